@@ -1,0 +1,18 @@
+# Warnings and sanitizers for hearth's own targets (never imposed on consumers).
+function(hearth_set_warnings target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+      -Wconversion -Wsign-conversion)
+    if(HEARTH_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()
+
+if(HEARTH_SANITIZE)
+  if(HEARTH_SANITIZE MATCHES "thread" AND HEARTH_SANITIZE MATCHES "address")
+    message(FATAL_ERROR "HEARTH_SANITIZE: thread cannot be combined with address")
+  endif()
+  add_compile_options(-fsanitize=${HEARTH_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${HEARTH_SANITIZE})
+endif()

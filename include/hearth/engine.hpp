@@ -1,0 +1,164 @@
+// The one entry point of hearth: open an Engine, then call it from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hearth/clock.hpp"
+#include "hearth/error.hpp"
+#include "hearth/event.hpp"
+#include "hearth/model.hpp"
+#include "hearth/storage/storage.hpp"
+
+namespace hearth {
+
+// Text limits, counted in Unicode code points after trimming ASCII white space at both ends.
+struct Limits {
+  std::uint32_t handle_min = 3;  // bytes, [A-Za-z0-9_.-]
+  std::uint32_t handle_max = 32;
+  std::uint32_t display_name_max = 64;
+  std::uint32_t bio_max = 2'000;
+  std::uint32_t space_name_max = 100;
+  std::uint32_t space_description_max = 2'000;
+  std::uint32_t title_max = 200;
+  std::uint32_t body_max = 40'000;
+  std::uint32_t external_ref_max = 200;  // bytes
+  std::uint32_t max_page_size = 200;     // the largest PageRequest::limit accepted
+};
+
+struct EngineOptions {
+  // Where state lives. None: a fresh MemoryStorage.
+  std::shared_ptr<Storage> storage;
+  // Where "now" comes from. None: SystemClock.
+  std::shared_ptr<Clock> clock;
+  // This process's node number (0..1023) in the ids it makes; distinct per process that writes
+  // to one shared storage.
+  unsigned node_id = 0;
+  Limits limits;
+  // The reaction kinds members may use: each 1..32 bytes of printable ASCII.
+  std::vector<std::string> reaction_kinds = {"+1", "-1", "heart", "laugh", "thanks"};
+};
+
+// How a subscriber receives events.
+enum class Delivery : std::uint8_t {
+  immediate,  // on the thread that committed the change, right after the commit
+  polled,     // queued until the host calls Engine::poll() (e.g. from a game's tick)
+};
+
+using SubscriptionId = std::uint64_t;
+
+struct ProfileUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::string> bio;
+};
+
+struct NewSpace {
+  SpaceId parent;  // no id: a root space
+  SpaceKind kind = SpaceKind::community;
+  std::string name;
+  std::string description;
+};
+
+// Engine is thread-safe. Every mutating call names its actor, validates its input, checks that
+// the actor may act, writes the change and one event per change in a single storage
+// transaction, commits, and only then dispatches the events. A call that fails leaves nothing
+// behind. Reads take a `viewer`: no id means an anonymous reader.
+class Engine {
+ public:
+  // Opens an engine over options.storage (or a new MemoryStorage). Fails with invalid_argument
+  // on bad options (node_id above 1023, a malformed reaction kind, a zero page size).
+  static result<std::unique_ptr<Engine>> open(EngineOptions options);
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- members ---------------------------------------------------------------------------
+  // A new, active member. already_exists for a taken handle or external_ref.
+  result<Member> create_member(std::string_view handle, std::string_view display_name,
+                               std::optional<std::string_view> external_ref = std::nullopt);
+  result<Member> get_member(MemberId id);
+  result<Member> find_member_by_handle(std::string_view handle);
+  result<Member> find_member_by_external_ref(std::string_view external_ref);
+  // A member changes their own profile (forbidden for anyone else; gone once deactivated).
+  result<Member> update_profile(MemberId actor, MemberId member, const ProfileUpdate& update);
+  // A member deactivates their own account. Their posts stay; they can no longer act.
+  result<void> deactivate_member(MemberId actor, MemberId member);
+
+  // --- spaces ----------------------------------------------------------------------------
+  // The actor creates a space and becomes its owner and first member. A child space needs the
+  // actor to be a member of the parent.
+  result<Space> create_space(MemberId actor, const NewSpace& space);
+  result<Space> get_space(MemberId viewer, SpaceId id);
+  // Child spaces of `parent` (no id: the roots), oldest first.
+  result<Page<Space>> list_child_spaces(MemberId viewer, SpaceId parent, const PageRequest& page);
+  // Returns true if the actor joined, false if they were already a member.
+  result<bool> join_space(MemberId actor, SpaceId space);
+  // Returns true if the actor left, false if they were not a member. The owner cannot leave
+  // (conflict).
+  result<bool> leave_space(MemberId actor, SpaceId space);
+  // Members of a space, by member id.
+  result<Page<Membership>> list_space_members(MemberId viewer, SpaceId space,
+                                              const PageRequest& page);
+
+  // --- threads and posts -----------------------------------------------------------------
+  struct NewThread {
+    Thread thread;
+    Post first_post;
+  };
+  // A member of `space` starts a thread with a title and the body of its first post.
+  result<NewThread> create_thread(MemberId actor, SpaceId space, std::string_view title,
+                                  std::string_view body);
+  // A member of the thread's space replies to `reply_to`, a post of that thread (gone if the
+  // thread is deleted; the replied-to post may itself be a tombstone).
+  result<Post> reply(MemberId actor, PostId reply_to, std::string_view body);
+  result<Thread> get_thread(MemberId viewer, ThreadId id);
+  result<Post> get_post(MemberId viewer, PostId id);
+  // The posts of a thread, oldest first. Deleted posts appear as tombstones (deleted = true,
+  // empty body) so the thread keeps its shape.
+  result<Page<Post>> get_thread_page(MemberId viewer, ThreadId thread, const PageRequest& page);
+  // The threads of a space, most recent activity first; deleted threads are not listed.
+  result<Page<Thread>> list_threads(MemberId viewer, SpaceId space, const PageRequest& page);
+  // The author edits a post; the former text is kept as a revision. For a thread's first post
+  // `title` may change the thread's title too.
+  result<Post> edit_post(MemberId actor, PostId post, std::string_view body,
+                         std::optional<std::string_view> title = std::nullopt);
+  // Former texts of a post, oldest first (the author's own only, for now).
+  result<std::vector<Revision>> list_revisions(MemberId viewer, PostId post);
+  // The author deletes a post: it becomes a tombstone. Deleting a thread's first post deletes
+  // the thread. Deleting twice is gone.
+  result<void> delete_post(MemberId actor, PostId post);
+  // Returns true if added, false if the actor already reacted with that kind.
+  result<bool> react(MemberId actor, PostId post, std::string_view kind);
+  // Returns true if removed, false if there was no such reaction.
+  result<bool> unreact(MemberId actor, PostId post, std::string_view kind);
+
+  // --- events ----------------------------------------------------------------------------
+  // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:
+  // first those already in the log, then each new one after its commit. A handler MUST NOT
+  // call subscribe/unsubscribe/poll; it may call the rest of the engine.
+  result<SubscriptionId> subscribe(std::uint64_t after_seq, std::function<void(const Event&)> handler,
+                                   Delivery delivery = Delivery::immediate);
+  void unsubscribe(SubscriptionId id);
+  // Runs the handlers of polled subscriptions for what they have queued, on this thread.
+  // Returns how many events were delivered.
+  std::size_t poll();
+  // Committed events after `after_seq`, at most `limit` (1..max_page_size).
+  result<std::vector<Event>> read_events(std::uint64_t after_seq, std::uint32_t limit);
+
+  const EngineOptions& options() const noexcept;
+  const Clock& clock() const noexcept;
+
+  class Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hearth

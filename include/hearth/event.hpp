@@ -1,0 +1,40 @@
+// The event log: every state change appends one event, in the same transaction as the change.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hearth/clock.hpp"
+#include "hearth/id.hpp"
+
+namespace hearth {
+
+enum class EventType : std::uint16_t {
+  member_created = 1,
+  member_updated,
+  member_deactivated,
+  space_created,
+  member_joined,
+  member_left,
+  thread_created,
+  reply_created,
+  post_edited,
+  post_deleted,
+  reaction_added,
+  reaction_removed,
+};
+std::string_view to_string(EventType t) noexcept;
+std::optional<EventType> event_type_from_string(std::string_view s) noexcept;
+
+struct Event {
+  std::uint64_t seq = 0;  // assigned by the storage: 1, 2, 3, ... in commit order, no gaps
+  EventType type = EventType::member_created;
+  SpaceId space;    // the space it happened in; no id for community-wide events
+  MemberId actor;   // who caused it
+  Timestamp at = 0;
+  std::string payload;  // a JSON object with the ids and fields of the change (docs/events.md)
+};
+
+}  // namespace hearth

@@ -1,0 +1,107 @@
+// The records hearth stores and returns: plain value types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hearth/clock.hpp"
+#include "hearth/id.hpp"
+
+namespace hearth {
+
+struct Member {
+  MemberId id;
+  std::string handle;  // unique, case-insensitively; [A-Za-z0-9_.-], 3..32 bytes
+  std::string display_name;
+  std::optional<std::string> external_ref;  // the host's own key (a game account id); unique
+  std::string bio;
+  Timestamp created_at = 0;
+  bool active = true;  // false once deactivated: kept for history, can no longer act
+};
+
+enum class SpaceKind : std::uint8_t { community, forum, category, guild, channel };
+std::string_view to_string(SpaceKind k) noexcept;
+std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept;
+
+// Who can read a space. The permissions issue adds private and secret spaces.
+enum class Visibility : std::uint8_t { public_ };
+
+struct Space {
+  SpaceId id;
+  SpaceId parent;  // no id for a root
+  SpaceKind kind = SpaceKind::community;
+  std::string name;
+  std::string description;
+  Visibility visibility = Visibility::public_;
+  MemberId owner;
+  Timestamp created_at = 0;
+  std::uint32_t member_count = 0;
+  std::uint32_t thread_count = 0;
+};
+
+struct Membership {
+  SpaceId space;
+  MemberId member;
+  Timestamp joined_at = 0;
+};
+
+struct Thread {
+  ThreadId id;
+  SpaceId space;
+  MemberId author;
+  std::string title;
+  PostId first_post;
+  PostId last_post;  // the newest post: listings order threads by it (most recent activity first)
+  Timestamp created_at = 0;
+  Timestamp last_activity_at = 0;
+  std::uint32_t reply_count = 0;  // posts in the thread besides the first
+  bool deleted = false;           // the first post was deleted: no more replies, not listed
+};
+
+struct ReactionCount {
+  std::string kind;
+  std::uint32_t count = 0;
+  friend bool operator==(const ReactionCount&, const ReactionCount&) = default;
+};
+
+struct Post {
+  PostId id;
+  ThreadId thread;
+  SpaceId space;
+  MemberId author;
+  PostId reply_to;  // no id for the first post of a thread
+  std::string body;  // empty in a tombstone returned by the engine
+  Timestamp created_at = 0;
+  Timestamp edited_at = 0;  // 0 when never edited
+  std::uint32_t revision = 1;  // 1 for the original text, +1 per edit
+  bool deleted = false;
+  std::vector<ReactionCount> reactions;  // per kind, only kinds with a count above 0, by kind
+};
+
+// A former text of a post, kept when the post is edited.
+struct Revision {
+  PostId post;
+  std::uint32_t number = 0;  // the revision this text was (1 = the original)
+  std::string title;          // the thread title at that revision (first posts only)
+  std::string body;
+  MemberId editor;  // who wrote this text
+  Timestamp written_at = 0;
+};
+
+// A slice of a listing. `next_cursor` is opaque; empty when there is nothing after this page.
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;
+};
+
+// What to read of a listing: pass the previous page's next_cursor to continue.
+struct PageRequest {
+  std::string cursor;  // empty: from the start
+  std::uint32_t limit = 50;  // 1..max_page_size
+};
+
+}  // namespace hearth

@@ -1,0 +1,125 @@
+// The storage contract. An adapter implements Storage and Transaction; the conformance kit
+// (hearth/conformance/kit.hpp) is this contract's executable form.
+//
+// General rules, for every method below:
+//  - A method never throws. Failures are returned: errc::not_found when a looked-up key names
+//    nothing, errc::already_exists when an insert hits a unique key, errc::unavailable when the
+//    backend is busy and the call may succeed later, errc::storage_error for any other failure.
+//  - The storage applies no policy: it does not validate texts, check permissions or keep
+//    counters on its own. It stores what it is given and returns it unchanged, byte for byte.
+//  - After a write method (insert_*, update_*, delete_*, add_*, remove_*, append_*) fails, the
+//    transaction is spoilt: commit() MUST then fail and store nothing. A read that finds nothing
+//    (not_found) spoils nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "hearth/error.hpp"
+#include "hearth/event.hpp"
+#include "hearth/model.hpp"
+
+namespace hearth {
+
+enum class TxMode : std::uint8_t {
+  read,   // only read methods may be called (others MAY fail with errc::internal)
+  write,  // read and write; write transactions are serialised by the storage
+};
+
+// One unit of work. Sees a consistent snapshot plus its own writes. Not thread-safe: one thread
+// at a time uses a transaction. Destroying it without a successful commit() rolls it back, and
+// then nothing it wrote is visible to anyone, ever.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Makes every write of this transaction durable and visible, atomically. REQUIRES: called at
+  // most once. On failure nothing of this transaction is stored.
+  virtual result<void> commit() = 0;
+
+  // --- members ---------------------------------------------------------------------------
+  // Stores a new member. already_exists when the id, the handle (compared ASCII
+  // case-insensitively) or the external_ref (when set) is taken.
+  virtual result<void> insert_member(const Member& m) = 0;
+  // Replaces the stored member with the same id (not_found if none). The handle and the
+  // external_ref keep their uniqueness (already_exists).
+  virtual result<void> update_member(const Member& m) = 0;
+  virtual result<Member> get_member(MemberId id) = 0;
+  // By handle, ASCII case-insensitively.
+  virtual result<Member> find_member_by_handle(std::string_view handle) = 0;
+  virtual result<Member> find_member_by_external_ref(std::string_view ref) = 0;
+
+  // --- spaces ----------------------------------------------------------------------------
+  // already_exists when the id is taken. The parent, if set, MAY be checked (not_found).
+  virtual result<void> insert_space(const Space& s) = 0;
+  virtual result<void> update_space(const Space& s) = 0;  // not_found if absent
+  virtual result<Space> get_space(SpaceId id) = 0;
+  // The children of `parent` (or the roots, for no id), by id ascending, with id > after.
+  virtual result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
+                                                       std::uint32_t limit) = 0;
+
+  // --- membership ------------------------------------------------------------------------
+  // already_exists when (space, member) is already stored.
+  virtual result<void> insert_membership(const Membership& m) = 0;
+  virtual result<void> delete_membership(SpaceId space, MemberId member) = 0;  // not_found
+  virtual result<Membership> get_membership(SpaceId space, MemberId member) = 0;  // not_found
+  // Members of `space` by member id ascending, with member id > after.
+  virtual result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
+                                                           std::uint32_t limit) = 0;
+
+  // --- threads and posts -----------------------------------------------------------------
+  virtual result<void> insert_thread(const Thread& t) = 0;  // already_exists
+  virtual result<void> update_thread(const Thread& t) = 0;  // not_found
+  virtual result<Thread> get_thread(ThreadId id) = 0;
+  // Threads of `space` that are not deleted, by last_post descending, with last_post < before
+  // (no id: from the newest).
+  virtual result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+                                                   std::uint32_t limit) = 0;
+
+  // Stores the post; its `reactions` field is ignored (counts live in the reaction methods).
+  virtual result<void> insert_post(const Post& p) = 0;  // already_exists
+  // Replaces body, edited_at, revision and deleted of the stored post (not_found).
+  virtual result<void> update_post(const Post& p) = 0;
+  // The post with its reaction counts filled in.
+  virtual result<Post> get_post(PostId id) = 0;
+  // Posts of `thread` by id ascending, with id > after, reaction counts filled in. Deleted
+  // posts are returned as stored (the engine makes tombstones of them).
+  virtual result<std::vector<Post>> list_posts(ThreadId thread, PostId after,
+                                               std::uint32_t limit) = 0;
+
+  // Keeps a former text of a post. already_exists for a (post, number) already stored.
+  virtual result<void> insert_revision(const Revision& r) = 0;
+  // The kept revisions of a post, by number ascending.
+  virtual result<std::vector<Revision>> list_revisions(PostId post) = 0;
+
+  // --- reactions -------------------------------------------------------------------------
+  // Records that `member` reacted with `kind` to `post` and adds 1 to that kind's count.
+  // Returns false, and changes nothing, when that reaction is already stored.
+  virtual result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
+                                    Timestamp at) = 0;
+  // Removes it and subtracts 1 from the count. Returns false, changing nothing, when absent.
+  virtual result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) = 0;
+
+  // --- event log -------------------------------------------------------------------------
+  // Appends `e` with the next sequence number, which is returned (1 for the first event ever,
+  // then +1 per event of committed transactions: a rolled-back append leaves no gap).
+  virtual result<std::uint64_t> append_event(const Event& e) = 0;
+  // Committed events with seq > after, ascending, at most `limit`.
+  virtual result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) = 0;
+  // The highest sequence number this transaction sees (0 for an empty log).
+  virtual result<std::uint64_t> last_event_seq() = 0;
+};
+
+// A store of hearth state. Thread-safe: any thread may begin transactions, and several read
+// transactions may run at once beside one write transaction. begin(TxMode::write) waits while
+// another write transaction is open.
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual result<std::unique_ptr<Transaction>> begin(TxMode mode) = 0;
+};
+
+}  // namespace hearth

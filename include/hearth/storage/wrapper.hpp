@@ -1,0 +1,84 @@
+// Forwarding storage: the base for fault injection in tests and for hosts that add metrics or
+// tracing around an adapter (in the spirit of leveldb's EnvWrapper).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "hearth/storage/storage.hpp"
+
+namespace hearth {
+
+// Forwards every call to `target`. Before forwarding, each method calls on_call(name) with its
+// own name ("insert_post", "commit", ...); when that returns an error, the call returns it
+// without reaching the target, and the transaction is spoilt: commit() then fails with
+// storage_error and stores nothing, as after a real failure.
+class TransactionWrapper : public Transaction {
+ public:
+  explicit TransactionWrapper(std::unique_ptr<Transaction> target) noexcept
+      : target_(std::move(target)) {}
+
+  result<void> commit() override;
+  result<void> insert_member(const Member& m) override;
+  result<void> update_member(const Member& m) override;
+  result<Member> get_member(MemberId id) override;
+  result<Member> find_member_by_handle(std::string_view handle) override;
+  result<Member> find_member_by_external_ref(std::string_view ref) override;
+  result<void> insert_space(const Space& s) override;
+  result<void> update_space(const Space& s) override;
+  result<Space> get_space(SpaceId id) override;
+  result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
+                                               std::uint32_t limit) override;
+  result<void> insert_membership(const Membership& m) override;
+  result<void> delete_membership(SpaceId space, MemberId member) override;
+  result<Membership> get_membership(SpaceId space, MemberId member) override;
+  result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
+                                                   std::uint32_t limit) override;
+  result<void> insert_thread(const Thread& t) override;
+  result<void> update_thread(const Thread& t) override;
+  result<Thread> get_thread(ThreadId id) override;
+  result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+                                           std::uint32_t limit) override;
+  result<void> insert_post(const Post& p) override;
+  result<void> update_post(const Post& p) override;
+  result<Post> get_post(PostId id) override;
+  result<std::vector<Post>> list_posts(ThreadId thread, PostId after, std::uint32_t limit) override;
+  result<void> insert_revision(const Revision& r) override;
+  result<std::vector<Revision>> list_revisions(PostId post) override;
+  result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
+                            Timestamp at) override;
+  result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override;
+  result<std::uint64_t> append_event(const Event& e) override;
+  result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
+  result<std::uint64_t> last_event_seq() override;
+
+ protected:
+  // Called first by every method with the method's name. Default: allow.
+  virtual result<void> on_call(std::string_view /*method*/) { return {}; }
+  Transaction& target() noexcept { return *target_; }
+
+ private:
+  result<void> intercept(std::string_view method);
+  std::unique_ptr<Transaction> target_;
+  bool spoilt_ = false;
+};
+
+// Forwards begin() to `target`. Override wrap() to put a TransactionWrapper around each
+// transaction the target begins.
+class StorageWrapper : public Storage {
+ public:
+  explicit StorageWrapper(std::shared_ptr<Storage> target) noexcept : target_(std::move(target)) {}
+
+  result<std::unique_ptr<Transaction>> begin(TxMode mode) override;
+
+ protected:
+  virtual std::unique_ptr<Transaction> wrap(std::unique_ptr<Transaction> tx, TxMode /*mode*/) {
+    return tx;
+  }
+  Storage& target() noexcept { return *target_; }
+
+ private:
+  std::shared_ptr<Storage> target_;
+};
+
+}  // namespace hearth

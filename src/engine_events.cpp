@@ -1,0 +1,118 @@
+#include "engine_impl.hpp"
+
+namespace hearth {
+
+void Dispatcher::enqueue(std::vector<Event> events) {
+  std::lock_guard lock(queue_mutex_);
+  for (auto& e : events) pending_.push_back(std::move(e));
+}
+
+void Dispatcher::drain() {
+  std::unique_lock lock(queue_mutex_);
+  if (dispatching_) return;  // the thread delivering now takes ours too, in order
+  dispatching_ = true;
+  while (!pending_.empty()) {
+    std::deque<Event> batch;
+    batch.swap(pending_);
+    lock.unlock();
+    {
+      std::lock_guard deliver_lock(deliver_mutex_);
+      std::vector<std::shared_ptr<Subscription>> subs;
+      {
+        std::lock_guard subs_lock(subs_mutex_);
+        subs.reserve(subs_.size());
+        for (auto& [id, sub] : subs_) subs.push_back(sub);
+      }
+      for (const Event& e : batch)
+        for (auto& sub : subs) deliver(*sub, e);
+    }
+    lock.lock();
+  }
+  dispatching_ = false;
+}
+
+void Dispatcher::deliver(Subscription& sub, const Event& e) {
+  if (e.seq <= sub.last_seq || !sub.active.load()) return;
+  sub.last_seq = e.seq;
+  if (sub.delivery == Delivery::immediate) {
+    sub.handler(e);
+  } else {
+    std::lock_guard lock(sub.queue_mutex);
+    sub.queue.push_back(e);
+  }
+}
+
+result<SubscriptionId> Dispatcher::subscribe(Storage& storage, std::uint64_t after,
+                                             std::function<void(const Event&)> handler,
+                                             Delivery delivery) {
+  if (!handler) return errc::invalid_argument;
+  auto sub = std::make_shared<Subscription>();
+  sub->handler = std::move(handler);
+  sub->delivery = delivery;
+  sub->last_seq = after;
+  // Catch up from the log while no live delivery runs, then join the live stream: what is
+  // committed meanwhile is still pending and comes after, skipped if already caught up.
+  std::lock_guard deliver_lock(deliver_mutex_);
+  constexpr std::uint32_t batch = 512;
+  for (;;) {
+    auto tx = storage.begin(TxMode::read);
+    if (!tx) return failure{tx.error()};
+    auto events = (*tx)->read_events(sub->last_seq, batch);
+    if (!events) return failure{events.error()};
+    tx->reset();
+    for (const Event& e : *events) deliver(*sub, e);
+    if (events->size() < batch) break;
+  }
+  std::lock_guard subs_lock(subs_mutex_);
+  sub->id = next_id_++;
+  subs_.emplace(sub->id, sub);
+  return sub->id;
+}
+
+void Dispatcher::unsubscribe(SubscriptionId id) {
+  std::lock_guard lock(subs_mutex_);
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  it->second->active = false;
+  subs_.erase(it);
+}
+
+std::size_t Dispatcher::poll() {
+  std::vector<std::shared_ptr<Subscription>> subs;
+  {
+    std::lock_guard lock(subs_mutex_);
+    for (auto& [id, sub] : subs_)
+      if (sub->delivery == Delivery::polled) subs.push_back(sub);
+  }
+  std::size_t delivered = 0;
+  for (auto& sub : subs) {
+    std::deque<Event> events;
+    {
+      std::lock_guard lock(sub->queue_mutex);
+      events.swap(sub->queue);
+    }
+    for (const Event& e : events) {
+      if (!sub->active.load()) break;
+      sub->handler(e);
+      ++delivered;
+    }
+  }
+  return delivered;
+}
+
+result<SubscriptionId> Engine::subscribe(std::uint64_t after_seq,
+                                         std::function<void(const Event&)> handler,
+                                         Delivery delivery) {
+  return impl_->dispatcher.subscribe(*impl_->storage, after_seq, std::move(handler), delivery);
+}
+
+void Engine::unsubscribe(SubscriptionId id) { impl_->dispatcher.unsubscribe(id); }
+
+std::size_t Engine::poll() { return impl_->dispatcher.poll(); }
+
+result<std::vector<Event>> Engine::read_events(std::uint64_t after_seq, std::uint32_t limit) {
+  HEARTH_TRY(checked, impl_->page_limit(PageRequest{{}, limit}));
+  return impl_->read([&](Transaction& tx) { return tx.read_events(after_seq, checked); });
+}
+
+}  // namespace hearth

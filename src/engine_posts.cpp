@@ -1,0 +1,262 @@
+#include <algorithm>
+
+#include "engine_impl.hpp"
+
+namespace hearth {
+namespace {
+
+using detail::Payload;
+using detail::TextKind;
+
+std::string post_payload(const Post& p) {
+  auto payload = Payload()
+                     .id("post", p.id.value)
+                     .id("thread", p.thread.value)
+                     .id("space", p.space.value)
+                     .id("author", p.author.value)
+                     .id("reply_to", p.reply_to.value)
+                     .str("body", p.body)
+                     .num("revision", p.revision);
+  return std::move(payload).done();
+}
+
+std::string reaction_payload(const Post& p, MemberId member, std::string_view kind) {
+  auto payload = Payload()
+                     .id("post", p.id.value)
+                     .id("thread", p.thread.value)
+                     .id("author", p.author.value)
+                     .id("member", member.value)
+                     .str("kind", kind);
+  return std::move(payload).done();
+}
+
+// A deleted post as readers see it: its place in the thread, not its text.
+Post tombstone(Post p) {
+  if (p.deleted) {
+    p.body.clear();
+    p.reactions.clear();
+  }
+  return p;
+}
+
+}  // namespace
+
+result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
+                                                std::string_view title, std::string_view body) {
+  const Limits& limits = impl_->options.limits;
+  HEARTH_TRY(clean_title, detail::clean_text(title, limits.title_max, TextKind::line));
+  HEARTH_TRY(clean_body, detail::clean_text(body, limits.body_max, TextKind::multiline));
+  return impl_->write([&](WriteContext& ctx) -> result<NewThread> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_CHECK(impl_->require_membership(ctx.tx, space, actor));
+    NewThread out;
+    Thread& t = out.thread;
+    Post& p = out.first_post;
+    t.id = impl_->ids.next_as<ThreadId>();
+    p.id = impl_->ids.next_as<PostId>();
+    t.space = p.space = space;
+    t.author = p.author = actor;
+    t.title = std::move(clean_title);
+    t.first_post = t.last_post = p.id;
+    t.created_at = t.last_activity_at = p.created_at = ctx.now;
+    p.thread = t.id;
+    p.body = std::move(clean_body);
+    HEARTH_CHECK(ctx.tx.insert_thread(t));
+    HEARTH_CHECK(ctx.tx.insert_post(p));
+    ++s.thread_count;
+    HEARTH_CHECK(ctx.tx.update_space(s));
+    std::string payload = post_payload(p);
+    payload.pop_back();  // add the title to the post's fields
+    payload += ",\"title\":";
+    detail::append_json_string(payload, t.title);
+    payload += '}';
+    HEARTH_CHECK(ctx.emit(EventType::thread_created, space, actor, std::move(payload)));
+    return out;
+  });
+}
+
+result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view body) {
+  HEARTH_TRY(clean_body, detail::clean_text(body, impl_->options.limits.body_max, TextKind::multiline));
+  return impl_->write([&](WriteContext& ctx) -> result<Post> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(parent, ctx.tx.get_post(reply_to));
+    HEARTH_TRY(t, ctx.tx.get_thread(parent.thread));
+    if (t.deleted) return errc::gone;
+    HEARTH_CHECK(impl_->require_membership(ctx.tx, t.space, actor));
+    Post p;
+    p.id = impl_->ids.next_as<PostId>();
+    p.thread = t.id;
+    p.space = t.space;
+    p.author = actor;
+    p.reply_to = reply_to;
+    p.body = std::move(clean_body);
+    p.created_at = ctx.now;
+    HEARTH_CHECK(ctx.tx.insert_post(p));
+    t.last_post = p.id;
+    t.last_activity_at = ctx.now;
+    ++t.reply_count;
+    HEARTH_CHECK(ctx.tx.update_thread(t));
+    HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p)));
+    return p;
+  });
+}
+
+result<Thread> Engine::get_thread(MemberId viewer, ThreadId id) {
+  return impl_->read([&](Transaction& tx) -> result<Thread> {
+    HEARTH_TRY(t, tx.get_thread(id));
+    HEARTH_CHECK(impl_->check_can_view(tx, t.space, viewer));
+    return t;
+  });
+}
+
+result<Post> Engine::get_post(MemberId viewer, PostId id) {
+  return impl_->read([&](Transaction& tx) -> result<Post> {
+    HEARTH_TRY(p, tx.get_post(id));
+    HEARTH_CHECK(impl_->check_can_view(tx, p.space, viewer));
+    return tombstone(std::move(p));
+  });
+}
+
+result<Page<Post>> Engine::get_thread_page(MemberId viewer, ThreadId thread,
+                                           const PageRequest& page) {
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(after, detail::decode_cursor('p', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<Post>> {
+    HEARTH_TRY(t, tx.get_thread(thread));
+    HEARTH_CHECK(impl_->check_can_view(tx, t.space, viewer));
+    HEARTH_TRY(posts, tx.list_posts(thread, PostId{after}, limit + 1));
+    for (Post& p : posts)
+      if (p.deleted) p = tombstone(std::move(p));
+    return make_page(std::move(posts), limit, 'p', [](const Post& p) { return p.id.value; });
+  });
+}
+
+result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const PageRequest& page) {
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(before, detail::decode_cursor('t', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<Thread>> {
+    HEARTH_CHECK(tx.get_space(space));
+    HEARTH_CHECK(impl_->check_can_view(tx, space, viewer));
+    HEARTH_TRY(threads, tx.list_threads(space, PostId{before}, limit + 1));
+    return make_page(std::move(threads), limit, 't',
+                     [](const Thread& t) { return t.last_post.value; });
+  });
+}
+
+result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view body,
+                               std::optional<std::string_view> title) {
+  const Limits& limits = impl_->options.limits;
+  HEARTH_TRY(clean_body, detail::clean_text(body, limits.body_max, TextKind::multiline));
+  std::optional<std::string> clean_title;
+  if (title) {
+    HEARTH_TRY(ct, detail::clean_text(*title, limits.title_max, TextKind::line));
+    clean_title = std::move(ct);
+  }
+  return impl_->write([&](WriteContext& ctx) -> result<Post> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(p, ctx.tx.get_post(post));
+    if (p.author != actor) return errc::forbidden;
+    if (p.deleted) return errc::gone;
+    HEARTH_TRY(t, ctx.tx.get_thread(p.thread));
+    if (t.deleted) return errc::gone;
+    const bool first = t.first_post == p.id;
+    if (clean_title && !first) return errc::invalid_argument;
+    const bool title_changes = clean_title && *clean_title != t.title;
+    if (!title_changes && clean_body == p.body) return tombstone(std::move(p));  // nothing to keep
+    Revision former{p.id, p.revision, first ? t.title : std::string(), p.body, p.author,
+                    p.edited_at ? p.edited_at : p.created_at};
+    HEARTH_CHECK(ctx.tx.insert_revision(former));
+    p.body = std::move(clean_body);
+    ++p.revision;
+    p.edited_at = ctx.now;
+    HEARTH_CHECK(ctx.tx.update_post(p));
+    std::string payload = post_payload(p);
+    if (title_changes) {
+      t.title = std::move(*clean_title);
+      HEARTH_CHECK(ctx.tx.update_thread(t));
+      payload.pop_back();
+      payload += ",\"title\":";
+      detail::append_json_string(payload, t.title);
+      payload += '}';
+    }
+    HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor, std::move(payload)));
+    return p;
+  });
+}
+
+result<std::vector<Revision>> Engine::list_revisions(MemberId viewer, PostId post) {
+  return impl_->read([&](Transaction& tx) -> result<std::vector<Revision>> {
+    HEARTH_TRY(p, tx.get_post(post));
+    HEARTH_CHECK(impl_->check_can_view(tx, p.space, viewer));
+    if (p.author != viewer) return errc::forbidden;
+    return tx.list_revisions(post);
+  });
+}
+
+result<void> Engine::delete_post(MemberId actor, PostId post) {
+  return impl_->write([&](WriteContext& ctx) -> result<void> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(p, ctx.tx.get_post(post));
+    if (p.author != actor) return errc::forbidden;
+    if (p.deleted) return errc::gone;
+    HEARTH_TRY(t, ctx.tx.get_thread(p.thread));
+    if (t.deleted) return errc::gone;
+    p.deleted = true;
+    HEARTH_CHECK(ctx.tx.update_post(p));
+    const bool first = t.first_post == p.id;
+    if (first) {
+      t.deleted = true;
+      HEARTH_CHECK(ctx.tx.update_thread(t));
+      HEARTH_TRY(s, ctx.tx.get_space(t.space));
+      --s.thread_count;
+      HEARTH_CHECK(ctx.tx.update_space(s));
+    }
+    auto payload = Payload()
+                       .id("post", p.id.value)
+                       .id("thread", p.thread.value)
+                       .boolean("thread_deleted", first);
+    return ctx.emit(EventType::post_deleted, p.space, actor, std::move(payload).done());
+  });
+}
+
+namespace {
+
+// The post a member reacts to, if they may: active, a member of its space, post and thread alive.
+result<Post> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId actor, PostId post) {
+  HEARTH_CHECK(engine.active_member(tx, actor));
+  HEARTH_TRY(p, tx.get_post(post));
+  if (p.deleted) return errc::gone;
+  HEARTH_TRY(t, tx.get_thread(p.thread));
+  if (t.deleted) return errc::gone;
+  HEARTH_CHECK(engine.require_membership(tx, p.space, actor));
+  return p;
+}
+
+}  // namespace
+
+result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
+  const auto& kinds = impl_->options.reaction_kinds;
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
+    if (!added) return false;
+    HEARTH_CHECK(ctx.emit(EventType::reaction_added, p.space, actor, reaction_payload(p, actor, kind)));
+    return true;
+  });
+}
+
+result<bool> Engine::unreact(MemberId actor, PostId post, std::string_view kind) {
+  const auto& kinds = impl_->options.reaction_kinds;
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(removed, ctx.tx.remove_reaction(post, actor, kind));
+    if (!removed) return false;
+    HEARTH_CHECK(ctx.emit(EventType::reaction_removed, p.space, actor, reaction_payload(p, actor, kind)));
+    return true;
+  });
+}
+
+}  // namespace hearth

@@ -1,0 +1,119 @@
+#include "engine_impl.hpp"
+
+namespace hearth {
+namespace {
+
+using detail::Payload;
+using detail::TextKind;
+
+std::string membership_payload(SpaceId space, MemberId member) {
+  return std::move(Payload().id("space", space.value).id("member", member.value)).done();
+}
+
+}  // namespace
+
+result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
+  const Limits& limits = impl_->options.limits;
+  HEARTH_TRY(name, detail::clean_text(spec.name, limits.space_name_max, TextKind::line));
+  HEARTH_TRY(description, detail::clean_text(spec.description, limits.space_description_max,
+                                             TextKind::multiline, false));
+  if (to_string(spec.kind) == "unknown") return errc::invalid_argument;
+  return impl_->write([&](WriteContext& ctx) -> result<Space> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    if (spec.parent) {
+      HEARTH_CHECK(ctx.tx.get_space(spec.parent));
+      HEARTH_CHECK(impl_->require_membership(ctx.tx, spec.parent, actor));
+    }
+    Space s;
+    s.id = impl_->ids.next_as<SpaceId>();
+    s.parent = spec.parent;
+    s.kind = spec.kind;
+    s.name = std::move(name);
+    s.description = std::move(description);
+    s.owner = actor;
+    s.created_at = ctx.now;
+    s.member_count = 1;
+    HEARTH_CHECK(ctx.tx.insert_space(s));
+    HEARTH_CHECK(ctx.tx.insert_membership({s.id, actor, ctx.now}));
+    auto payload = Payload()
+                       .id("space", s.id.value)
+                       .id("parent", s.parent.value)
+                       .str("kind", to_string(s.kind))
+                       .str("name", s.name)
+                       .id("owner", actor.value);
+    HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, std::move(payload).done()));
+    HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, actor)));
+    return s;
+  });
+}
+
+result<Space> Engine::get_space(MemberId viewer, SpaceId id) {
+  return impl_->read([&](Transaction& tx) -> result<Space> {
+    HEARTH_TRY(s, tx.get_space(id));
+    HEARTH_CHECK(impl_->check_can_view(tx, id, viewer));
+    return s;
+  });
+}
+
+result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
+                                              const PageRequest& page) {
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(after, detail::decode_cursor('s', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<Space>> {
+    if (parent) {
+      HEARTH_CHECK(tx.get_space(parent));
+      HEARTH_CHECK(impl_->check_can_view(tx, parent, viewer));
+    }
+    HEARTH_TRY(items, tx.list_child_spaces(parent, SpaceId{after}, limit + 1));
+    return make_page(std::move(items), limit, 's', [](const Space& s) { return s.id.value; });
+  });
+}
+
+result<bool> Engine::join_space(MemberId actor, SpaceId space) {
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_CHECK(impl_->check_can_view(ctx.tx, space, actor));
+    auto existing = ctx.tx.get_membership(space, actor);
+    if (existing) return false;
+    if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
+    HEARTH_CHECK(ctx.tx.insert_membership({space, actor, ctx.now}));
+    ++s.member_count;
+    HEARTH_CHECK(ctx.tx.update_space(s));
+    HEARTH_CHECK(ctx.emit(EventType::member_joined, space, actor, membership_payload(space, actor)));
+    return true;
+  });
+}
+
+result<bool> Engine::leave_space(MemberId actor, SpaceId space) {
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_CHECK(ctx.tx.get_member(actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    auto existing = ctx.tx.get_membership(space, actor);
+    if (!existing) {
+      if (is(existing.error(), errc::not_found)) return false;
+      return failure{existing.error()};
+    }
+    if (s.owner == actor) return errc::conflict;
+    HEARTH_CHECK(ctx.tx.delete_membership(space, actor));
+    --s.member_count;
+    HEARTH_CHECK(ctx.tx.update_space(s));
+    HEARTH_CHECK(ctx.emit(EventType::member_left, space, actor, membership_payload(space, actor)));
+    return true;
+  });
+}
+
+result<Page<Membership>> Engine::list_space_members(MemberId viewer, SpaceId space,
+                                                    const PageRequest& page) {
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(after, detail::decode_cursor('m', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<Membership>> {
+    HEARTH_CHECK(tx.get_space(space));
+    HEARTH_CHECK(impl_->check_can_view(tx, space, viewer));
+    HEARTH_TRY(items, tx.list_memberships(space, MemberId{after}, limit + 1));
+    return make_page(std::move(items), limit, 'm',
+                     [](const Membership& m) { return m.member.value; });
+  });
+}
+
+}  // namespace hearth

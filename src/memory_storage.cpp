@@ -1,0 +1,401 @@
+#include "hearth/storage/memory.hpp"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <shared_mutex>
+#include <tuple>
+#include <unordered_map>
+#include <variant>
+
+#include "text.hpp"
+
+namespace hearth {
+
+struct MemoryStorage::State {
+  std::shared_mutex mutex;
+
+  std::unordered_map<std::uint64_t, Member> members;
+  std::unordered_map<std::string, std::uint64_t> member_by_handle;  // lowercased handle
+  std::unordered_map<std::string, std::uint64_t> member_by_ref;
+  std::map<std::uint64_t, Space> spaces;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> space_children;  // (parent, child)
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Membership> memberships;  // (space, member)
+  std::unordered_map<std::uint64_t, Thread> threads;
+  // (space, last_post, thread) of threads that are not deleted.
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> thread_activity;
+  std::unordered_map<std::uint64_t, Post> posts;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> thread_posts;  // (thread, post)
+  std::map<std::pair<std::uint64_t, std::uint32_t>, Revision> revisions;
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::string>> reactions;  // (post, member, kind)
+  std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> reaction_counts;  // (post, kind)
+  std::vector<Event> events;
+};
+
+namespace {
+
+using State = MemoryStorage::State;
+
+// Fills in Post::reactions from the per-kind counts.
+void attach_reactions(const State& s, Post& p) {
+  p.reactions.clear();
+  for (auto it = s.reaction_counts.lower_bound({p.id.value, std::string()});
+       it != s.reaction_counts.end() && it->first.first == p.id.value; ++it)
+    if (it->second > 0) p.reactions.push_back({it->first.second, it->second});
+}
+
+class MemoryTransaction final : public Transaction {
+ public:
+  MemoryTransaction(State& s, TxMode mode) : s_(s), mode_(mode) {
+    if (mode == TxMode::write)
+      write_lock_ = std::unique_lock(s.mutex);
+    else
+      read_lock_ = std::shared_lock(s.mutex);
+  }
+
+  ~MemoryTransaction() override {
+    if (!committed_) rollback();
+  }
+
+  result<void> commit() override {
+    if (committed_) return errc::internal;
+    if (failed_) {
+      rollback();
+      return errc::storage_error;
+    }
+    committed_ = true;
+    undo_.clear();
+    return {};
+  }
+
+  // --- members ---
+  result<void> insert_member(const Member& m) override {
+    HEARTH_CHECK(writable());
+    const std::string key = detail::ascii_lower(m.handle);
+    if (s_.members.count(m.id.value) || s_.member_by_handle.count(key) ||
+        (m.external_ref && s_.member_by_ref.count(*m.external_ref)))
+      return fail(errc::already_exists);
+    put(s_.members, m.id.value, m);
+    put(s_.member_by_handle, key, m.id.value);
+    if (m.external_ref) put(s_.member_by_ref, *m.external_ref, m.id.value);
+    return {};
+  }
+
+  result<void> update_member(const Member& m) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.members.find(m.id.value);
+    if (it == s_.members.end()) return fail(errc::not_found);
+    const Member old = it->second;
+    const std::string old_key = detail::ascii_lower(old.handle);
+    const std::string new_key = detail::ascii_lower(m.handle);
+    if (new_key != old_key && s_.member_by_handle.count(new_key)) return fail(errc::already_exists);
+    if (m.external_ref && m.external_ref != old.external_ref && s_.member_by_ref.count(*m.external_ref))
+      return fail(errc::already_exists);
+    if (new_key != old_key) {
+      erase(s_.member_by_handle, old_key);
+      put(s_.member_by_handle, new_key, m.id.value);
+    }
+    if (m.external_ref != old.external_ref) {
+      if (old.external_ref) erase(s_.member_by_ref, *old.external_ref);
+      if (m.external_ref) put(s_.member_by_ref, *m.external_ref, m.id.value);
+    }
+    put(s_.members, m.id.value, m);
+    return {};
+  }
+
+  result<Member> get_member(MemberId id) override { return find(s_.members, id.value); }
+
+  result<Member> find_member_by_handle(std::string_view handle) override {
+    auto it = s_.member_by_handle.find(detail::ascii_lower(handle));
+    if (it == s_.member_by_handle.end()) return errc::not_found;
+    return find(s_.members, it->second);
+  }
+
+  result<Member> find_member_by_external_ref(std::string_view ref) override {
+    auto it = s_.member_by_ref.find(std::string(ref));
+    if (it == s_.member_by_ref.end()) return errc::not_found;
+    return find(s_.members, it->second);
+  }
+
+  // --- spaces ---
+  result<void> insert_space(const Space& sp) override {
+    HEARTH_CHECK(writable());
+    if (s_.spaces.count(sp.id.value)) return fail(errc::already_exists);
+    if (sp.parent && !s_.spaces.count(sp.parent.value)) return fail(errc::not_found);
+    put(s_.spaces, sp.id.value, sp);
+    insert(s_.space_children, std::pair{sp.parent.value, sp.id.value});
+    return {};
+  }
+
+  result<void> update_space(const Space& sp) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.spaces.find(sp.id.value);
+    if (it == s_.spaces.end()) return fail(errc::not_found);
+    if (it->second.parent != sp.parent) {
+      if (sp.parent && !s_.spaces.count(sp.parent.value)) return fail(errc::not_found);
+      erase(s_.space_children, std::pair{it->second.parent.value, sp.id.value});
+      insert(s_.space_children, std::pair{sp.parent.value, sp.id.value});
+    }
+    put(s_.spaces, sp.id.value, sp);
+    return {};
+  }
+
+  result<Space> get_space(SpaceId id) override { return find(s_.spaces, id.value); }
+
+  result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
+                                               std::uint32_t limit) override {
+    std::vector<Space> out;
+    for (auto it = s_.space_children.upper_bound({parent.value, after.value});
+         it != s_.space_children.end() && it->first == parent.value && out.size() < limit; ++it)
+      out.push_back(s_.spaces.at(it->second));
+    return out;
+  }
+
+  // --- membership ---
+  result<void> insert_membership(const Membership& m) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{m.space.value, m.member.value};
+    if (s_.memberships.count(key)) return fail(errc::already_exists);
+    if (!s_.spaces.count(m.space.value) || !s_.members.count(m.member.value)) return fail(errc::not_found);
+    put(s_.memberships, key, m);
+    return {};
+  }
+
+  result<void> delete_membership(SpaceId space, MemberId member) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{space.value, member.value};
+    if (!s_.memberships.count(key)) return fail(errc::not_found);
+    erase(s_.memberships, key);
+    return {};
+  }
+
+  result<Membership> get_membership(SpaceId space, MemberId member) override {
+    return find(s_.memberships, std::pair{space.value, member.value});
+  }
+
+  result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
+                                                   std::uint32_t limit) override {
+    std::vector<Membership> out;
+    for (auto it = s_.memberships.upper_bound({space.value, after.value});
+         it != s_.memberships.end() && it->first.first == space.value && out.size() < limit; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  // --- threads and posts ---
+  result<void> insert_thread(const Thread& t) override {
+    HEARTH_CHECK(writable());
+    if (s_.threads.count(t.id.value)) return fail(errc::already_exists);
+    if (!s_.spaces.count(t.space.value)) return fail(errc::not_found);
+    put(s_.threads, t.id.value, t);
+    if (!t.deleted) insert(s_.thread_activity, activity_key(t));
+    return {};
+  }
+
+  result<void> update_thread(const Thread& t) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.threads.find(t.id.value);
+    if (it == s_.threads.end()) return fail(errc::not_found);
+    if (!it->second.deleted) erase(s_.thread_activity, activity_key(it->second));
+    if (!t.deleted) insert(s_.thread_activity, activity_key(t));
+    put(s_.threads, t.id.value, t);
+    return {};
+  }
+
+  result<Thread> get_thread(ThreadId id) override { return find(s_.threads, id.value); }
+
+  result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+                                           std::uint32_t limit) override {
+    std::vector<Thread> out;
+    const std::uint64_t bound = before ? before.value : UINT64_MAX;
+    auto it = s_.thread_activity.lower_bound({space.value, bound, 0});
+    while (it != s_.thread_activity.begin() && out.size() < limit) {
+      --it;
+      if (std::get<0>(*it) != space.value) break;
+      out.push_back(s_.threads.at(std::get<2>(*it)));
+    }
+    return out;
+  }
+
+  result<void> insert_post(const Post& p) override {
+    HEARTH_CHECK(writable());
+    if (s_.posts.count(p.id.value)) return fail(errc::already_exists);
+    if (!s_.threads.count(p.thread.value)) return fail(errc::not_found);
+    Post stored = p;
+    stored.reactions.clear();
+    put(s_.posts, p.id.value, std::move(stored));
+    insert(s_.thread_posts, std::pair{p.thread.value, p.id.value});
+    return {};
+  }
+
+  result<void> update_post(const Post& p) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.posts.find(p.id.value);
+    if (it == s_.posts.end()) return fail(errc::not_found);
+    Post stored = it->second;
+    stored.body = p.body;
+    stored.edited_at = p.edited_at;
+    stored.revision = p.revision;
+    stored.deleted = p.deleted;
+    put(s_.posts, p.id.value, std::move(stored));
+    return {};
+  }
+
+  result<Post> get_post(PostId id) override {
+    HEARTH_TRY(p, find(s_.posts, id.value));
+    attach_reactions(s_, p);
+    return p;
+  }
+
+  result<std::vector<Post>> list_posts(ThreadId thread, PostId after, std::uint32_t limit) override {
+    std::vector<Post> out;
+    for (auto it = s_.thread_posts.upper_bound({thread.value, after.value});
+         it != s_.thread_posts.end() && it->first == thread.value && out.size() < limit; ++it) {
+      out.push_back(s_.posts.at(it->second));
+      attach_reactions(s_, out.back());
+    }
+    return out;
+  }
+
+  result<void> insert_revision(const Revision& r) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{r.post.value, r.number};
+    if (s_.revisions.count(key)) return fail(errc::already_exists);
+    if (!s_.posts.count(r.post.value)) return fail(errc::not_found);
+    put(s_.revisions, key, r);
+    return {};
+  }
+
+  result<std::vector<Revision>> list_revisions(PostId post) override {
+    std::vector<Revision> out;
+    for (auto it = s_.revisions.lower_bound({post.value, 0});
+         it != s_.revisions.end() && it->first.first == post.value; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  // --- reactions ---
+  result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
+                            Timestamp /*at*/) override {
+    HEARTH_CHECK(writable());
+    if (!s_.posts.count(post.value) || !s_.members.count(member.value)) return fail(errc::not_found);
+    auto key = std::tuple{post.value, member.value, std::string(kind)};
+    if (s_.reactions.count(key)) return false;
+    insert(s_.reactions, std::move(key));
+    const auto count_key = std::pair{post.value, std::string(kind)};
+    auto it = s_.reaction_counts.find(count_key);
+    put(s_.reaction_counts, count_key, it == s_.reaction_counts.end() ? 1u : it->second + 1);
+    return true;
+  }
+
+  result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::tuple{post.value, member.value, std::string(kind)};
+    if (!s_.reactions.count(key)) return false;
+    erase(s_.reactions, key);
+    const auto count_key = std::pair{post.value, std::string(kind)};
+    const std::uint32_t count = s_.reaction_counts.at(count_key);
+    if (count <= 1)
+      erase(s_.reaction_counts, count_key);
+    else
+      put(s_.reaction_counts, count_key, count - 1);
+    return true;
+  }
+
+  // --- events ---
+  result<std::uint64_t> append_event(const Event& e) override {
+    HEARTH_CHECK(writable());
+    Event stored = e;
+    stored.seq = s_.events.size() + 1;
+    s_.events.push_back(std::move(stored));
+    undo_.push_back([this] { s_.events.pop_back(); });
+    return s_.events.back().seq;
+  }
+
+  result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override {
+    std::vector<Event> out;
+    for (std::uint64_t i = after; i < s_.events.size() && out.size() < limit; ++i)
+      out.push_back(s_.events[i]);
+    return out;
+  }
+
+  result<std::uint64_t> last_event_seq() override { return std::uint64_t{s_.events.size()}; }
+
+ private:
+  result<void> writable() {
+    if (mode_ != TxMode::write || committed_) {
+      failed_ = true;
+      return errc::internal;
+    }
+    return {};
+  }
+
+  errc fail(errc e) {
+    failed_ = true;
+    return e;
+  }
+
+  static std::tuple<std::uint64_t, std::uint64_t, std::uint64_t> activity_key(const Thread& t) {
+    return {t.space.value, t.last_post.value, t.id.value};
+  }
+
+  template <class Map, class Key>
+  static result<typename Map::mapped_type> find(const Map& map, const Key& key) {
+    auto it = map.find(key);
+    if (it == map.end()) return errc::not_found;
+    return it->second;
+  }
+
+  // Writes that remember how to undo themselves.
+  template <class Map, class Key, class Value>
+  void put(Map& map, const Key& key, Value&& value) {
+    auto it = map.find(key);
+    if (it == map.end()) {
+      map.emplace(key, std::forward<Value>(value));
+      undo_.push_back([&map, key] { map.erase(key); });
+    } else {
+      undo_.push_back([&map, key, old = std::move(it->second)]() mutable { map[key] = std::move(old); });
+      it->second = std::forward<Value>(value);
+    }
+  }
+  template <class Map, class Key>
+  void erase(Map& map, const Key& key) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    undo_.push_back([&map, key, old = std::move(it->second)]() mutable { map.emplace(key, std::move(old)); });
+    map.erase(it);
+  }
+  template <class Set, class Key>
+  void insert(Set& set, Key&& key) {
+    auto [it, inserted] = set.insert(std::forward<Key>(key));
+    if (inserted) undo_.push_back([&set, k = *it] { set.erase(k); });
+  }
+  template <class Key, class... Rest>
+  void erase(std::set<Key, Rest...>& set, const Key& key) {
+    if (set.erase(key)) undo_.push_back([&set, key] { set.insert(key); });
+  }
+
+  void rollback() noexcept {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+    undo_.clear();
+  }
+
+  State& s_;
+  TxMode mode_;
+  std::unique_lock<std::shared_mutex> write_lock_;
+  std::shared_lock<std::shared_mutex> read_lock_;
+  std::vector<std::function<void()>> undo_;
+  bool committed_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+MemoryStorage::MemoryStorage() : state_(std::make_unique<State>()) {}
+MemoryStorage::~MemoryStorage() = default;
+
+result<std::unique_ptr<Transaction>> MemoryStorage::begin(TxMode mode) {
+  return std::unique_ptr<Transaction>(std::make_unique<MemoryTransaction>(*state_, mode));
+}
+
+}  // namespace hearth

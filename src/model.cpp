@@ -1,0 +1,58 @@
+#include "hearth/event.hpp"
+#include "hearth/model.hpp"
+
+#include <array>
+#include <utility>
+
+namespace hearth {
+namespace {
+
+constexpr std::array<std::pair<SpaceKind, std::string_view>, 5> space_kinds{{
+    {SpaceKind::community, "community"},
+    {SpaceKind::forum, "forum"},
+    {SpaceKind::category, "category"},
+    {SpaceKind::guild, "guild"},
+    {SpaceKind::channel, "channel"},
+}};
+
+constexpr std::array<std::pair<EventType, std::string_view>, 12> event_types{{
+    {EventType::member_created, "member_created"},
+    {EventType::member_updated, "member_updated"},
+    {EventType::member_deactivated, "member_deactivated"},
+    {EventType::space_created, "space_created"},
+    {EventType::member_joined, "member_joined"},
+    {EventType::member_left, "member_left"},
+    {EventType::thread_created, "thread_created"},
+    {EventType::reply_created, "reply_created"},
+    {EventType::post_edited, "post_edited"},
+    {EventType::post_deleted, "post_deleted"},
+    {EventType::reaction_added, "reaction_added"},
+    {EventType::reaction_removed, "reaction_removed"},
+}};
+
+template <class Table, class Enum>
+std::string_view name_of(const Table& table, Enum value) noexcept {
+  for (const auto& [v, name] : table)
+    if (v == value) return name;
+  return "unknown";
+}
+
+template <class Enum, class Table>
+std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept {
+  for (const auto& [v, n] : table)
+    if (n == name) return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(SpaceKind k) noexcept { return name_of(space_kinds, k); }
+std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept {
+  return value_of<SpaceKind>(space_kinds, s);
+}
+std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
+std::optional<EventType> event_type_from_string(std::string_view s) noexcept {
+  return value_of<EventType>(event_types, s);
+}
+
+}  // namespace hearth

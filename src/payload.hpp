@@ -1,0 +1,28 @@
+// Builds the small JSON objects carried by events (internal). Ids are written as strings:
+// 64-bit ids do not fit a JSON number that JavaScript reads exactly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hearth::detail {
+
+class Payload {
+ public:
+  Payload() { out_.push_back('{'); }
+  Payload& id(std::string_view key, std::uint64_t value);
+  Payload& str(std::string_view key, std::string_view value);
+  Payload& num(std::string_view key, std::int64_t value);
+  Payload& boolean(std::string_view key, bool value);
+  std::string done() &&;
+
+ private:
+  void key(std::string_view k);
+  std::string out_;
+};
+
+// Appends `s` as a JSON string literal (quotes included) to `out`. `s` is valid UTF-8.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace hearth::detail

@@ -1,0 +1,162 @@
+#include "hearth/storage/wrapper.hpp"
+
+namespace hearth {
+
+result<void> TransactionWrapper::intercept(std::string_view method) {
+  auto r = on_call(method);
+  if (!r) spoilt_ = true;
+  return r;
+}
+
+result<void> TransactionWrapper::commit() {
+  HEARTH_CHECK(intercept("commit"));
+  if (spoilt_) return errc::storage_error;  // an injected failure spoils like a real one
+  return target_->commit();
+}
+
+result<void> TransactionWrapper::insert_member(const Member& m) {
+  HEARTH_CHECK(intercept("insert_member"));
+  return target_->insert_member(m);
+}
+
+result<void> TransactionWrapper::update_member(const Member& m) {
+  HEARTH_CHECK(intercept("update_member"));
+  return target_->update_member(m);
+}
+
+result<Member> TransactionWrapper::get_member(MemberId id) {
+  HEARTH_CHECK(intercept("get_member"));
+  return target_->get_member(id);
+}
+
+result<Member> TransactionWrapper::find_member_by_handle(std::string_view handle) {
+  HEARTH_CHECK(intercept("find_member_by_handle"));
+  return target_->find_member_by_handle(handle);
+}
+
+result<Member> TransactionWrapper::find_member_by_external_ref(std::string_view ref) {
+  HEARTH_CHECK(intercept("find_member_by_external_ref"));
+  return target_->find_member_by_external_ref(ref);
+}
+
+result<void> TransactionWrapper::insert_space(const Space& s) {
+  HEARTH_CHECK(intercept("insert_space"));
+  return target_->insert_space(s);
+}
+
+result<void> TransactionWrapper::update_space(const Space& s) {
+  HEARTH_CHECK(intercept("update_space"));
+  return target_->update_space(s);
+}
+
+result<Space> TransactionWrapper::get_space(SpaceId id) {
+  HEARTH_CHECK(intercept("get_space"));
+  return target_->get_space(id);
+}
+
+result<std::vector<Space>> TransactionWrapper::list_child_spaces(SpaceId parent, SpaceId after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_child_spaces"));
+  return target_->list_child_spaces(parent, after, limit);
+}
+
+result<void> TransactionWrapper::insert_membership(const Membership& m) {
+  HEARTH_CHECK(intercept("insert_membership"));
+  return target_->insert_membership(m);
+}
+
+result<void> TransactionWrapper::delete_membership(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("delete_membership"));
+  return target_->delete_membership(space, member);
+}
+
+result<Membership> TransactionWrapper::get_membership(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("get_membership"));
+  return target_->get_membership(space, member);
+}
+
+result<std::vector<Membership>> TransactionWrapper::list_memberships(SpaceId space, MemberId after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_memberships"));
+  return target_->list_memberships(space, after, limit);
+}
+
+result<void> TransactionWrapper::insert_thread(const Thread& t) {
+  HEARTH_CHECK(intercept("insert_thread"));
+  return target_->insert_thread(t);
+}
+
+result<void> TransactionWrapper::update_thread(const Thread& t) {
+  HEARTH_CHECK(intercept("update_thread"));
+  return target_->update_thread(t);
+}
+
+result<Thread> TransactionWrapper::get_thread(ThreadId id) {
+  HEARTH_CHECK(intercept("get_thread"));
+  return target_->get_thread(id);
+}
+
+result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, PostId before, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_threads"));
+  return target_->list_threads(space, before, limit);
+}
+
+result<void> TransactionWrapper::insert_post(const Post& p) {
+  HEARTH_CHECK(intercept("insert_post"));
+  return target_->insert_post(p);
+}
+
+result<void> TransactionWrapper::update_post(const Post& p) {
+  HEARTH_CHECK(intercept("update_post"));
+  return target_->update_post(p);
+}
+
+result<Post> TransactionWrapper::get_post(PostId id) {
+  HEARTH_CHECK(intercept("get_post"));
+  return target_->get_post(id);
+}
+
+result<std::vector<Post>> TransactionWrapper::list_posts(ThreadId thread, PostId after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_posts"));
+  return target_->list_posts(thread, after, limit);
+}
+
+result<void> TransactionWrapper::insert_revision(const Revision& r) {
+  HEARTH_CHECK(intercept("insert_revision"));
+  return target_->insert_revision(r);
+}
+
+result<std::vector<Revision>> TransactionWrapper::list_revisions(PostId post) {
+  HEARTH_CHECK(intercept("list_revisions"));
+  return target_->list_revisions(post);
+}
+
+result<bool> TransactionWrapper::add_reaction(PostId post, MemberId member, std::string_view kind, Timestamp at) {
+  HEARTH_CHECK(intercept("add_reaction"));
+  return target_->add_reaction(post, member, kind, at);
+}
+
+result<bool> TransactionWrapper::remove_reaction(PostId post, MemberId member, std::string_view kind) {
+  HEARTH_CHECK(intercept("remove_reaction"));
+  return target_->remove_reaction(post, member, kind);
+}
+
+result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
+  HEARTH_CHECK(intercept("append_event"));
+  return target_->append_event(e);
+}
+
+result<std::vector<Event>> TransactionWrapper::read_events(std::uint64_t after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("read_events"));
+  return target_->read_events(after, limit);
+}
+
+result<std::uint64_t> TransactionWrapper::last_event_seq() {
+  HEARTH_CHECK(intercept("last_event_seq"));
+  return target_->last_event_seq();
+}
+
+result<std::unique_ptr<Transaction>> StorageWrapper::begin(TxMode mode) {
+  HEARTH_TRY(tx, target_->begin(mode));
+  return wrap(std::move(tx), mode);
+}
+
+}  // namespace hearth

@@ -1,0 +1,94 @@
+#include "text.hpp"
+
+#include <charconv>
+
+namespace hearth::detail {
+
+result<std::size_t> utf8_length(std::string_view s) noexcept {
+  std::size_t count = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned c = *p;
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++p;
+      ++count;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return errc::invalid_utf8;
+    }
+    if (static_cast<std::size_t>(end - p) < len) return errc::invalid_utf8;
+    for (std::size_t i = 1; i < len; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return errc::invalid_utf8;
+      cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+                          (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return errc::invalid_utf8;
+    p += len;
+    ++count;
+  }
+  return count;
+}
+
+namespace {
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace
+
+result<std::string> clean_text(std::string_view s, std::uint32_t max_code_points, TextKind kind,
+                               bool required) {
+  HEARTH_TRY(length, utf8_length(s));
+  (void)length;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool line_break = c == '\n' || c == '\r';
+    if ((c < 0x20 && c != '\t' && !(line_break && kind == TextKind::multiline)) || c == 0x7F)
+      return errc::invalid_argument;
+  }
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  if (s.empty() && required) return errc::empty_field;
+  HEARTH_TRY(trimmed_length, utf8_length(s));
+  if (trimmed_length > max_code_points) return errc::too_long;
+  return std::string(s);
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string encode_cursor(char tag, std::uint64_t key) {
+  char buf[24];
+  buf[0] = tag;
+  buf[1] = '.';
+  const auto r = std::to_chars(buf + 2, buf + sizeof buf, key, 16);
+  return std::string(buf, r.ptr);
+}
+
+result<std::uint64_t> decode_cursor(char tag, std::string_view cursor) noexcept {
+  if (cursor.empty()) return std::uint64_t{0};
+  if (cursor.size() < 3 || cursor.size() > 18 || cursor[0] != tag || cursor[1] != '.')
+    return errc::invalid_cursor;
+  std::uint64_t key = 0;
+  const auto* first = cursor.data() + 2;
+  const auto* last = cursor.data() + cursor.size();
+  const auto r = std::from_chars(first, last, key, 16);
+  if (r.ec != std::errc{} || r.ptr != last || key == 0) return errc::invalid_cursor;
+  return key;
+}
+
+}  // namespace hearth::detail

@@ -1,0 +1,32 @@
+// Text validation shared by the engine's services (internal).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "hearth/error.hpp"
+
+namespace hearth::detail {
+
+// Counts the code points of well-formed UTF-8 (no overlong forms, no surrogates, nothing above
+// U+10FFFF); returns errc::invalid_utf8 otherwise.
+result<std::size_t> utf8_length(std::string_view s) noexcept;
+
+enum class TextKind : std::uint8_t { line, multiline };
+
+// Validates and trims a text field: well-formed UTF-8 (invalid_utf8), no control characters
+// except tab, and line breaks for multiline texts (invalid_argument), not empty after trimming
+// ASCII white space unless `required` is false (empty_field), at most `max_code_points`
+// (too_long). Returns the trimmed text.
+result<std::string> clean_text(std::string_view s, std::uint32_t max_code_points, TextKind kind,
+                               bool required = true);
+
+std::string ascii_lower(std::string_view s);
+
+// Pagination cursors: "<tag>.<hex>", tied to one kind of listing by the tag.
+std::string encode_cursor(char tag, std::uint64_t key);
+// An empty cursor decodes to 0 (start); anything not issued for `tag` is invalid_cursor.
+result<std::uint64_t> decode_cursor(char tag, std::string_view cursor) noexcept;
+
+}  // namespace hearth::detail
