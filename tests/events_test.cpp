@@ -1,0 +1,125 @@
+#include "hearth/event.hpp"
+
+#include <thread>
+
+#include "support.hpp"
+
+using namespace hearth;
+using namespace hearth::test;
+
+TEST_CASE("every change appends one event, in the same order as the changes", "[events]") {
+  Community c;  // member_created x3, space_created, member_joined x2
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));
+  auto r = ok(c->reply(c.bo.id, t.first_post.id, "R"));
+  ok(c->react(c.ada.id, r.id, "+1"));
+  CHECK_FALSE(ok(c->react(c.ada.id, r.id, "+1")));  // a no-op changes nothing: no event
+  ok(c->unreact(c.ada.id, r.id, "+1"));
+  ok(c->edit_post(c.bo.id, r.id, "R2"));
+  ok(c->delete_post(c.bo.id, r.id));
+  ok(c->leave_space(c.bo.id, c.guild.id));
+  ProfileUpdate u;
+  u.bio = "hi";
+  ok(c->update_profile(c.cy.id, c.cy.id, u));
+  ok(c->deactivate_member(c.cy.id, c.cy.id));
+  auto events = ok(c->read_events(0, 100));
+  std::vector<EventType> types;
+  for (auto& e : events) types.push_back(e.type);
+  using E = EventType;
+  CHECK(types == std::vector<E>{E::member_created, E::member_created, E::member_created,
+                                E::space_created, E::member_joined, E::member_joined,
+                                E::thread_created, E::reply_created, E::reaction_added,
+                                E::reaction_removed, E::post_edited, E::post_deleted,
+                                E::member_left, E::member_updated, E::member_deactivated});
+  for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
+  const Event& created = events[6];
+  CHECK(created.space == c.guild.id);
+  CHECK(created.actor == c.ada.id);
+  CHECK(created.at == c.clock->now());
+  CHECK(created.payload.find("\"title\":\"T\"") != std::string::npos);
+  CHECK(created.payload.find("\"thread\":\"" + std::to_string(t.thread.id.value) + "\"") !=
+        std::string::npos);
+  CHECK(code_of(c->read_events(0, 0)) == errc::invalid_argument);
+}
+
+TEST_CASE("event payloads are JSON with escaped text", "[events]") {
+  Community c;
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Say \"hi\"", "line\nbreak\ttab \\ done"));
+  auto events = ok(c->read_events(6, 1));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].payload.find(R"("title":"Say \"hi\"")") != std::string::npos);
+  CHECK(events[0].payload.find(R"("body":"line\nbreak\ttab \\ done")") != std::string::npos);
+  (void)t;
+}
+
+TEST_CASE("subscribers get each committed event once, in order, after the commit", "[events]") {
+  Community c;
+  std::vector<Event> got;
+  auto sub = ok(c->subscribe(0, [&](const Event& e) { got.push_back(e); }));
+  CHECK(got.size() == 6);  // caught up from the log
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));
+  REQUIRE(got.size() == 7);
+  CHECK(got.back().type == EventType::thread_created);
+  // A failed call dispatches nothing.
+  CHECK_FALSE(c->create_thread(c.cy.id, c.guild.id, "T", "B"));
+  CHECK(got.size() == 7);
+  c->unsubscribe(sub);
+  ok(c->reply(c.bo.id, t.first_post.id, "R"));
+  CHECK(got.size() == 7);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].seq == i + 1);
+}
+
+TEST_CASE("a subscriber resumes after the last sequence it saw", "[events]") {
+  Community c;
+  std::vector<std::uint64_t> seqs;
+  auto sub = ok(c->subscribe(4, [&](const Event& e) { seqs.push_back(e.seq); }));
+  CHECK(seqs == std::vector<std::uint64_t>{5, 6});
+  c->unsubscribe(sub);
+  CHECK(code_of(c->subscribe(0, nullptr)) == errc::invalid_argument);
+}
+
+TEST_CASE("polled subscribers receive events on the thread that polls", "[events]") {
+  Community c;
+  std::vector<std::uint64_t> seqs;
+  std::thread::id where;
+  auto sub = ok(c->subscribe(6, [&](const Event& e) {
+    seqs.push_back(e.seq);
+    where = std::this_thread::get_id();
+  }, Delivery::polled));
+  std::thread writer([&] { ok(c->create_thread(c.ada.id, c.guild.id, "T", "B")); });
+  writer.join();
+  CHECK(seqs.empty());  // nothing runs until the host polls
+  CHECK(c->poll() == 1);
+  CHECK(seqs == std::vector<std::uint64_t>{7});
+  CHECK(where == std::this_thread::get_id());
+  CHECK(c->poll() == 0);
+  c->unsubscribe(sub);
+}
+
+TEST_CASE("a handler may call the engine; its events follow in order", "[events]") {
+  Community c;
+  std::vector<std::uint64_t> seqs;
+  bool replied = false;
+  auto sub = ok(c->subscribe(6, [&](const Event& e) {
+    seqs.push_back(e.seq);
+    if (e.type == EventType::thread_created && !replied) {
+      replied = true;
+      auto page = c->get_thread_page(MemberId{}, ThreadId{}, {});
+      (void)page;
+      auto events = c->read_events(0, 200);
+      REQUIRE(events);
+      auto t = events->back();
+      (void)t;
+    }
+  }));
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));
+  auto sub2 = ok(c->subscribe(7, [&](const Event& e) {
+    if (e.type == EventType::reply_created) {
+      auto r = c->react(c.ada.id, t.first_post.id, "heart");  // a write from inside a handler
+      CHECK(r);
+    }
+  }));
+  ok(c->reply(c.bo.id, t.first_post.id, "R"));
+  CHECK(seqs == std::vector<std::uint64_t>{7, 8, 9});
+  c->unsubscribe(sub);
+  c->unsubscribe(sub2);
+}
