@@ -712,6 +712,7 @@ TEST_CASE("committed state survives closing and reopening the storage",
     REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "heart", 9));
     REQUIRE(tx->append_event({0, EventType::reaction_added, SpaceId{10}, MemberId{2}, 9, "{}"}));
     REQUIRE(tx->commit());
+    tx.reset();
     auto uncommitted = begin(*s);
     REQUIRE(uncommitted->insert_member(member(8, "uncommitted")));
   }

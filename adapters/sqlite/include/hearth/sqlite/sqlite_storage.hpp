@@ -1,0 +1,45 @@
+// The SQLite storage adapter: hearth::Storage on one SQLite database file.
+//
+// The file is opened in WAL mode. Write transactions run on a single writer connection, one at
+// a time (BEGIN IMMEDIATE ... COMMIT); read transactions run on a pool of reader connections,
+// each seeing one snapshot, and never wait for the writer. The schema is plain and normalised
+// (members, spaces, memberships, threads, posts, revisions, reactions, reaction_counts, events),
+// so the sqlite3 shell can query it; its version is kept in PRAGMA user_version.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hearth/error.hpp"
+#include "hearth/storage/storage.hpp"
+
+namespace hearth::sqlite {
+
+// PRAGMA synchronous of the connections. In WAL mode `normal` loses no integrity on a crash,
+// only the last transactions before a power loss; `full` syncs the WAL on every commit.
+enum class Synchronous : std::uint8_t { off, normal, full };
+
+struct SqliteOptions {
+  std::string path;  // the database file; created if absent. ":memory:" and "" are refused.
+  Synchronous synchronous = Synchronous::normal;
+  unsigned readers = 4;  // max pooled read connections (opened lazily); 0 counts as 1
+  int busy_timeout_ms = 5000;  // how long a connection waits for a lock held by another process
+};
+
+// Opens the database at options.path, creating the file and the schema or migrating an older
+// schema to `schema_version`. Never throws: errc::storage_error when the file cannot be opened,
+// is not a hearth database, or holds a schema newer than this build knows; errc::unavailable
+// when another process keeps it locked past the busy timeout.
+//
+// The returned storage is thread-safe as Storage requires. A transaction keeps its connection
+// until it is destroyed: a write transaction holds off the next writer until then, even after
+// its commit(), so a caller can finish post-commit work in commit order. One thread MUST NOT
+// hold a read transaction while beginning another when all `readers` connections may be in
+// use: begin waits for a free reader connection.
+result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
+
+// The schema version this build writes (PRAGMA user_version of the database).
+inline constexpr int schema_version = 1;
+
+}  // namespace hearth::sqlite

@@ -1,0 +1,1144 @@
+#include "hearth/sqlite/sqlite_storage.hpp"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <array>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hearth::sqlite {
+namespace {
+
+// --- schema ------------------------------------------------------------------------------
+// Ids are stored as INTEGER: they stay below 2^63 (42-bit millisecond timestamps on top), so
+// the int64 cast is lossless and keeps their order. "No id" (0) is NULL where a column may be
+// empty (spaces.parent_id, posts.reply_to, events.space_id, events.actor_id). Enums are stored
+// as their numeric values. The comments below are kept by SQLite in sqlite_schema.sql.
+
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE members (
+  id INTEGER PRIMARY KEY,
+  handle TEXT NOT NULL COLLATE NOCASE UNIQUE,  -- unique ASCII case-insensitively
+  display_name TEXT NOT NULL,
+  external_ref TEXT UNIQUE,                    -- NULL when the host has no key for it
+  bio TEXT NOT NULL,
+  created_at INTEGER NOT NULL,                 -- Unix ms
+  active INTEGER NOT NULL                      -- 0 once deactivated
+);
+
+CREATE TABLE spaces (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER REFERENCES spaces (id),    -- NULL for a root
+  kind INTEGER NOT NULL,                       -- 0 community, 1 forum, 2 category, 3 guild, 4 channel
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  visibility INTEGER NOT NULL,                 -- 0 public
+  owner_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  member_count INTEGER NOT NULL,
+  thread_count INTEGER NOT NULL
+);
+CREATE INDEX spaces_by_parent ON spaces (parent_id, id);
+
+CREATE TABLE memberships (
+  space_id INTEGER NOT NULL REFERENCES spaces (id),
+  member_id INTEGER NOT NULL REFERENCES members (id),
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (space_id, member_id)
+) WITHOUT ROWID;
+
+CREATE TABLE threads (
+  id INTEGER PRIMARY KEY,
+  space_id INTEGER NOT NULL REFERENCES spaces (id),
+  author_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  first_post INTEGER NOT NULL,                 -- no FK: the thread is stored before its first post
+  last_post INTEGER NOT NULL,                  -- the newest post: listings order by it
+  created_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  reply_count INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+-- Scanned backwards for "most recent activity first" (ties by id, descending).
+CREATE INDEX threads_by_activity ON threads (space_id, last_post) WHERE deleted = 0;
+
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  thread_id INTEGER NOT NULL REFERENCES threads (id),
+  space_id INTEGER NOT NULL,
+  author_id INTEGER NOT NULL,
+  reply_to INTEGER,                            -- NULL for the first post of a thread
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER NOT NULL,                  -- 0 when never edited
+  revision INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+CREATE INDEX posts_by_thread ON posts (thread_id, id);
+
+CREATE TABLE revisions (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  number INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  editor_id INTEGER NOT NULL,
+  written_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE reactions (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  member_id INTEGER NOT NULL REFERENCES members (id),
+  kind TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, member_id, kind)
+) WITHOUT ROWID;
+
+-- One row per (post, kind) with at least one reaction; thread_id lets a thread page read the
+-- counts of a range of its posts in one query.
+CREATE TABLE reaction_counts (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  thread_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (post_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX reaction_counts_by_thread ON reaction_counts (thread_id, post_id);
+
+-- The event log. seq is the rowid, assigned as MAX(seq) + 1 (no AUTOINCREMENT), so a
+-- rolled-back append leaves no gap.
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  type INTEGER NOT NULL,                       -- hearth::EventType value
+  space_id INTEGER,                            -- NULL for community-wide events
+  actor_id INTEGER,
+  at INTEGER NOT NULL,
+  payload TEXT NOT NULL                        -- JSON object
+);
+)sql";
+
+// Migration i brings a database from version i to version i + 1, inside the opening
+// transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
+// satisfied). A new schema version is one more entry here.
+constexpr std::array<const char*, 1> migrations = {schema_v1};
+static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
+
+// --- prepared statements -----------------------------------------------------------------
+
+enum class Q : std::uint8_t {
+  begin_read,
+  begin_write,
+  commit,
+  rollback,
+  member_insert,
+  member_update,
+  member_get,
+  member_by_handle,
+  member_by_ref,
+  space_insert,
+  space_update,
+  space_get,
+  space_children,
+  membership_insert,
+  membership_delete,
+  membership_get,
+  membership_list,
+  thread_insert,
+  thread_update,
+  thread_get,
+  thread_list,
+  post_insert,
+  post_update,
+  post_get,
+  post_list,
+  post_counts,
+  thread_counts,
+  revision_insert,
+  revision_list,
+  reaction_insert,
+  reaction_count_add,
+  reaction_delete,
+  reaction_count_sub,
+  reaction_count_prune,
+  event_insert,
+  event_read,
+  event_last,
+  count_,
+};
+constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
+
+#define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
+#define HEARTH_SPACE_COLS                                                                 \
+  "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
+  "thread_count"
+#define HEARTH_THREAD_COLS                                                             \
+  "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, " \
+  "reply_count, deleted"
+#define HEARTH_POST_COLS \
+  "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted"
+
+const char* sql_of(Q q) noexcept {
+  switch (q) {
+    case Q::begin_read:
+      return "BEGIN";
+    case Q::begin_write:
+      return "BEGIN IMMEDIATE";
+    case Q::commit:
+      return "COMMIT";
+    case Q::rollback:
+      return "ROLLBACK";
+    case Q::member_insert:
+      return "INSERT INTO members (" HEARTH_MEMBER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case Q::member_update:
+      return "UPDATE members SET handle = ?2, display_name = ?3, external_ref = ?4, bio = ?5, "
+             "created_at = ?6, active = ?7 WHERE id = ?1";
+    case Q::member_get:
+      return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE id = ?1";
+    case Q::member_by_handle:  // the column's NOCASE collation applies
+      return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE handle = ?1";
+    case Q::member_by_ref:
+      return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE external_ref = ?1";
+    case Q::space_insert:
+      return "INSERT INTO spaces (" HEARTH_SPACE_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    case Q::space_update:
+      return "UPDATE spaces SET parent_id = ?2, kind = ?3, name = ?4, description = ?5, "
+             "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
+             "thread_count = ?10 WHERE id = ?1";
+    case Q::space_get:
+      return "SELECT " HEARTH_SPACE_COLS " FROM spaces WHERE id = ?1";
+    case Q::space_children:  // ?1 is NULL for the roots
+      return "SELECT " HEARTH_SPACE_COLS
+             " FROM spaces WHERE parent_id IS ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    case Q::membership_insert:
+      return "INSERT INTO memberships (space_id, member_id, joined_at) VALUES (?1, ?2, ?3)";
+    case Q::membership_delete:
+      return "DELETE FROM memberships WHERE space_id = ?1 AND member_id = ?2";
+    case Q::membership_get:
+      return "SELECT space_id, member_id, joined_at FROM memberships "
+             "WHERE space_id = ?1 AND member_id = ?2";
+    case Q::membership_list:
+      return "SELECT space_id, member_id, joined_at FROM memberships "
+             "WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id LIMIT ?3";
+    case Q::thread_insert:
+      return "INSERT INTO threads (" HEARTH_THREAD_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    case Q::thread_update:
+      return "UPDATE threads SET space_id = ?2, author_id = ?3, title = ?4, first_post = ?5, "
+             "last_post = ?6, created_at = ?7, last_activity_at = ?8, reply_count = ?9, "
+             "deleted = ?10 WHERE id = ?1";
+    case Q::thread_get:
+      return "SELECT " HEARTH_THREAD_COLS " FROM threads WHERE id = ?1";
+    case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_activity
+      return "SELECT " HEARTH_THREAD_COLS
+             " FROM threads WHERE space_id = ?1 AND deleted = 0 AND last_post < ?2 "
+             "ORDER BY last_post DESC, id DESC LIMIT ?3";
+    case Q::post_insert:
+      return "INSERT INTO posts (" HEARTH_POST_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    case Q::post_update:
+      return "UPDATE posts SET body = ?2, edited_at = ?3, revision = ?4, deleted = ?5 "
+             "WHERE id = ?1";
+    case Q::post_get:
+      return "SELECT " HEARTH_POST_COLS " FROM posts WHERE id = ?1";
+    case Q::post_list:
+      return "SELECT " HEARTH_POST_COLS
+             " FROM posts WHERE thread_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    case Q::post_counts:
+      return "SELECT kind, count FROM reaction_counts WHERE post_id = ?1 AND count > 0 "
+             "ORDER BY kind";
+    case Q::thread_counts:
+      return "SELECT post_id, kind, count FROM reaction_counts "
+             "WHERE thread_id = ?1 AND post_id BETWEEN ?2 AND ?3 AND count > 0 "
+             "ORDER BY post_id, kind";
+    case Q::revision_insert:
+      return "INSERT INTO revisions (post_id, number, title, body, editor_id, written_at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    case Q::revision_list:
+      return "SELECT post_id, number, title, body, editor_id, written_at FROM revisions "
+             "WHERE post_id = ?1 ORDER BY number";
+    case Q::reaction_insert:
+      return "INSERT INTO reactions (post_id, member_id, kind, created_at) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+    case Q::reaction_count_add:  // the WHERE also settles the INSERT ... SELECT upsert parse
+      return "INSERT INTO reaction_counts (post_id, thread_id, kind, count) "
+             "SELECT id, thread_id, ?2, 1 FROM posts WHERE id = ?1 "
+             "ON CONFLICT (post_id, kind) DO UPDATE SET count = count + 1";
+    case Q::reaction_delete:
+      return "DELETE FROM reactions WHERE post_id = ?1 AND member_id = ?2 AND kind = ?3";
+    case Q::reaction_count_sub:
+      return "UPDATE reaction_counts SET count = count - 1 WHERE post_id = ?1 AND kind = ?2";
+    case Q::reaction_count_prune:
+      return "DELETE FROM reaction_counts WHERE post_id = ?1 AND kind = ?2 AND count <= 0";
+    case Q::event_insert:  // seq NULL: the rowid, MAX(seq) + 1
+      return "INSERT INTO events (type, space_id, actor_id, at, payload) "
+             "VALUES (?1, ?2, ?3, ?4, ?5)";
+    case Q::event_read:
+      return "SELECT seq, type, space_id, actor_id, at, payload FROM events "
+             "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    case Q::event_last:
+      return "SELECT MAX(seq) FROM events";
+    case Q::count_:
+      break;
+  }
+  return "";
+}
+
+#undef HEARTH_MEMBER_COLS
+#undef HEARTH_SPACE_COLS
+#undef HEARTH_THREAD_COLS
+#undef HEARTH_POST_COLS
+
+// One SQLite connection with its statements, each prepared on first use and kept.
+class Connection {
+ public:
+  Connection(const std::string& path, int flags, int busy_timeout_ms)
+      : db_(path, flags, busy_timeout_ms) {}
+
+  SQLite::Database& db() noexcept { return db_; }
+
+  SQLite::Statement& statement(Q q) {
+    auto& slot = statements_[static_cast<std::size_t>(q)];
+    if (!slot) slot.emplace(db_, sql_of(q));
+    return *slot;
+  }
+
+  bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.getHandle()) == 0; }
+
+  // Ends whatever transaction is open; true when the connection is then idle.
+  bool rollback() noexcept {
+    if (!in_transaction()) return true;
+    try {
+      auto& s = statement(Q::rollback);
+      s.tryExecuteStep();
+      s.tryReset();
+    } catch (...) {
+    }
+    return !in_transaction();
+  }
+
+ private:
+  SQLite::Database db_;  // declared first: outlives the statements
+  std::array<std::optional<SQLite::Statement>, query_count> statements_;
+};
+
+// A cached statement in use: reset and unbound when the use ends, however it ends, so that no
+// statement stays active past the call and no binding points at a caller's string.
+class Use {
+ public:
+  Use(Connection& c, Q q) : s_(c.statement(q)) {}
+  ~Use() {
+    s_.tryReset();
+    try {
+      s_.clearBindings();
+    } catch (...) {
+    }
+  }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+
+  SQLite::Statement* operator->() const noexcept { return &s_; }
+  SQLite::Statement& operator*() const noexcept { return s_; }
+
+ private:
+  SQLite::Statement& s_;
+};
+
+// --- value mapping -----------------------------------------------------------------------
+
+std::int64_t to_db(std::uint64_t v) noexcept { return static_cast<std::int64_t>(v); }
+
+// A lower bound of an "after" or "before" cursor, clamped so that a value above the int64
+// range stays a bound rather than wrapping to a negative number.
+std::int64_t to_db_bound(std::uint64_t v) noexcept {
+  constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(v > max ? max : v);
+}
+
+void bind_id(SQLite::Statement& s, int i, std::uint64_t v) { s.bind(i, to_db(v)); }
+
+void bind_id_or_null(SQLite::Statement& s, int i, std::uint64_t v) {
+  if (v == 0)
+    s.bind(i);
+  else
+    s.bind(i, to_db(v));
+}
+
+void bind_bool(SQLite::Statement& s, int i, bool v) { s.bind(i, static_cast<std::int32_t>(v)); }
+
+// The string outlives the statement's step: no copy.
+void bind_text(SQLite::Statement& s, int i, const std::string& v) { s.bindNoCopy(i, v); }
+
+std::uint64_t col_u64(const SQLite::Statement& s, int i) {
+  return static_cast<std::uint64_t>(s.getColumn(i).getInt64());  // NULL reads as 0
+}
+std::int64_t col_i64(const SQLite::Statement& s, int i) { return s.getColumn(i).getInt64(); }
+std::uint32_t col_u32(const SQLite::Statement& s, int i) {
+  return static_cast<std::uint32_t>(s.getColumn(i).getInt64());
+}
+bool col_bool(const SQLite::Statement& s, int i) { return s.getColumn(i).getInt64() != 0; }
+std::string col_text(const SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
+
+Member read_member(const SQLite::Statement& s) {
+  Member m;
+  m.id = MemberId{col_u64(s, 0)};
+  m.handle = col_text(s, 1);
+  m.display_name = col_text(s, 2);
+  if (!s.isColumnNull(3)) m.external_ref = col_text(s, 3);
+  m.bio = col_text(s, 4);
+  m.created_at = col_i64(s, 5);
+  m.active = col_bool(s, 6);
+  return m;
+}
+
+void bind_member(SQLite::Statement& s, const Member& m) {
+  bind_id(s, 1, m.id.value);
+  bind_text(s, 2, m.handle);
+  bind_text(s, 3, m.display_name);
+  if (m.external_ref)
+    bind_text(s, 4, *m.external_ref);
+  else
+    s.bind(4);
+  bind_text(s, 5, m.bio);
+  s.bind(6, m.created_at);
+  bind_bool(s, 7, m.active);
+}
+
+Space read_space(const SQLite::Statement& s) {
+  Space sp;
+  sp.id = SpaceId{col_u64(s, 0)};
+  sp.parent = SpaceId{col_u64(s, 1)};
+  sp.kind = static_cast<SpaceKind>(col_i64(s, 2));
+  sp.name = col_text(s, 3);
+  sp.description = col_text(s, 4);
+  sp.visibility = static_cast<Visibility>(col_i64(s, 5));
+  sp.owner = MemberId{col_u64(s, 6)};
+  sp.created_at = col_i64(s, 7);
+  sp.member_count = col_u32(s, 8);
+  sp.thread_count = col_u32(s, 9);
+  return sp;
+}
+
+void bind_space(SQLite::Statement& s, const Space& sp) {
+  bind_id(s, 1, sp.id.value);
+  bind_id_or_null(s, 2, sp.parent.value);
+  s.bind(3, static_cast<std::int32_t>(sp.kind));
+  bind_text(s, 4, sp.name);
+  bind_text(s, 5, sp.description);
+  s.bind(6, static_cast<std::int32_t>(sp.visibility));
+  bind_id(s, 7, sp.owner.value);
+  s.bind(8, sp.created_at);
+  s.bind(9, sp.member_count);
+  s.bind(10, sp.thread_count);
+}
+
+Membership read_membership(const SQLite::Statement& s) {
+  Membership m;
+  m.space = SpaceId{col_u64(s, 0)};
+  m.member = MemberId{col_u64(s, 1)};
+  m.joined_at = col_i64(s, 2);
+  return m;
+}
+
+Thread read_thread(const SQLite::Statement& s) {
+  Thread t;
+  t.id = ThreadId{col_u64(s, 0)};
+  t.space = SpaceId{col_u64(s, 1)};
+  t.author = MemberId{col_u64(s, 2)};
+  t.title = col_text(s, 3);
+  t.first_post = PostId{col_u64(s, 4)};
+  t.last_post = PostId{col_u64(s, 5)};
+  t.created_at = col_i64(s, 6);
+  t.last_activity_at = col_i64(s, 7);
+  t.reply_count = col_u32(s, 8);
+  t.deleted = col_bool(s, 9);
+  return t;
+}
+
+void bind_thread(SQLite::Statement& s, const Thread& t) {
+  bind_id(s, 1, t.id.value);
+  bind_id(s, 2, t.space.value);
+  bind_id(s, 3, t.author.value);
+  bind_text(s, 4, t.title);
+  bind_id(s, 5, t.first_post.value);
+  bind_id(s, 6, t.last_post.value);
+  s.bind(7, t.created_at);
+  s.bind(8, t.last_activity_at);
+  s.bind(9, t.reply_count);
+  bind_bool(s, 10, t.deleted);
+}
+
+Post read_post(const SQLite::Statement& s) {
+  Post p;
+  p.id = PostId{col_u64(s, 0)};
+  p.thread = ThreadId{col_u64(s, 1)};
+  p.space = SpaceId{col_u64(s, 2)};
+  p.author = MemberId{col_u64(s, 3)};
+  p.reply_to = PostId{col_u64(s, 4)};
+  p.body = col_text(s, 5);
+  p.created_at = col_i64(s, 6);
+  p.edited_at = col_i64(s, 7);
+  p.revision = col_u32(s, 8);
+  p.deleted = col_bool(s, 9);
+  return p;
+}
+
+Revision read_revision(const SQLite::Statement& s) {
+  Revision r;
+  r.post = PostId{col_u64(s, 0)};
+  r.number = col_u32(s, 1);
+  r.title = col_text(s, 2);
+  r.body = col_text(s, 3);
+  r.editor = MemberId{col_u64(s, 4)};
+  r.written_at = col_i64(s, 5);
+  return r;
+}
+
+Event read_event(const SQLite::Statement& s) {
+  Event e;
+  e.seq = col_u64(s, 0);
+  e.type = static_cast<EventType>(static_cast<std::uint16_t>(col_i64(s, 1)));
+  e.space = SpaceId{col_u64(s, 2)};
+  e.actor = MemberId{col_u64(s, 3)};
+  e.at = col_i64(s, 4);
+  e.payload = col_text(s, 5);
+  return e;
+}
+
+// --- errors ------------------------------------------------------------------------------
+
+error_code map_sqlite_code(int code, int extended) noexcept {
+  switch (code & 0xff) {
+    case SQLITE_CONSTRAINT:
+      switch (extended) {
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_ROWID:
+          return errc::already_exists;
+        case SQLITE_CONSTRAINT_FOREIGNKEY:  // the space, thread, post or member named is absent
+          return errc::not_found;
+        default:
+          return errc::storage_error;
+      }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return errc::unavailable;
+    default:
+      return errc::storage_error;
+  }
+}
+
+error_code map_exception(const SQLite::Exception& e) noexcept {
+  return map_sqlite_code(e.getErrorCode(), e.getExtendedErrorCode());
+}
+
+// A failed R (explicitly: result<bool> does not convert from an error_code).
+template <class R>
+R failure(error_code ec) noexcept {
+  return R(boost::system::in_place_error, ec);
+}
+
+// Runs `f`, turning every exception into an error code.
+template <class F>
+auto no_throw(F&& f) noexcept -> decltype(f()) {
+  using R = decltype(f());
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    return failure<R>(map_exception(e));
+  } catch (...) {
+    return failure<R>(errc::storage_error);
+  }
+}
+
+// --- storage -----------------------------------------------------------------------------
+
+const char* synchronous_pragma(Synchronous s) noexcept {
+  switch (s) {
+    case Synchronous::off:
+      return "PRAGMA synchronous = OFF";
+    case Synchronous::full:
+      return "PRAGMA synchronous = FULL";
+    case Synchronous::normal:
+      break;
+  }
+  return "PRAGMA synchronous = NORMAL";
+}
+
+class SqliteStorage;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(std::shared_ptr<SqliteStorage> owner, TxMode mode, Connection& conn,
+                    std::unique_lock<std::mutex> write_lock) noexcept
+      : owner_(std::move(owner)), mode_(mode), conn_(&conn), write_lock_(std::move(write_lock)) {}
+  ~SqliteTransaction() override { finish(); }
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  // BEGIN (deferred or immediate). On failure the transaction is unusable.
+  result<void> start() noexcept {
+    return no_throw([&]() -> result<void> {
+      Use s(*conn_, mode_ == TxMode::write ? Q::begin_write : Q::begin_read);
+      s->exec();
+      return {};
+    });
+  }
+
+  // Ends the SQL transaction. The connection (and, for a write transaction, the writer lock)
+  // stays held until the transaction is destroyed, as with MemoryStorage: the engine queues
+  // the committed events for dispatch before letting the next writer in.
+  result<void> commit() override {
+    if (ended_) return errc::internal;
+    ended_ = true;
+    if (failed_) {
+      conn_->rollback();
+      return errc::storage_error;
+    }
+    auto r = no_throw([&]() -> result<void> {
+      Use s(*conn_, Q::commit);
+      s->exec();
+      return {};
+    });
+    if (!r) conn_->rollback();  // in case the failed COMMIT left the transaction open
+    return r;
+  }
+
+  // --- members ---
+  result<void> insert_member(const Member& m) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::member_insert);
+      bind_member(*s, m);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_member(const Member& m) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::member_update);
+      bind_member(*s, m);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Member> get_member(MemberId id) override {
+    return read([&](Connection& c) -> result<Member> {
+      Use s(c, Q::member_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_member(*s);
+    });
+  }
+
+  result<Member> find_member_by_handle(std::string_view handle) override {
+    return read([&](Connection& c) -> result<Member> {
+      Use s(c, Q::member_by_handle);
+      s->bind(1, std::string(handle));
+      if (!s->executeStep()) return errc::not_found;
+      return read_member(*s);
+    });
+  }
+
+  result<Member> find_member_by_external_ref(std::string_view ref) override {
+    return read([&](Connection& c) -> result<Member> {
+      Use s(c, Q::member_by_ref);
+      s->bind(1, std::string(ref));
+      if (!s->executeStep()) return errc::not_found;
+      return read_member(*s);
+    });
+  }
+
+  // --- spaces ---
+  result<void> insert_space(const Space& sp) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::space_insert);
+      bind_space(*s, sp);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_space(const Space& sp) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::space_update);
+      bind_space(*s, sp);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Space> get_space(SpaceId id) override {
+    return read([&](Connection& c) -> result<Space> {
+      Use s(c, Q::space_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_space(*s);
+    });
+  }
+
+  result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
+                                               std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Space>> {
+      Use s(c, Q::space_children);
+      bind_id_or_null(*s, 1, parent.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<Space> out;
+      while (s->executeStep()) out.push_back(read_space(*s));
+      return out;
+    });
+  }
+
+  // --- membership ---
+  result<void> insert_membership(const Membership& m) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::membership_insert);
+      bind_id(*s, 1, m.space.value);
+      bind_id(*s, 2, m.member.value);
+      s->bind(3, m.joined_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> delete_membership(SpaceId space, MemberId member) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::membership_delete);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Membership> get_membership(SpaceId space, MemberId member) override {
+    return read([&](Connection& c) -> result<Membership> {
+      Use s(c, Q::membership_get);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_membership(*s);
+    });
+  }
+
+  result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
+                                                   std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Membership>> {
+      Use s(c, Q::membership_list);
+      bind_id(*s, 1, space.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<Membership> out;
+      while (s->executeStep()) out.push_back(read_membership(*s));
+      return out;
+    });
+  }
+
+  // --- threads and posts ---
+  result<void> insert_thread(const Thread& t) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::thread_insert);
+      bind_thread(*s, t);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_thread(const Thread& t) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::thread_update);
+      bind_thread(*s, t);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Thread> get_thread(ThreadId id) override {
+    return read([&](Connection& c) -> result<Thread> {
+      Use s(c, Q::thread_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_thread(*s);
+    });
+  }
+
+  result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+                                           std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Thread>> {
+      Use s(c, Q::thread_list);
+      bind_id(*s, 1, space.value);
+      s->bind(2, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
+      s->bind(3, limit);
+      std::vector<Thread> out;
+      while (s->executeStep()) out.push_back(read_thread(*s));
+      return out;
+    });
+  }
+
+  result<void> insert_post(const Post& p) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::post_insert);
+      bind_id(*s, 1, p.id.value);
+      bind_id(*s, 2, p.thread.value);
+      bind_id(*s, 3, p.space.value);
+      bind_id(*s, 4, p.author.value);
+      bind_id_or_null(*s, 5, p.reply_to.value);
+      bind_text(*s, 6, p.body);
+      s->bind(7, p.created_at);
+      s->bind(8, p.edited_at);
+      s->bind(9, p.revision);
+      bind_bool(*s, 10, p.deleted);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_post(const Post& p) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::post_update);
+      bind_id(*s, 1, p.id.value);
+      bind_text(*s, 2, p.body);
+      s->bind(3, p.edited_at);
+      s->bind(4, p.revision);
+      bind_bool(*s, 5, p.deleted);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Post> get_post(PostId id) override {
+    return read([&](Connection& c) -> result<Post> {
+      Post p;
+      {
+        Use s(c, Q::post_get);
+        bind_id(*s, 1, id.value);
+        if (!s->executeStep()) return errc::not_found;
+        p = read_post(*s);
+      }
+      Use s(c, Q::post_counts);
+      bind_id(*s, 1, id.value);
+      while (s->executeStep()) p.reactions.push_back({col_text(*s, 0), col_u32(*s, 1)});
+      return p;
+    });
+  }
+
+  result<std::vector<Post>> list_posts(ThreadId thread, PostId after,
+                                       std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Post>> {
+      std::vector<Post> out;
+      {
+        Use s(c, Q::post_list);
+        bind_id(*s, 1, thread.value);
+        s->bind(2, to_db_bound(after.value));
+        s->bind(3, limit);
+        while (s->executeStep()) out.push_back(read_post(*s));
+      }
+      if (out.empty()) return out;
+      // The page is every post of the thread between its first and last id: one range query
+      // fetches all their counts, in (post, kind) order.
+      Use s(c, Q::thread_counts);
+      bind_id(*s, 1, thread.value);
+      bind_id(*s, 2, out.front().id.value);
+      bind_id(*s, 3, out.back().id.value);
+      std::size_t i = 0;
+      while (s->executeStep()) {
+        const std::uint64_t post = col_u64(*s, 0);
+        while (i < out.size() && out[i].id.value < post) ++i;
+        if (i == out.size()) break;
+        if (out[i].id.value == post) out[i].reactions.push_back({col_text(*s, 1), col_u32(*s, 2)});
+      }
+      return out;
+    });
+  }
+
+  result<void> insert_revision(const Revision& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::revision_insert);
+      bind_id(*s, 1, r.post.value);
+      s->bind(2, r.number);
+      bind_text(*s, 3, r.title);
+      bind_text(*s, 4, r.body);
+      bind_id(*s, 5, r.editor.value);
+      s->bind(6, r.written_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<std::vector<Revision>> list_revisions(PostId post) override {
+    return read([&](Connection& c) -> result<std::vector<Revision>> {
+      Use s(c, Q::revision_list);
+      bind_id(*s, 1, post.value);
+      std::vector<Revision> out;
+      while (s->executeStep()) out.push_back(read_revision(*s));
+      return out;
+    });
+  }
+
+  // --- reactions ---
+  result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
+                            Timestamp at) override {
+    return write([&](Connection& c) -> result<bool> {
+      const std::string k(kind);
+      {
+        Use s(c, Q::reaction_insert);
+        bind_id(*s, 1, post.value);
+        bind_id(*s, 2, member.value);
+        bind_text(*s, 3, k);
+        s->bind(4, at);
+        if (s->exec() == 0) return false;  // already stored
+      }
+      Use s(c, Q::reaction_count_add);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, k);
+      if (s->exec() == 0) return errc::not_found;  // unreachable: the FK found the post
+      return true;
+    });
+  }
+
+  result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override {
+    return write([&](Connection& c) -> result<bool> {
+      const std::string k(kind);
+      {
+        Use s(c, Q::reaction_delete);
+        bind_id(*s, 1, post.value);
+        bind_id(*s, 2, member.value);
+        bind_text(*s, 3, k);
+        if (s->exec() == 0) return false;
+      }
+      {
+        Use s(c, Q::reaction_count_sub);
+        bind_id(*s, 1, post.value);
+        bind_text(*s, 2, k);
+        s->exec();
+      }
+      Use s(c, Q::reaction_count_prune);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, k);
+      s->exec();
+      return true;
+    });
+  }
+
+  // --- event log ---
+  result<std::uint64_t> append_event(const Event& e) override {
+    return write([&](Connection& c) -> result<std::uint64_t> {
+      Use s(c, Q::event_insert);
+      s->bind(1, static_cast<std::int32_t>(e.type));
+      bind_id_or_null(*s, 2, e.space.value);
+      bind_id_or_null(*s, 3, e.actor.value);
+      s->bind(4, e.at);
+      bind_text(*s, 5, e.payload);
+      s->exec();
+      return static_cast<std::uint64_t>(c.db().getLastInsertRowid());
+    });
+  }
+
+  result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Event>> {
+      Use s(c, Q::event_read);
+      s->bind(1, to_db_bound(after));
+      s->bind(2, limit);
+      std::vector<Event> out;
+      while (s->executeStep()) out.push_back(read_event(*s));
+      return out;
+    });
+  }
+
+  result<std::uint64_t> last_event_seq() override {
+    return read([&](Connection& c) -> result<std::uint64_t> {
+      Use s(c, Q::event_last);
+      if (!s->executeStep()) return std::uint64_t{0};
+      return col_u64(*s, 0);  // MAX of no rows is NULL: 0
+    });
+  }
+
+ private:
+  // A write method: errc::internal in a read transaction; any failure spoils the transaction.
+  template <class F>
+  auto write(F&& body) noexcept -> decltype(body(std::declval<Connection&>())) {
+    using R = decltype(body(std::declval<Connection&>()));
+    if (ended_ || mode_ != TxMode::write) return failure<R>(spoil(errc::internal));
+    auto r = no_throw([&] { return body(*conn_); });
+    if (!r) failed_ = true;
+    return r;
+  }
+
+  // A read method: a row that is not there (not_found) leaves the transaction usable; a
+  // failure of the database spoils it.
+  template <class F>
+  auto read(F&& body) noexcept -> decltype(body(std::declval<Connection&>())) {
+    using R = decltype(body(std::declval<Connection&>()));
+    if (ended_) return failure<R>(spoil(errc::internal));
+    auto r = no_throw([&] { return body(*conn_); });
+    if (!r && !is(r.error(), errc::not_found)) failed_ = true;
+    return r;
+  }
+
+  error_code spoil(errc e) noexcept {
+    failed_ = true;
+    return e;
+  }
+
+  // Rolls back what is still open and gives the connection (and the writer lock) back.
+  void finish() noexcept;
+
+  std::shared_ptr<SqliteStorage> owner_;
+  TxMode mode_;
+  Connection* conn_;  // null once finished
+  std::unique_lock<std::mutex> write_lock_;  // held by a write transaction
+  bool ended_ = false;   // commit() was called
+  bool failed_ = false;  // a method failed: commit() must fail
+};
+
+class SqliteStorage final : public Storage, public std::enable_shared_from_this<SqliteStorage> {
+ public:
+  SqliteStorage(const SqliteOptions& options, std::unique_ptr<Connection> writer)
+      : options_(options), max_readers_(options.readers == 0 ? 1 : options.readers),
+        writer_(std::move(writer)) {
+    idle_.reserve(max_readers_);  // release_reader never allocates
+  }
+
+  result<std::unique_ptr<Transaction>> begin(TxMode mode) override {
+    return no_throw([&]() -> result<std::unique_ptr<Transaction>> {
+      std::unique_ptr<SqliteTransaction> tx;
+      if (mode == TxMode::write) {
+        std::unique_lock lock(writer_mutex_);
+        writer_->rollback();  // in case a failed ROLLBACK left one open
+        tx = std::make_unique<SqliteTransaction>(shared_from_this(), mode, *writer_,
+                                                 std::move(lock));
+      } else {
+        HEARTH_TRY(reader, acquire_reader());
+        try {
+          tx = std::make_unique<SqliteTransaction>(shared_from_this(), mode, *reader,
+                                                   std::unique_lock<std::mutex>());
+        } catch (...) {
+          release_reader(reader);
+          throw;
+        }
+      }
+      HEARTH_CHECK(tx->start());  // a failure destroys tx, which hands the connection back
+      return std::unique_ptr<Transaction>(std::move(tx));
+    });
+  }
+
+  // Takes back a reader connection, idle again; closes it when it could not be made idle.
+  void release_reader(Connection* c) noexcept {
+    const bool idle = c->rollback();
+    std::unique_lock lock(pool_mutex_);
+    if (idle) {
+      idle_.emplace_back(c);
+    } else {
+      delete c;
+      --open_readers_;
+    }
+    lock.unlock();
+    pool_cv_.notify_one();
+  }
+
+ private:
+  result<Connection*> acquire_reader() {
+    std::unique_lock lock(pool_mutex_);
+    pool_cv_.wait(lock, [&] { return !idle_.empty() || open_readers_ < max_readers_; });
+    if (!idle_.empty()) {
+      Connection* c = idle_.back().release();
+      idle_.pop_back();
+      return c;
+    }
+    ++open_readers_;
+    lock.unlock();
+    auto r = no_throw([&]() -> result<Connection*> {
+      auto c = std::make_unique<Connection>(
+          options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
+      c->db().exec("PRAGMA query_only = ON");
+      c->db().exec("PRAGMA cache_size = -16384");
+      return c.release();
+    });
+    if (!r) {
+      lock.lock();
+      --open_readers_;
+      lock.unlock();
+      pool_cv_.notify_one();
+    }
+    return r;
+  }
+
+  const SqliteOptions options_;
+  const unsigned max_readers_;
+
+  std::mutex writer_mutex_;  // held for the life of a write transaction
+  std::unique_ptr<Connection> writer_;
+
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  unsigned open_readers_ = 0;  // idle or lent out
+};
+
+void SqliteTransaction::finish() noexcept {
+  if (conn_ == nullptr) return;
+  if (mode_ == TxMode::write) {
+    conn_->rollback();
+    write_lock_.unlock();
+  } else {
+    owner_->release_reader(conn_);
+  }
+  conn_ = nullptr;
+}
+
+// Brings the schema to schema_version in one transaction.
+result<void> migrate(SQLite::Database& db) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const int found = db.execAndGet("PRAGMA user_version").getInt();
+    if (found < 0 || found > schema_version) {
+      db.exec("ROLLBACK");
+      return errc::storage_error;  // written by a newer hearth: refuse rather than misread it
+    }
+    for (int v = found; v < schema_version; ++v) {
+      db.exec(migrations[static_cast<std::size_t>(v)]);
+      db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.tryExec("ROLLBACK");
+    throw;
+  }
+  return {};
+}
+
+}  // namespace
+
+result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
+  // Every connection must see the same database: a private in-memory or temporary one would
+  // give each reader its own.
+  if (options.path.empty() || options.path == ":memory:") return errc::storage_error;
+  return no_throw([&]() -> result<std::shared_ptr<Storage>> {
+    auto writer = std::make_unique<Connection>(
+        options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+        options.busy_timeout_ms);
+    auto& db = writer->db();
+    if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal")
+      return errc::storage_error;
+    db.exec(synchronous_pragma(options.synchronous));
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA cache_size = -16384");
+    HEARTH_CHECK(migrate(db));
+    return std::shared_ptr<Storage>(std::make_shared<SqliteStorage>(options, std::move(writer)));
+  });
+}
+
+}  // namespace hearth::sqlite

@@ -1,0 +1,12 @@
+// All of hearth's core public headers.
+#pragma once
+
+#include "hearth/clock.hpp"
+#include "hearth/engine.hpp"
+#include "hearth/error.hpp"
+#include "hearth/event.hpp"
+#include "hearth/id.hpp"
+#include "hearth/model.hpp"
+#include "hearth/storage/memory.hpp"
+#include "hearth/storage/storage.hpp"
+#include "hearth/storage/wrapper.hpp"
