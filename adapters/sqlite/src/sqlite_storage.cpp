@@ -1,10 +1,9 @@
 #include "hearth/sqlite/sqlite_storage.hpp"
 
-#include <sqlite3.h>
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <condition_variable>
@@ -40,7 +39,7 @@ CREATE TABLE members (
 CREATE TABLE spaces (
   id INTEGER PRIMARY KEY,
   parent_id INTEGER REFERENCES spaces (id),    -- NULL for a root
-  kind INTEGER NOT NULL,                       -- 0 community, 1 forum, 2 category, 3 guild, 4 channel
+  kind INTEGER NOT NULL,                 -- 0 community 1 forum 2 category 3 guild 4 channel
   name TEXT NOT NULL,
   description TEXT NOT NULL,
   visibility INTEGER NOT NULL,                 -- 0 public
@@ -179,10 +178,10 @@ enum class Q : std::uint8_t {
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 
 #define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
-#define HEARTH_SPACE_COLS                                                                 \
+#define HEARTH_SPACE_COLS                                                                    \
   "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
   "thread_count"
-#define HEARTH_THREAD_COLS                                                             \
+#define HEARTH_THREAD_COLS                                                                \
   "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, " \
   "reply_count, deleted"
 #define HEARTH_POST_COLS \
@@ -998,16 +997,17 @@ class SqliteTransaction final : public Transaction {
 
   std::shared_ptr<SqliteStorage> owner_;
   TxMode mode_;
-  Connection* conn_;  // null once finished
+  Connection* conn_;                         // null once finished
   std::unique_lock<std::mutex> write_lock_;  // held by a write transaction
-  bool ended_ = false;   // commit() was called
-  bool failed_ = false;  // a method failed: commit() must fail
+  bool ended_ = false;                       // commit() was called
+  bool failed_ = false;                      // a method failed: commit() must fail
 };
 
 class SqliteStorage final : public Storage, public std::enable_shared_from_this<SqliteStorage> {
  public:
   SqliteStorage(const SqliteOptions& options, std::unique_ptr<Connection> writer)
-      : options_(options), max_readers_(options.readers == 0 ? 1 : options.readers),
+      : options_(options),
+        max_readers_(options.readers == 0 ? 1 : options.readers),
         writer_(std::move(writer)) {
     idle_.reserve(max_readers_);  // release_reader never allocates
   }
@@ -1131,8 +1131,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         options.busy_timeout_ms);
     auto& db = writer->db();
-    if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal")
-      return errc::storage_error;
+    if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") return errc::storage_error;
     db.exec(synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA cache_size = -16384");

@@ -23,7 +23,7 @@ enum class Synchronous : std::uint8_t { off, normal, full };
 struct SqliteOptions {
   std::string path;  // the database file; created if absent. ":memory:" and "" are refused.
   Synchronous synchronous = Synchronous::normal;
-  unsigned readers = 4;  // max pooled read connections (opened lazily); 0 counts as 1
+  unsigned readers = 4;        // max pooled read connections (opened lazily); 0 counts as 1
   int busy_timeout_ms = 5000;  // how long a connection waits for a lock held by another process
 };
 
