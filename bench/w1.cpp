@@ -39,7 +39,7 @@ template <class T>
 T check(hearth::result<T> r, std::string_view call, std::uint64_t op) {
   if (!r) {
     fail(std::string(call) + " failed: " + r.error().message() + " [" +
-             std::string(hearth::errc_name(static_cast<hearth::errc>(r.error().value()))) + "]",
+             std::string(hearth::error_name(r.error())) + "]",
          op);
   }
   return std::move(*r);

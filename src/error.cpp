@@ -51,6 +51,11 @@ std::string_view errc_name(errc e) noexcept {
   return "unknown";
 }
 
+std::string_view error_name(const boost::system::error_code& ec) noexcept {
+  if (ec.category() != hearth_category()) return "unknown";
+  return errc_name(static_cast<errc>(ec.value()));
+}
+
 const boost::system::error_category& hearth_category() noexcept {
   static const HearthCategory category;
   return category;

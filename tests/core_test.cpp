@@ -55,6 +55,8 @@ TEST_CASE("errors carry the hearth category and stable names", "[core][errors]")
   CHECK(errc_name(errc::already_exists) == "already_exists");
   CHECK(errc_name(errc::invalid_utf8) == "invalid_utf8");
   CHECK(errc_name(static_cast<errc>(999)) == "unknown");
+  CHECK(error_name(ec) == "not_found");
+  CHECK(error_name(boost::system::error_code(5, boost::system::generic_category())) == "unknown");
   CHECK_FALSE(ec.message().empty());
   for (int v = 1; v <= static_cast<int>(errc::internal); ++v)
     CHECK(errc_name(static_cast<errc>(v)) != "unknown");

@@ -32,6 +32,10 @@ enum class errc : int {
 // The stable, protocol-visible name of a code ("not_found"). "unknown" for values outside errc.
 std::string_view errc_name(errc e) noexcept;
 
+// The protocol-visible name of any error a hearth call returned: errc_name for hearth codes,
+// "unknown" for codes of other categories (hearth calls return only hearth codes).
+std::string_view error_name(const boost::system::error_code& ec) noexcept;
+
 // The category of hearth::errc; its name() is "hearth".
 const boost::system::error_category& hearth_category() noexcept;
 
