@@ -15,7 +15,6 @@ std::string post_payload(const Post& p) {
                      .id("space", p.space.value)
                      .id("author", p.author.value)
                      .id("reply_to", p.reply_to.value)
-                     .str("body", p.body)
                      .num("revision", p.revision);
   return std::move(payload).done();
 }

@@ -64,7 +64,7 @@ Payload& Payload::boolean(std::string_view k, bool value) {
   return *this;
 }
 
-std::string Payload::done() && {
+std::string Payload::done() {
   out_.push_back('}');
   return std::move(out_);
 }

@@ -15,7 +15,7 @@ class Payload {
   Payload& str(std::string_view key, std::string_view value);
   Payload& num(std::string_view key, std::int64_t value);
   Payload& boolean(std::string_view key, bool value);
-  std::string done() &&;
+  std::string done();  // the finished object; the builder is left empty
 
  private:
   void key(std::string_view k);

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "payload.hpp"
 #include "support.hpp"
 
 using namespace hearth;
@@ -41,13 +42,18 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
   CHECK(code_of(c->read_events(0, 0)) == errc::invalid_argument);
 }
 
-TEST_CASE("event payloads are JSON with escaped text", "[events]") {
+TEST_CASE("event payloads are JSON with escaped text and ids as strings", "[events]") {
   Community c;
-  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Say \"hi\"", "line\nbreak\ttab \\ done"));
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Say \"hi\" \\ tab\there", "Body text"));
   auto events = ok(c->read_events(6, 1));
   REQUIRE(events.size() == 1);
-  CHECK(events[0].payload.find(R"("title":"Say \"hi\"")") != std::string::npos);
-  CHECK(events[0].payload.find(R"("body":"line\nbreak\ttab \\ done")") != std::string::npos);
+  CHECK(events[0].payload.find(R"("title":"Say \"hi\" \\ tab\there")") != std::string::npos);
+  CHECK(events[0].payload.find("\"author\":\"" + std::to_string(c.ada.id.value) + "\"") !=
+        std::string::npos);
+  // The log is not a second copy of what members wrote: bodies stay in the posts.
+  CHECK(events[0].payload.find("Body text") == std::string::npos);
+  std::string escaped = detail::Payload().str("k", std::string("a\nb\x01\"c\\", 7)).done();
+  CHECK(escaped == R"({"k":"a\nb\u0001\"c\\"})");
   (void)t;
 }
 

@@ -1064,7 +1064,8 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
       auto c = std::make_unique<Connection>(
           options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
       c->db().exec("PRAGMA query_only = ON");
-      c->db().exec("PRAGMA cache_size = -16384");
+      c->db().exec("PRAGMA cache_size = -4096");
+      c->db().exec("PRAGMA mmap_size = " + std::to_string(options_.mmap_size));
       return c.release();
     });
     if (!r) {
@@ -1131,10 +1132,13 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         options.busy_timeout_ms);
     auto& db = writer->db();
+    db.exec("PRAGMA page_size = 1024");  // takes effect only on a new, empty database
     if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") return errc::storage_error;
     db.exec(synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
-    db.exec("PRAGMA cache_size = -16384");
+    db.exec("PRAGMA cache_size = -4096");
+    db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
+    db.exec("PRAGMA mmap_size = " + std::to_string(options.mmap_size));
     HEARTH_CHECK(migrate(db));
     return std::shared_ptr<Storage>(std::make_shared<SqliteStorage>(options, std::move(writer)));
   });

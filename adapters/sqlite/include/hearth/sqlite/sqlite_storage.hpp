@@ -25,6 +25,12 @@ struct SqliteOptions {
   Synchronous synchronous = Synchronous::normal;
   unsigned readers = 4;        // max pooled read connections (opened lazily); 0 counts as 1
   int busy_timeout_ms = 5000;  // how long a connection waits for a lock held by another process
+  // PRAGMA wal_autocheckpoint: the WAL is copied back into the database file (with an fsync)
+  // once it holds this many pages. Larger means fewer syncs per write and a larger WAL file.
+  int wal_autocheckpoint_pages = 8000;
+  // PRAGMA mmap_size of every connection: reads map this much of the file instead of copying
+  // pages through read() calls. 0 turns it off (for file systems where mmap is unreliable).
+  std::int64_t mmap_size = std::int64_t{1} << 30;
 };
 
 // Opens the database at options.path, creating the file and the schema or migrating an older
