@@ -47,8 +47,8 @@ T check(hearth::result<T> r, std::string_view call, std::uint64_t op) {
 
 int run(const Config& config, const std::string& path) {
   auto clock = std::make_shared<hearth::ManualClock>(hearth::bench::clock_start_ms);
-  auto storage = check(hearth::sqlite::open_storage({.path = path,
-                                                     .synchronous = hearth::sqlite::Synchronous::normal}),
+  auto storage = check(hearth::sqlite::open_storage(
+                           {.path = path, .synchronous = hearth::sqlite::Synchronous::normal}),
                        "sqlite::open_storage", 0);
   hearth::EngineOptions options;
   options.storage = std::move(storage);
@@ -106,9 +106,9 @@ int run(const Config& config, const std::string& path) {
       clock->advance(1);
       workload.next_post(post);
       if (post.new_thread) {
-        auto created = check(engine->create_thread(members[post.author], spaces[post.space],
-                                                   post.title, post.body),
-                             "create_thread", op);
+        auto created = check(
+            engine->create_thread(members[post.author], spaces[post.space], post.title, post.body),
+            "create_thread", op);
         threads.push_back(created.thread.id);
         posts.push_back(created.first_post.id);
         ++tally.threads;
@@ -140,9 +140,8 @@ int run(const Config& config, const std::string& path) {
     for (std::uint32_t i = 0; i < config.thread_pages; ++i, ++op) {
       clock->advance(1);
       const auto read = workload.next_thread_page();
-      const auto page =
-          check(engine->get_thread_page(anonymous, threads[read.thread], request),
-                "get_thread_page", op);
+      const auto page = check(engine->get_thread_page(anonymous, threads[read.thread], request),
+                              "get_thread_page", op);
       if (page.items.empty() || page.items.size() != read.expected ||
           page.items.front().id != posts[read.first_post] || page.items.front().body.empty()) {
         fail("get_thread_page: unexpected result", op);

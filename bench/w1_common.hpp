@@ -89,10 +89,10 @@ struct Config {
   std::uint32_t space_listings = 10'000;
   std::uint32_t thread_page_size = 50;
   std::uint32_t listing_size = 25;
-  std::uint32_t one_thread_in = 5;      // a post starts a thread one time in this many
-  std::uint32_t recent_threads = 50;    // replies go to one of the space's most recent threads
+  std::uint32_t one_thread_in = 5;    // a post starts a thread one time in this many
+  std::uint32_t recent_threads = 50;  // replies go to one of the space's most recent threads
   std::uint64_t seed = 0x4845415254485731ULL;  // "HEARTHW1"
-  std::string db_path;                  // empty: a file in the temporary directory
+  std::string db_path;                         // empty: a file in the temporary directory
 };
 
 inline void usage(const char* program) {
@@ -200,14 +200,14 @@ inline std::filesystem::path prepare_db_path(const Config& config, bool& tempora
 
 // --- text ----------------------------------------------------------------------------------
 inline constexpr std::array<std::string_view, 64> words = {
-    "hearth",  "guild",   "raid",    "quest",   "loot",    "dragon",  "castle",  "forest",
-    "map",     "season",  "patch",   "build",   "server",  "lag",     "team",    "match",
-    "ranked",  "healer",  "tank",    "mage",    "archer",  "potion",  "sword",   "shield",
-    "armor",   "craft",   "trade",   "market",  "gold",    "event",   "boss",    "dungeon",
-    "level",   "skill",   "talent",  "guide",   "tips",    "bug",     "report",  "feature",
-    "idea",    "story",   "lore",    "fan",     "art",     "music",   "stream",  "clip",
-    "the",     "a",       "and",     "of",      "to",      "in",      "with",    "for",
-    "new",     "best",    "first",   "last",    "great",   "small",   "fast",    "quiet",
+    "hearth", "guild",  "raid",   "quest",  "loot",   "dragon", "castle", "forest",
+    "map",    "season", "patch",  "build",  "server", "lag",    "team",   "match",
+    "ranked", "healer", "tank",   "mage",   "archer", "potion", "sword",  "shield",
+    "armor",  "craft",  "trade",  "market", "gold",   "event",  "boss",   "dungeon",
+    "level",  "skill",  "talent", "guide",  "tips",   "bug",    "report", "feature",
+    "idea",   "story",  "lore",   "fan",    "art",    "music",  "stream", "clip",
+    "the",    "a",      "and",    "of",     "to",     "in",     "with",   "for",
+    "new",    "best",   "first",  "last",   "great",  "small",  "fast",   "quiet",
 };
 
 // Appends random words separated by single spaces until `out` holds exactly `length` bytes;
@@ -322,7 +322,9 @@ class Workload {
     make_text(rng_, rng_.between(200, 600), op.body);
   }
   std::uint32_t post_count() const noexcept { return post_count_; }
-  std::uint32_t thread_count() const noexcept { return static_cast<std::uint32_t>(threads_.size()); }
+  std::uint32_t thread_count() const noexcept {
+    return static_cast<std::uint32_t>(threads_.size());
+  }
 
   // reactions: a random post gets "+1" from a random member of its space (hearth lets only
   // members of a space react there). `adds` is false for a repeated (member, post): the call
@@ -396,10 +398,10 @@ class Workload {
   std::vector<bool> is_member_;                         // [member * spaces + space]
   std::vector<std::vector<std::uint32_t>> members_of_;  // per space, in joining order
   std::vector<ThreadState> threads_;
-  std::vector<std::uint32_t> post_space_;               // per post
-  std::vector<std::uint32_t> threads_in_;               // per space
-  std::vector<std::vector<std::uint32_t>> recent_;      // per space, most recent activity first
-  std::unordered_set<std::uint64_t> reacted_;           // post << 32 | member
+  std::vector<std::uint32_t> post_space_;           // per post
+  std::vector<std::uint32_t> threads_in_;           // per space
+  std::vector<std::vector<std::uint32_t>> recent_;  // per space, most recent activity first
+  std::unordered_set<std::uint64_t> reacted_;       // post << 32 | member
 };
 
 // --- reporting ----------------------------------------------------------------------------
@@ -438,18 +440,16 @@ struct Tally {
   std::uint64_t posts_read = 0, threads_listed = 0;
 
   void print(std::string_view program) const {
-    std::fprintf(stderr,
-                 "%.*s: joins %llu (+%llu no-op), threads %llu, replies %llu, reactions %llu "
-                 "(+%llu no-op), posts read %llu, threads listed %llu\n",
-                 static_cast<int>(program.size()), program.data(),
-                 static_cast<unsigned long long>(joins),
-                 static_cast<unsigned long long>(repeated_joins),
-                 static_cast<unsigned long long>(threads),
-                 static_cast<unsigned long long>(replies),
-                 static_cast<unsigned long long>(reactions),
-                 static_cast<unsigned long long>(repeated_reactions),
-                 static_cast<unsigned long long>(posts_read),
-                 static_cast<unsigned long long>(threads_listed));
+    std::fprintf(
+        stderr,
+        "%.*s: joins %llu (+%llu no-op), threads %llu, replies %llu, reactions %llu "
+        "(+%llu no-op), posts read %llu, threads listed %llu\n",
+        static_cast<int>(program.size()), program.data(), static_cast<unsigned long long>(joins),
+        static_cast<unsigned long long>(repeated_joins), static_cast<unsigned long long>(threads),
+        static_cast<unsigned long long>(replies), static_cast<unsigned long long>(reactions),
+        static_cast<unsigned long long>(repeated_reactions),
+        static_cast<unsigned long long>(posts_read),
+        static_cast<unsigned long long>(threads_listed));
   }
 };
 

@@ -81,9 +81,9 @@ class Reference {
         insert_member_(db_, "INSERT INTO members(handle, name) VALUES(?1, ?2)"),
         insert_space_(db_, "INSERT INTO spaces(name) VALUES(?1)"),
         join_(db_, "INSERT OR IGNORE INTO memberships(space, member) VALUES(?1, ?2)"),
-        insert_thread_(db_,
-                       "INSERT INTO threads(space, title, last_activity) VALUES(?1, ?2, ?3)"),
-        insert_post_(db_, "INSERT INTO posts(thread, author, body, created) VALUES(?1, ?2, ?3, ?4)"),
+        insert_thread_(db_, "INSERT INTO threads(space, title, last_activity) VALUES(?1, ?2, ?3)"),
+        insert_post_(db_,
+                     "INSERT INTO posts(thread, author, body, created) VALUES(?1, ?2, ?3, ?4)"),
         touch_thread_(db_,
                       "UPDATE threads SET last_activity = ?2, reply_count = reply_count + 1 "
                       "WHERE id = ?1"),
@@ -189,8 +189,7 @@ class Reference {
     thread_page_.bind(2, limit);
     while (thread_page_.executeStep()) {
       out.push_back({thread_page_.getColumn(0).getInt64(), thread_page_.getColumn(1).getInt64(),
-                     thread_page_.getColumn(2).getString(),
-                     thread_page_.getColumn(3).getInt64(),
+                     thread_page_.getColumn(2).getString(), thread_page_.getColumn(3).getInt64(),
                      thread_page_.getColumn(4).getInt64()});
     }
     thread_page_.reset();
@@ -279,8 +278,8 @@ int run(const Config& config, const std::string& path) {
       ++now;
       workload.next_post(post);
       if (post.new_thread) {
-        const auto created = db.create_thread(spaces[post.space], members[post.author],
-                                              post.title, post.body, now);
+        const auto created =
+            db.create_thread(spaces[post.space], members[post.author], post.title, post.body, now);
         threads.push_back(created.thread);
         posts.push_back(created.post);
         ++tally.threads;
@@ -309,8 +308,8 @@ int run(const Config& config, const std::string& path) {
       ++now;
       const auto read = workload.next_thread_page();
       db.thread_page(threads[read.thread], config.thread_page_size, page);
-      if (page.empty() || page.size() != read.expected || page.front().id != posts[read.first_post] ||
-          page.front().body.empty()) {
+      if (page.empty() || page.size() != read.expected ||
+          page.front().id != posts[read.first_post] || page.front().body.empty()) {
         fail("thread page: unexpected result", op);
       }
       tally.posts_read += page.size();

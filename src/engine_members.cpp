@@ -25,7 +25,10 @@ result<std::string> check_external_ref(std::string_view ref, const Limits& limit
 }
 
 std::string member_payload(const Member& m) {
-  auto p = Payload().id("member", m.id.value).str("handle", m.handle).str("display_name", m.display_name);
+  auto p = Payload()
+               .id("member", m.id.value)
+               .str("handle", m.handle)
+               .str("display_name", m.display_name);
   return std::move(p).done();
 }
 
@@ -67,11 +70,13 @@ result<Member> Engine::find_member_by_external_ref(std::string_view external_ref
   return impl_->read([&](Transaction& tx) { return tx.find_member_by_external_ref(external_ref); });
 }
 
-result<Member> Engine::update_profile(MemberId actor, MemberId member, const ProfileUpdate& update) {
+result<Member> Engine::update_profile(MemberId actor, MemberId member,
+                                      const ProfileUpdate& update) {
   const Limits& limits = impl_->options.limits;
   std::optional<std::string> name, bio;
   if (update.display_name) {
-    HEARTH_TRY(n, detail::clean_text(*update.display_name, limits.display_name_max, TextKind::line));
+    HEARTH_TRY(n,
+               detail::clean_text(*update.display_name, limits.display_name_max, TextKind::line));
     name = std::move(n);
   }
   if (update.bio) {

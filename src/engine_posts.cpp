@@ -76,7 +76,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
 }
 
 result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view body) {
-  HEARTH_TRY(clean_body, detail::clean_text(body, impl_->options.limits.body_max, TextKind::multiline));
+  HEARTH_TRY(clean_body,
+             detail::clean_text(body, impl_->options.limits.body_max, TextKind::multiline));
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(parent, ctx.tx.get_post(reply_to));
@@ -163,8 +164,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     if (clean_title && !first) return errc::invalid_argument;
     const bool title_changes = clean_title && *clean_title != t.title;
     if (!title_changes && clean_body == p.body) return tombstone(std::move(p));  // nothing to keep
-    Revision former{p.id, p.revision, first ? t.title : std::string(), p.body, p.author,
-                    p.edited_at ? p.edited_at : p.created_at};
+    Revision former{p.id,   p.revision, first ? t.title : std::string(),
+                    p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
     HEARTH_CHECK(ctx.tx.insert_revision(former));
     p.body = std::move(clean_body);
     ++p.revision;
@@ -241,7 +242,8 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
     HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
     HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
     if (!added) return false;
-    HEARTH_CHECK(ctx.emit(EventType::reaction_added, p.space, actor, reaction_payload(p, actor, kind)));
+    HEARTH_CHECK(
+        ctx.emit(EventType::reaction_added, p.space, actor, reaction_payload(p, actor, kind)));
     return true;
   });
 }
@@ -253,7 +255,8 @@ result<bool> Engine::unreact(MemberId actor, PostId post, std::string_view kind)
     HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
     HEARTH_TRY(removed, ctx.tx.remove_reaction(post, actor, kind));
     if (!removed) return false;
-    HEARTH_CHECK(ctx.emit(EventType::reaction_removed, p.space, actor, reaction_payload(p, actor, kind)));
+    HEARTH_CHECK(
+        ctx.emit(EventType::reaction_removed, p.space, actor, reaction_payload(p, actor, kind)));
     return true;
   });
 }

@@ -80,7 +80,8 @@ result<bool> Engine::join_space(MemberId actor, SpaceId space) {
     HEARTH_CHECK(ctx.tx.insert_membership({space, actor, ctx.now}));
     ++s.member_count;
     HEARTH_CHECK(ctx.tx.update_space(s));
-    HEARTH_CHECK(ctx.emit(EventType::member_joined, space, actor, membership_payload(space, actor)));
+    HEARTH_CHECK(
+        ctx.emit(EventType::member_joined, space, actor, membership_payload(space, actor)));
     return true;
   });
 }

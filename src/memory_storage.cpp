@@ -19,7 +19,7 @@ struct MemoryStorage::State {
   std::unordered_map<std::string, std::uint64_t> member_by_handle;  // lowercased handle
   std::unordered_map<std::string, std::uint64_t> member_by_ref;
   std::map<std::uint64_t, Space> spaces;
-  std::set<std::pair<std::uint64_t, std::uint64_t>> space_children;  // (parent, child)
+  std::set<std::pair<std::uint64_t, std::uint64_t>> space_children;           // (parent, child)
   std::map<std::pair<std::uint64_t, std::uint64_t>, Membership> memberships;  // (space, member)
   std::unordered_map<std::uint64_t, Thread> threads;
   // (space, last_post, thread) of threads that are not deleted.
@@ -27,7 +27,8 @@ struct MemoryStorage::State {
   std::unordered_map<std::uint64_t, Post> posts;
   std::set<std::pair<std::uint64_t, std::uint64_t>> thread_posts;  // (thread, post)
   std::map<std::pair<std::uint64_t, std::uint32_t>, Revision> revisions;
-  std::set<std::tuple<std::uint64_t, std::uint64_t, std::string>> reactions;  // (post, member, kind)
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::string>>
+      reactions;  // (post, member, kind)
   std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> reaction_counts;  // (post, kind)
   std::vector<Event> events;
 };
@@ -89,7 +90,8 @@ class MemoryTransaction final : public Transaction {
     const std::string old_key = detail::ascii_lower(old.handle);
     const std::string new_key = detail::ascii_lower(m.handle);
     if (new_key != old_key && s_.member_by_handle.count(new_key)) return fail(errc::already_exists);
-    if (m.external_ref && m.external_ref != old.external_ref && s_.member_by_ref.count(*m.external_ref))
+    if (m.external_ref && m.external_ref != old.external_ref &&
+        s_.member_by_ref.count(*m.external_ref))
       return fail(errc::already_exists);
     if (new_key != old_key) {
       erase(s_.member_by_handle, old_key);
@@ -156,7 +158,8 @@ class MemoryTransaction final : public Transaction {
     HEARTH_CHECK(writable());
     const auto key = std::pair{m.space.value, m.member.value};
     if (s_.memberships.count(key)) return fail(errc::already_exists);
-    if (!s_.spaces.count(m.space.value) || !s_.members.count(m.member.value)) return fail(errc::not_found);
+    if (!s_.spaces.count(m.space.value) || !s_.members.count(m.member.value))
+      return fail(errc::not_found);
     put(s_.memberships, key, m);
     return {};
   }
@@ -247,7 +250,8 @@ class MemoryTransaction final : public Transaction {
     return p;
   }
 
-  result<std::vector<Post>> list_posts(ThreadId thread, PostId after, std::uint32_t limit) override {
+  result<std::vector<Post>> list_posts(ThreadId thread, PostId after,
+                                       std::uint32_t limit) override {
     std::vector<Post> out;
     for (auto it = s_.thread_posts.upper_bound({thread.value, after.value});
          it != s_.thread_posts.end() && it->first == thread.value && out.size() < limit; ++it) {
@@ -278,7 +282,8 @@ class MemoryTransaction final : public Transaction {
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp /*at*/) override {
     HEARTH_CHECK(writable());
-    if (!s_.posts.count(post.value) || !s_.members.count(member.value)) return fail(errc::not_found);
+    if (!s_.posts.count(post.value) || !s_.members.count(member.value))
+      return fail(errc::not_found);
     auto key = std::tuple{post.value, member.value, std::string(kind)};
     if (s_.reactions.count(key)) return false;
     insert(s_.reactions, std::move(key));
@@ -354,7 +359,8 @@ class MemoryTransaction final : public Transaction {
       map.emplace(key, std::forward<Value>(value));
       undo_.push_back([&map, key] { map.erase(key); });
     } else {
-      undo_.push_back([&map, key, old = std::move(it->second)]() mutable { map[key] = std::move(old); });
+      undo_.push_back(
+          [&map, key, old = std::move(it->second)]() mutable { map[key] = std::move(old); });
       it->second = std::forward<Value>(value);
     }
   }
@@ -362,7 +368,8 @@ class MemoryTransaction final : public Transaction {
   void erase(Map& map, const Key& key) {
     auto it = map.find(key);
     if (it == map.end()) return;
-    undo_.push_back([&map, key, old = std::move(it->second)]() mutable { map.emplace(key, std::move(old)); });
+    undo_.push_back(
+        [&map, key, old = std::move(it->second)]() mutable { map.emplace(key, std::move(old)); });
     map.erase(it);
   }
   template <class Set, class Key>

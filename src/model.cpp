@@ -1,5 +1,5 @@
-#include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/event.hpp"
 
 #include <array>
 #include <utility>

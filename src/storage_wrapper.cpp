@@ -54,7 +54,8 @@ result<Space> TransactionWrapper::get_space(SpaceId id) {
   return target_->get_space(id);
 }
 
-result<std::vector<Space>> TransactionWrapper::list_child_spaces(SpaceId parent, SpaceId after, std::uint32_t limit) {
+result<std::vector<Space>> TransactionWrapper::list_child_spaces(SpaceId parent, SpaceId after,
+                                                                 std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_child_spaces"));
   return target_->list_child_spaces(parent, after, limit);
 }
@@ -74,7 +75,8 @@ result<Membership> TransactionWrapper::get_membership(SpaceId space, MemberId me
   return target_->get_membership(space, member);
 }
 
-result<std::vector<Membership>> TransactionWrapper::list_memberships(SpaceId space, MemberId after, std::uint32_t limit) {
+result<std::vector<Membership>> TransactionWrapper::list_memberships(SpaceId space, MemberId after,
+                                                                     std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_memberships"));
   return target_->list_memberships(space, after, limit);
 }
@@ -94,7 +96,8 @@ result<Thread> TransactionWrapper::get_thread(ThreadId id) {
   return target_->get_thread(id);
 }
 
-result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, PostId before, std::uint32_t limit) {
+result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, PostId before,
+                                                             std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_threads"));
   return target_->list_threads(space, before, limit);
 }
@@ -114,7 +117,8 @@ result<Post> TransactionWrapper::get_post(PostId id) {
   return target_->get_post(id);
 }
 
-result<std::vector<Post>> TransactionWrapper::list_posts(ThreadId thread, PostId after, std::uint32_t limit) {
+result<std::vector<Post>> TransactionWrapper::list_posts(ThreadId thread, PostId after,
+                                                         std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_posts"));
   return target_->list_posts(thread, after, limit);
 }
@@ -129,12 +133,14 @@ result<std::vector<Revision>> TransactionWrapper::list_revisions(PostId post) {
   return target_->list_revisions(post);
 }
 
-result<bool> TransactionWrapper::add_reaction(PostId post, MemberId member, std::string_view kind, Timestamp at) {
+result<bool> TransactionWrapper::add_reaction(PostId post, MemberId member, std::string_view kind,
+                                              Timestamp at) {
   HEARTH_CHECK(intercept("add_reaction"));
   return target_->add_reaction(post, member, kind, at);
 }
 
-result<bool> TransactionWrapper::remove_reaction(PostId post, MemberId member, std::string_view kind) {
+result<bool> TransactionWrapper::remove_reaction(PostId post, MemberId member,
+                                                 std::string_view kind) {
   HEARTH_CHECK(intercept("remove_reaction"));
   return target_->remove_reaction(post, member, kind);
 }
@@ -144,7 +150,8 @@ result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   return target_->append_event(e);
 }
 
-result<std::vector<Event>> TransactionWrapper::read_events(std::uint64_t after, std::uint32_t limit) {
+result<std::vector<Event>> TransactionWrapper::read_events(std::uint64_t after,
+                                                           std::uint32_t limit) {
   HEARTH_CHECK(intercept("read_events"));
   return target_->read_events(after, limit);
 }

@@ -33,8 +33,8 @@ result<std::size_t> utf8_length(std::string_view s) noexcept {
       if ((p[i] & 0xC0) != 0x80) return errc::invalid_utf8;
       cp = (cp << 6) | (p[i] & 0x3Fu);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                          (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return errc::invalid_utf8;
     p += len;
     ++count;

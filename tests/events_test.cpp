@@ -87,10 +87,13 @@ TEST_CASE("polled subscribers receive events on the thread that polls", "[events
   Community c;
   std::vector<std::uint64_t> seqs;
   std::thread::id where;
-  auto sub = ok(c->subscribe(6, [&](const Event& e) {
-    seqs.push_back(e.seq);
-    where = std::this_thread::get_id();
-  }, Delivery::polled));
+  auto sub = ok(c->subscribe(
+      6,
+      [&](const Event& e) {
+        seqs.push_back(e.seq);
+        where = std::this_thread::get_id();
+      },
+      Delivery::polled));
   std::thread writer([&] { ok(c->create_thread(c.ada.id, c.guild.id, "T", "B")); });
   writer.join();
   CHECK(seqs.empty());  // nothing runs until the host polls

@@ -71,8 +71,8 @@ TEST_CASE("a thread pages oldest first with cursors", "[posts]") {
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Long", "post 0"));
   std::vector<PostId> expected{t.first_post.id};
   for (int i = 1; i < 23; ++i)
-    expected.push_back(ok(c->reply(i % 2 ? c.bo.id : c.ada.id, t.first_post.id,
-                                   "post " + std::to_string(i))).id);
+    expected.push_back(
+        ok(c->reply(i % 2 ? c.bo.id : c.ada.id, t.first_post.id, "post " + std::to_string(i))).id);
   std::vector<PostId> seen;
   PageRequest req{"", 10};
   for (;;) {

@@ -7,7 +7,8 @@ using namespace hearth::test;
 
 TEST_CASE("the creator of a space owns it and is its first member", "[spaces]") {
   Community c;
-  auto s = ok(c->create_space(c.cy.id, {{}, SpaceKind::forum, " Help desk ", "Ask anything.\nBe kind."}));
+  auto s = ok(
+      c->create_space(c.cy.id, {{}, SpaceKind::forum, " Help desk ", "Ask anything.\nBe kind."}));
   CHECK(s.name == "Help desk");
   CHECK(s.description == "Ask anything.\nBe kind.");
   CHECK(s.kind == SpaceKind::forum);

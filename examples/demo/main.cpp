@@ -25,35 +25,41 @@ int main(int argc, char** argv) {
   const fs::path path = fs::absolute(argc > 1 ? argv[1] : "hearth-demo.db");
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 
-  auto storage = must(hearth::sqlite::open_storage({.path = path.string()}), "opening the database");
+  auto storage =
+      must(hearth::sqlite::open_storage({.path = path.string()}), "opening the database");
   auto engine = must(hearth::Engine::open({.storage = storage}), "opening the engine");
   auto& e = *engine;
 
   auto ada = must(e.create_member("ada", "Ada", "game:1001"), "create member ada");
   auto bo = must(e.create_member("bo_builder", "Bo"), "create member bo");
   auto cy = must(e.create_member("cy", "Cy"), "create member cy");
-  std::printf("members:  @%s, @%s, @%s\n", ada.handle.c_str(), bo.handle.c_str(), cy.handle.c_str());
+  std::printf("members:  @%s, @%s, @%s\n", ada.handle.c_str(), bo.handle.c_str(),
+              cy.handle.c_str());
 
-  auto guild = must(e.create_space(ada.id, {.kind = hearth::SpaceKind::guild, .name = "Night Owls",
+  auto guild = must(e.create_space(ada.id, {.kind = hearth::SpaceKind::guild,
+                                            .name = "Night Owls",
                                             .description = "A guild that raids after dark."}),
                     "create guild");
-  auto raids = must(e.create_space(ada.id, {.parent = guild.id, .kind = hearth::SpaceKind::channel,
-                                            .name = "raids"}),
-                    "create channel");
+  auto raids =
+      must(e.create_space(
+               ada.id, {.parent = guild.id, .kind = hearth::SpaceKind::channel, .name = "raids"}),
+           "create channel");
   must(e.join_space(bo.id, guild.id), "bo joins");
   must(e.join_space(cy.id, guild.id), "cy joins");
   must(e.join_space(bo.id, raids.id), "bo joins raids");
-  std::printf("spaces:   guild \"%s\" with channel #%s; 3 members in the guild\n", guild.name.c_str(),
-              raids.name.c_str());
+  std::printf("spaces:   guild \"%s\" with channel #%s; 3 members in the guild\n",
+              guild.name.c_str(), raids.name.c_str());
 
-  auto plan = must(e.create_thread(ada.id, raids.id, "Friday raid", "Who's in for Friday at 21:00?"),
-                   "start thread");
+  auto plan =
+      must(e.create_thread(ada.id, raids.id, "Friday raid", "Who's in for Friday at 21:00?"),
+           "start thread");
   auto yes = must(e.reply(bo.id, plan.first_post.id, "Count me in, I'll bring potions."), "reply");
   must(e.reply(ada.id, yes.id, "Great, thanks Bo!"), "reply to reply");
   must(e.react(ada.id, yes.id, "thanks"), "react");
   must(e.react(bo.id, plan.first_post.id, "+1"), "react");
   must(e.edit_post(bo.id, yes.id, "Count me in, I'll bring potions and food."), "edit");
-  auto hello = must(e.create_thread(cy.id, guild.id, "Hello!", "New here, glad to join."), "thread");
+  auto hello =
+      must(e.create_thread(cy.id, guild.id, "Hello!", "New here, glad to join."), "thread");
   must(e.react(ada.id, hello.first_post.id, "heart"), "react");
 
   auto page = must(e.get_thread_page(hearth::MemberId{}, plan.thread.id, {}), "read thread");
@@ -61,7 +67,8 @@ int main(int argc, char** argv) {
   for (const auto& p : page.items) {
     auto author = must(e.get_member(p.author), "author");
     std::string reactions;
-    for (const auto& r : p.reactions) reactions += " [" + r.kind + " " + std::to_string(r.count) + "]";
+    for (const auto& r : p.reactions)
+      reactions += " [" + r.kind + " " + std::to_string(r.count) + "]";
     std::printf("  @%-11s %s%s%s\n", author.handle.c_str(), p.body.c_str(),
                 p.revision > 1 ? " (edited)" : "", reactions.c_str());
   }

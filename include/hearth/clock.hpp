@@ -25,7 +25,8 @@ class SystemClock final : public Clock {
 // A clock that moves only when told to: for tests, replays and games running on server ticks.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Timestamp start = 1'767'225'600'000 /* 2026-01-01 */) noexcept : now_(start) {}
+  explicit ManualClock(Timestamp start = 1'767'225'600'000 /* 2026-01-01 */) noexcept
+      : now_(start) {}
   Timestamp now() const noexcept override { return now_.load(std::memory_order_relaxed); }
   void set(Timestamp t) noexcept { now_.store(t, std::memory_order_relaxed); }
   void advance(std::int64_t ms) noexcept { now_.fetch_add(ms, std::memory_order_relaxed); }

@@ -142,7 +142,8 @@ class Engine {
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:
   // first those already in the log, then each new one after its commit. A handler MUST NOT
   // call subscribe/unsubscribe/poll; it may call the rest of the engine.
-  result<SubscriptionId> subscribe(std::uint64_t after_seq, std::function<void(const Event&)> handler,
+  result<SubscriptionId> subscribe(std::uint64_t after_seq,
+                                   std::function<void(const Event&)> handler,
                                    Delivery delivery = Delivery::immediate);
   void unsubscribe(SubscriptionId id);
   // Runs the handlers of polled subscriptions for what they have queued, on this thread.

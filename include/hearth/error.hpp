@@ -20,13 +20,13 @@ enum class errc : int {
   invalid_cursor,        // a pagination cursor that this engine did not issue for this listing
   not_found,             // the id, handle or external reference names nothing
   already_exists,        // a unique key is taken (handle, external reference)
-  gone,                  // the target was deleted (a soft-deleted thread or post, a deactivated member)
-  forbidden,             // the actor may not do this (not a member of the space, ...)
-  conflict,              // the state does not allow it (e.g. leaving a space one owns)
-  rate_limited,          // too many calls; retry later
-  unavailable,           // the storage or a dependency is temporarily unavailable (busy, locked)
-  storage_error,         // the storage failed (I/O, corruption, an adapter exception)
-  internal,              // a broken invariant inside hearth: a bug
+  gone,           // the target was deleted (a soft-deleted thread or post, a deactivated member)
+  forbidden,      // the actor may not do this (not a member of the space, ...)
+  conflict,       // the state does not allow it (e.g. leaving a space one owns)
+  rate_limited,   // too many calls; retry later
+  unavailable,    // the storage or a dependency is temporarily unavailable (busy, locked)
+  storage_error,  // the storage failed (I/O, corruption, an adapter exception)
+  internal,       // a broken invariant inside hearth: a bug
 };
 
 // The stable, protocol-visible name of a code ("not_found"). "unknown" for values outside errc.
@@ -71,14 +71,14 @@ struct is_error_code_enum<hearth::errc> : std::true_type {};
 // Propagates an error out of a function returning result<U>: `HEARTH_TRY(x, expr);` declares x.
 #define HEARTH_CONCAT_INNER(a, b) a##b
 #define HEARTH_CONCAT(a, b) HEARTH_CONCAT_INNER(a, b)
-#define HEARTH_TRY(var, expr)                                 \
-  auto HEARTH_CONCAT(hearth_try_, __LINE__) = (expr);         \
-  if (!HEARTH_CONCAT(hearth_try_, __LINE__))                  \
-    return ::hearth::failure{HEARTH_CONCAT(hearth_try_, __LINE__).error()};   \
+#define HEARTH_TRY(var, expr)                                               \
+  auto HEARTH_CONCAT(hearth_try_, __LINE__) = (expr);                       \
+  if (!HEARTH_CONCAT(hearth_try_, __LINE__))                                \
+    return ::hearth::failure{HEARTH_CONCAT(hearth_try_, __LINE__).error()}; \
   auto var = std::move(*HEARTH_CONCAT(hearth_try_, __LINE__))
 // The same for result<void> (nothing to bind).
-#define HEARTH_CHECK(expr)                                    \
-  do {                                                        \
-    auto hearth_check_r = (expr);                             \
-    if (!hearth_check_r) return ::hearth::failure{hearth_check_r.error()};\
+#define HEARTH_CHECK(expr)                                                 \
+  do {                                                                     \
+    auto hearth_check_r = (expr);                                          \
+    if (!hearth_check_r) return ::hearth::failure{hearth_check_r.error()}; \
   } while (0)

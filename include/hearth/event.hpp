@@ -31,8 +31,8 @@ std::optional<EventType> event_type_from_string(std::string_view s) noexcept;
 struct Event {
   std::uint64_t seq = 0;  // assigned by the storage: 1, 2, 3, ... in commit order, no gaps
   EventType type = EventType::member_created;
-  SpaceId space;    // the space it happened in; no id for community-wide events
-  MemberId actor;   // who caused it
+  SpaceId space;   // the space it happened in; no id for community-wide events
+  MemberId actor;  // who caused it
   Timestamp at = 0;
   std::string payload;  // a JSON object with the ids and fields of the change (docs/events.md)
 };

@@ -69,5 +69,7 @@ class IdGenerator {
 
 template <class Tag>
 struct std::hash<hearth::Id<Tag>> {
-  std::size_t operator()(hearth::Id<Tag> id) const noexcept { return std::hash<std::uint64_t>{}(id.value); }
+  std::size_t operator()(hearth::Id<Tag> id) const noexcept {
+    return std::hash<std::uint64_t>{}(id.value);
+  }
 };

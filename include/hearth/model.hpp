@@ -72,10 +72,10 @@ struct Post {
   ThreadId thread;
   SpaceId space;
   MemberId author;
-  PostId reply_to;  // no id for the first post of a thread
+  PostId reply_to;   // no id for the first post of a thread
   std::string body;  // empty in a tombstone returned by the engine
   Timestamp created_at = 0;
-  Timestamp edited_at = 0;  // 0 when never edited
+  Timestamp edited_at = 0;     // 0 when never edited
   std::uint32_t revision = 1;  // 1 for the original text, +1 per edit
   bool deleted = false;
   std::vector<ReactionCount> reactions;  // per kind, only kinds with a count above 0, by kind
@@ -85,7 +85,7 @@ struct Post {
 struct Revision {
   PostId post;
   std::uint32_t number = 0;  // the revision this text was (1 = the original)
-  std::string title;          // the thread title at that revision (first posts only)
+  std::string title;         // the thread title at that revision (first posts only)
   std::string body;
   MemberId editor;  // who wrote this text
   Timestamp written_at = 0;
@@ -100,7 +100,7 @@ struct Page {
 
 // What to read of a listing: pass the previous page's next_cursor to continue.
 struct PageRequest {
-  std::string cursor;  // empty: from the start
+  std::string cursor;        // empty: from the start
   std::uint32_t limit = 50;  // 1..max_page_size
 };
 

@@ -450,8 +450,8 @@ TEST_CASE("update_post changes body, edit time, revision and deleted only",
   changed.edited_at = 42;
   changed.revision = 2;
   changed.deleted = true;
-  changed.author = MemberId{3};       // not stored
-  changed.created_at = 7;             // not stored
+  changed.author = MemberId{3};  // not stored
+  changed.created_at = 7;        // not stored
   {
     auto tx = begin(*s);
     REQUIRE(tx->update_post(changed));

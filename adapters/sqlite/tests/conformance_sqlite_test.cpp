@@ -12,8 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct ScratchDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("hearth-sqlite-conformance-" + std::to_string(::getpid()));
+  fs::path path =
+      fs::temp_directory_path() / ("hearth-sqlite-conformance-" + std::to_string(::getpid()));
   ScratchDir() {
     fs::remove_all(path);
     fs::create_directories(path);

@@ -64,7 +64,7 @@ class Transaction {
   // --- membership ------------------------------------------------------------------------
   // already_exists when (space, member) is already stored.
   virtual result<void> insert_membership(const Membership& m) = 0;
-  virtual result<void> delete_membership(SpaceId space, MemberId member) = 0;  // not_found
+  virtual result<void> delete_membership(SpaceId space, MemberId member) = 0;     // not_found
   virtual result<Membership> get_membership(SpaceId space, MemberId member) = 0;  // not_found
   // Members of `space` by member id ascending, with member id > after.
   virtual result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
