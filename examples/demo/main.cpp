@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   auto ada = must(e.create_member("ada", "Ada", "game:1001"), "create member ada");
   auto bo = must(e.create_member("bo_builder", "Bo"), "create member bo");
-  auto cy = must(e.create_member("cy", "Cy"), "create member cy");
+  auto cy = must(e.create_member("cyra", "Cyra"), "create member cy");
   std::printf("members:  @%s, @%s, @%s\n", ada.handle.c_str(), bo.handle.c_str(),
               cy.handle.c_str());
 
