@@ -29,7 +29,7 @@ std::string member_payload(const Member& m) {
                .id("member", m.id.value)
                .str("handle", m.handle)
                .str("display_name", m.display_name);
-  return std::move(p).done();
+  return p.done();
 }
 
 }  // namespace
@@ -103,7 +103,7 @@ result<void> Engine::deactivate_member(MemberId actor, MemberId member) {
     m.active = false;
     HEARTH_CHECK(ctx.tx.update_member(m));
     return ctx.emit(EventType::member_deactivated, {}, actor,
-                    std::move(Payload().id("member", m.id.value)).done());
+                    Payload().id("member", m.id.value).done());
   });
 }
 

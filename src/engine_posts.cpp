@@ -8,7 +8,9 @@ namespace {
 using detail::Payload;
 using detail::TextKind;
 
-std::string post_payload(const Post& p) {
+// The fields of a post event; `title` is added for a thread's first post when it is new or
+// changed.
+std::string post_payload(const Post& p, const std::string* title = nullptr) {
   auto payload = Payload()
                      .id("post", p.id.value)
                      .id("thread", p.thread.value)
@@ -16,7 +18,8 @@ std::string post_payload(const Post& p) {
                      .id("author", p.author.value)
                      .id("reply_to", p.reply_to.value)
                      .num("revision", p.revision);
-  return std::move(payload).done();
+  if (title) payload.str("title", *title);
+  return payload.done();
 }
 
 std::string reaction_payload(const Post& p, MemberId member, std::string_view kind) {
@@ -26,7 +29,24 @@ std::string reaction_payload(const Post& p, MemberId member, std::string_view ki
                      .id("author", p.author.value)
                      .id("member", member.value)
                      .str("kind", kind);
-  return std::move(payload).done();
+  return payload.done();
+}
+
+struct PostInThread {
+  Post post;
+  Thread thread;
+};
+
+// The post its author changes: theirs (forbidden), not deleted, in a thread not deleted (gone).
+result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, MemberId actor,
+                                   PostId id) {
+  HEARTH_CHECK(engine.active_member(tx, actor));
+  HEARTH_TRY(p, tx.get_post(id));
+  if (p.author != actor) return errc::forbidden;
+  if (p.deleted) return errc::gone;
+  HEARTH_TRY(t, tx.get_thread(p.thread));
+  if (t.deleted) return errc::gone;
+  return PostInThread{std::move(p), std::move(t)};
 }
 
 // A deleted post as readers see it: its place in the thread, not its text.
@@ -65,12 +85,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(ctx.tx.insert_post(p));
     ++s.thread_count;
     HEARTH_CHECK(ctx.tx.update_space(s));
-    std::string payload = post_payload(p);
-    payload.pop_back();  // add the title to the post's fields
-    payload += ",\"title\":";
-    detail::append_json_string(payload, t.title);
-    payload += '}';
-    HEARTH_CHECK(ctx.emit(EventType::thread_created, space, actor, std::move(payload)));
+    HEARTH_CHECK(ctx.emit(EventType::thread_created, space, actor, post_payload(p, &t.title)));
     return out;
   });
 }
@@ -154,12 +169,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     clean_title = std::move(ct);
   }
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
-    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    HEARTH_TRY(p, ctx.tx.get_post(post));
-    if (p.author != actor) return errc::forbidden;
-    if (p.deleted) return errc::gone;
-    HEARTH_TRY(t, ctx.tx.get_thread(p.thread));
-    if (t.deleted) return errc::gone;
+    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
     const bool first = t.first_post == p.id;
     if (clean_title && !first) return errc::invalid_argument;
     const bool title_changes = clean_title && *clean_title != t.title;
@@ -171,16 +182,12 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     ++p.revision;
     p.edited_at = ctx.now;
     HEARTH_CHECK(ctx.tx.update_post(p));
-    std::string payload = post_payload(p);
     if (title_changes) {
       t.title = std::move(*clean_title);
       HEARTH_CHECK(ctx.tx.update_thread(t));
-      payload.pop_back();
-      payload += ",\"title\":";
-      detail::append_json_string(payload, t.title);
-      payload += '}';
     }
-    HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor, std::move(payload)));
+    HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor,
+                          post_payload(p, title_changes ? &t.title : nullptr)));
     return p;
   });
 }
@@ -196,12 +203,8 @@ result<std::vector<Revision>> Engine::list_revisions(MemberId viewer, PostId pos
 
 result<void> Engine::delete_post(MemberId actor, PostId post) {
   return impl_->write([&](WriteContext& ctx) -> result<void> {
-    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    HEARTH_TRY(p, ctx.tx.get_post(post));
-    if (p.author != actor) return errc::forbidden;
-    if (p.deleted) return errc::gone;
-    HEARTH_TRY(t, ctx.tx.get_thread(p.thread));
-    if (t.deleted) return errc::gone;
+    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
     p.deleted = true;
     HEARTH_CHECK(ctx.tx.update_post(p));
     const bool first = t.first_post == p.id;
@@ -216,7 +219,7 @@ result<void> Engine::delete_post(MemberId actor, PostId post) {
                        .id("post", p.id.value)
                        .id("thread", p.thread.value)
                        .boolean("thread_deleted", first);
-    return ctx.emit(EventType::post_deleted, p.space, actor, std::move(payload).done());
+    return ctx.emit(EventType::post_deleted, p.space, actor, payload.done());
   });
 }
 

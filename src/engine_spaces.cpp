@@ -7,7 +7,7 @@ using detail::Payload;
 using detail::TextKind;
 
 std::string membership_payload(SpaceId space, MemberId member) {
-  return std::move(Payload().id("space", space.value).id("member", member.value)).done();
+  return Payload().id("space", space.value).id("member", member.value).done();
 }
 
 }  // namespace
@@ -41,7 +41,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
                        .str("kind", to_string(s.kind))
                        .str("name", s.name)
                        .id("owner", actor.value);
-    HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, std::move(payload).done()));
+    HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, payload.done()));
     HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, actor)));
     return s;
   });
