@@ -113,9 +113,12 @@ class Transaction {
   virtual result<std::uint64_t> last_event_seq() = 0;
 };
 
-// A store of hearth state. Thread-safe: any thread may begin transactions, and several read
-// transactions may run at once beside one write transaction. begin(TxMode::write) waits while
-// another write transaction is open.
+// A store of hearth state. Thread-safe: any thread may begin transactions. Write transactions
+// are serialised: begin(TxMode::write) waits while another write transaction exists, and the
+// write lock is released only when the transaction object is destroyed, even after commit() (the
+// engine queues the committed events for dispatch in that window, which keeps dispatch in commit
+// order). Read transactions may run beside the writer (SQLite) or wait for it (MemoryStorage).
+// A thread that holds an open transaction MUST NOT begin another one: it may wait forever.
 class Storage {
  public:
   virtual ~Storage() = default;
