@@ -31,11 +31,21 @@ void Dispatcher::drain() {
   dispatching_ = false;
 }
 
+void Dispatcher::call_handler(Subscription& sub, const Event& e) noexcept {
+  try {
+    sub.handler(e);
+  } catch (...) {
+    // No exception crosses the API, and a subscriber that missed an event must not go on as
+    // if it had not: it is cancelled, and resumes with a new subscription from its last seq.
+    sub.active = false;
+  }
+}
+
 void Dispatcher::deliver(Subscription& sub, const Event& e) {
   if (e.seq <= sub.last_seq || !sub.active.load()) return;
   sub.last_seq = e.seq;
   if (sub.delivery == Delivery::immediate) {
-    sub.handler(e);
+    call_handler(sub, e);
   } else {
     std::lock_guard lock(sub.queue_mutex);
     sub.queue.push_back(e);
@@ -93,7 +103,7 @@ std::size_t Dispatcher::poll() {
     }
     for (const Event& e : events) {
       if (!sub->active.load()) break;
-      sub->handler(e);
+      call_handler(*sub, e);
       ++delivered;
     }
   }

@@ -51,6 +51,7 @@ class Dispatcher {
     std::deque<Event> queue;  // polled delivery
   };
   void deliver(Subscription& sub, const Event& e);
+  static void call_handler(Subscription& sub, const Event& e) noexcept;
 
   std::mutex queue_mutex_;  // guards pending_ and dispatching_
   std::deque<Event> pending_;

@@ -1,5 +1,6 @@
 #include "hearth/event.hpp"
 
+#include <stdexcept>
 #include <thread>
 
 #include "payload.hpp"
@@ -131,4 +132,25 @@ TEST_CASE("a handler may call the engine; its events follow in order", "[events]
   CHECK(seqs == std::vector<std::uint64_t>{7, 8, 9});
   c->unsubscribe(sub);
   c->unsubscribe(sub2);
+}
+
+TEST_CASE("a handler that throws is cancelled; the exception does not reach the caller",
+          "[events]") {
+  Community c;
+  std::vector<std::uint64_t> seqs;
+  auto sub = ok(c->subscribe(6, [&](const Event& e) {
+    if (e.type == EventType::reply_created) throw std::runtime_error("subscriber bug");
+    seqs.push_back(e.seq);
+  }));
+  auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));  // seq 7
+  auto r = c->reply(c.bo.id, t.first_post.id, "R");               // seq 8: the handler throws
+  CHECK(r);                                                       // the call itself committed
+  ok(c->react(c.ada.id, t.first_post.id, "+1"));                  // seq 9: not delivered
+  CHECK(seqs == std::vector<std::uint64_t>{7});
+  c->unsubscribe(sub);
+  // Resuming from the last seq handled replays what the cancelled subscriber missed.
+  std::vector<std::uint64_t> resumed;
+  auto again = ok(c->subscribe(7, [&](const Event& e) { resumed.push_back(e.seq); }));
+  CHECK(resumed == std::vector<std::uint64_t>{8, 9});
+  c->unsubscribe(again);
 }

@@ -141,7 +141,9 @@ class Engine {
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:
   // first those already in the log, then each new one after its commit. A handler MUST NOT
-  // call subscribe/unsubscribe/poll; it may call the rest of the engine.
+  // call subscribe/unsubscribe/poll; it may call the rest of the engine. A handler that throws
+  // is cancelled at that event (the exception goes no further); the event it threw on counts
+  // as not delivered, so a new subscription resumes from the seq before it.
   result<SubscriptionId> subscribe(std::uint64_t after_seq,
                                    std::function<void(const Event&)> handler,
                                    Delivery delivery = Delivery::immediate);
