@@ -41,7 +41,34 @@ result<Membership> Engine::Impl::require_membership(Transaction& tx, SpaceId spa
   return m;
 }
 
-result<void> Engine::Impl::check_can_view(Transaction&, SpaceId, MemberId) { return {}; }
+result<Space> Engine::Impl::check_access(Transaction& tx, SpaceId space, MemberId viewer,
+                                         Access access) {
+  HEARTH_TRY(target, tx.get_space(space));
+  bool forbidden = false;
+  const Space* level = &target;
+  Space ancestor;
+  for (int depth = 0;; ++depth) {
+    if (level->visibility != Visibility::public_) {
+      bool member = false;
+      if (viewer) {
+        auto m = tx.get_membership(level->id, viewer);
+        if (!m && !is(m.error(), errc::not_found)) return failure{m.error()};
+        member = m.has_value();
+      }
+      if (!member) {
+        if (level->visibility == Visibility::secret) return errc::not_found;
+        if (access == Access::read || level != &target) forbidden = true;
+      }
+    }
+    if (!level->parent) break;
+    if (depth > 64) return errc::internal;  // a cycle in the tree: a bug, not a wait
+    HEARTH_TRY(parent, tx.get_space(level->parent));
+    ancestor = std::move(parent);
+    level = &ancestor;
+  }
+  if (forbidden) return errc::forbidden;
+  return target;
+}
 
 result<std::uint32_t> Engine::Impl::page_limit(const PageRequest& page) const {
   if (page.limit == 0 || page.limit > options.limits.max_page_size) return errc::invalid_argument;

@@ -96,9 +96,16 @@ class Engine::Impl {
   result<Member> active_member(Transaction& tx, MemberId actor);
   // forbidden unless `actor` is a member of `space`.
   result<Membership> require_membership(Transaction& tx, SpaceId space, MemberId actor);
-  // forbidden unless `viewer` may read `space`. Every space is public until the permissions
-  // model lands; reads call this so that it is the one place to change.
-  result<void> check_can_view(Transaction& tx, SpaceId space, MemberId viewer);
+  enum class Access : std::uint8_t {
+    see,   // know that it exists: its name, description and counts
+    read,  // what is in it: threads, posts, members
+  };
+  // The space, if `viewer` has `access` to it: not_found when the space, or an ancestor, is
+  // secret and the viewer is not its member (exactly as if it did not exist), forbidden when
+  // they may see it but not read it (a private space or ancestor they are not a member of).
+  // The one place where visibility is decided; every call that touches a space's content
+  // comes through here.
+  result<Space> check_access(Transaction& tx, SpaceId space, MemberId viewer, Access access);
   result<std::uint32_t> page_limit(const PageRequest& page) const;
 
   EngineOptions options;

@@ -5,6 +5,7 @@ namespace {
 
 using detail::Payload;
 using detail::TextKind;
+using Access = Engine::Impl::Access;
 
 std::string membership_payload(SpaceId space, MemberId member) {
   return Payload().id("space", space.value).id("member", member.value).done();
@@ -17,11 +18,12 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
   HEARTH_TRY(name, detail::clean_text(spec.name, limits.space_name_max, TextKind::line));
   HEARTH_TRY(description, detail::clean_text(spec.description, limits.space_description_max,
                                              TextKind::multiline, false));
-  if (to_string(spec.kind) == "unknown") return errc::invalid_argument;
+  if (to_string(spec.kind) == "unknown" || to_string(spec.visibility) == "unknown")
+    return errc::invalid_argument;
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     if (spec.parent) {
-      HEARTH_CHECK(ctx.tx.get_space(spec.parent));
+      HEARTH_CHECK(impl_->check_access(ctx.tx, spec.parent, actor, Access::read));
       HEARTH_CHECK(impl_->require_membership(ctx.tx, spec.parent, actor));
     }
     Space s;
@@ -30,6 +32,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
     s.kind = spec.kind;
     s.name = std::move(name);
     s.description = std::move(description);
+    s.visibility = spec.visibility;
     s.owner = actor;
     s.created_at = ctx.now;
     s.member_count = 1;
@@ -39,6 +42,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
                        .id("space", s.id.value)
                        .id("parent", s.parent.value)
                        .str("kind", to_string(s.kind))
+                       .str("visibility", to_string(s.visibility))
                        .str("name", s.name)
                        .id("owner", actor.value);
     HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, payload.done()));
@@ -48,11 +52,8 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
 }
 
 result<Space> Engine::get_space(MemberId viewer, SpaceId id) {
-  return impl_->read([&](Transaction& tx) -> result<Space> {
-    HEARTH_TRY(s, tx.get_space(id));
-    HEARTH_CHECK(impl_->check_can_view(tx, id, viewer));
-    return s;
-  });
+  return impl_->read(
+      [&](Transaction& tx) { return impl_->check_access(tx, id, viewer, Access::see); });
 }
 
 result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
@@ -60,29 +61,68 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(after, detail::decode_cursor('s', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Space>> {
-    if (parent) {
-      HEARTH_CHECK(tx.get_space(parent));
-      HEARTH_CHECK(impl_->check_can_view(tx, parent, viewer));
+    if (parent) HEARTH_CHECK(impl_->check_access(tx, parent, viewer, Access::read));
+    // Secret children are left out for those who are not their members: scan on until the
+    // page is full of children the viewer may see.
+    std::vector<Space> visible;
+    SpaceId from{after};
+    for (;;) {
+      HEARTH_TRY(batch, tx.list_child_spaces(parent, from, limit + 1));
+      for (Space& child : batch) {
+        from = child.id;
+        bool shown = child.visibility != Visibility::secret;
+        if (!shown && viewer) {
+          auto m = tx.get_membership(child.id, viewer);
+          if (!m && !is(m.error(), errc::not_found)) return failure{m.error()};
+          shown = m.has_value();
+        }
+        if (shown) visible.push_back(std::move(child));
+        if (visible.size() > limit) break;
+      }
+      if (visible.size() > limit || batch.size() <= limit) break;
     }
-    HEARTH_TRY(items, tx.list_child_spaces(parent, SpaceId{after}, limit + 1));
-    return make_page(std::move(items), limit, 's', [](const Space& s) { return s.id.value; });
+    return make_page(std::move(visible), limit, 's', [](const Space& s) { return s.id.value; });
   });
 }
+
+namespace {
+
+// Adds `member` to `space` (already read) unless they are in it: false then.
+result<bool> add_membership(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
+  auto existing = ctx.tx.get_membership(s.id, member);
+  if (existing) return false;
+  if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
+  HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
+  ++s.member_count;
+  HEARTH_CHECK(ctx.tx.update_space(s));
+  HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, member)));
+  return true;
+}
+
+}  // namespace
 
 result<bool> Engine::join_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    HEARTH_TRY(s, ctx.tx.get_space(space));
-    HEARTH_CHECK(impl_->check_can_view(ctx.tx, space, actor));
+    HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
     auto existing = ctx.tx.get_membership(space, actor);
     if (existing) return false;
     if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
-    HEARTH_CHECK(ctx.tx.insert_membership({space, actor, ctx.now}));
-    ++s.member_count;
-    HEARTH_CHECK(ctx.tx.update_space(s));
-    HEARTH_CHECK(
-        ctx.emit(EventType::member_joined, space, actor, membership_payload(space, actor)));
-    return true;
+    // Only public spaces are open; the ancestors must be readable too.
+    if (s.visibility != Visibility::public_) return errc::forbidden;
+    HEARTH_CHECK(impl_->check_access(ctx.tx, space, actor, Access::read));
+    return add_membership(ctx, s, actor, actor);
+  });
+}
+
+result<bool> Engine::add_member(MemberId actor, SpaceId space, MemberId member) {
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
+    if (s.owner != actor) return errc::forbidden;
+    HEARTH_TRY(m, ctx.tx.get_member(member));
+    if (!m.active) return errc::gone;
+    return add_membership(ctx, s, member, actor);
   });
 }
 
@@ -92,8 +132,11 @@ result<bool> Engine::leave_space(MemberId actor, SpaceId space) {
     HEARTH_TRY(s, ctx.tx.get_space(space));
     auto existing = ctx.tx.get_membership(space, actor);
     if (!existing) {
-      if (is(existing.error(), errc::not_found)) return false;
-      return failure{existing.error()};
+      if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
+      // Not a member: nothing to leave, unless they may not even know the space exists.
+      auto seen = impl_->check_access(ctx.tx, space, actor, Access::see);
+      if (!seen && is(seen.error(), errc::not_found)) return errc::not_found;
+      return false;
     }
     if (s.owner == actor) return errc::conflict;
     HEARTH_CHECK(ctx.tx.delete_membership(space, actor));
@@ -109,8 +152,7 @@ result<Page<Membership>> Engine::list_space_members(MemberId viewer, SpaceId spa
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(after, detail::decode_cursor('m', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Membership>> {
-    HEARTH_CHECK(tx.get_space(space));
-    HEARTH_CHECK(impl_->check_can_view(tx, space, viewer));
+    HEARTH_CHECK(impl_->check_access(tx, space, viewer, Access::read));
     HEARTH_TRY(items, tx.list_memberships(space, MemberId{after}, limit + 1));
     return make_page(std::move(items), limit, 'm',
                      [](const Membership& m) { return m.member.value; });

@@ -15,6 +15,12 @@ constexpr std::array<std::pair<SpaceKind, std::string_view>, 5> space_kinds{{
     {SpaceKind::channel, "channel"},
 }};
 
+constexpr std::array<std::pair<Visibility, std::string_view>, 3> visibilities{{
+    {Visibility::public_, "public"},
+    {Visibility::private_, "private"},
+    {Visibility::secret, "secret"},
+}};
+
 constexpr std::array<std::pair<EventType, std::string_view>, 12> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
@@ -49,6 +55,10 @@ std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept
 std::string_view to_string(SpaceKind k) noexcept { return name_of(space_kinds, k); }
 std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept {
   return value_of<SpaceKind>(space_kinds, s);
+}
+std::string_view to_string(Visibility v) noexcept { return name_of(visibilities, v); }
+std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {
+  return value_of<Visibility>(visibilities, s);
 }
 std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {

@@ -62,12 +62,18 @@ struct NewSpace {
   SpaceKind kind = SpaceKind::community;
   std::string name;
   std::string description;
+  Visibility visibility = Visibility::public_;
 };
 
 // Engine is thread-safe. Every mutating call names its actor, validates its input, checks that
 // the actor may act, writes the change and one event per change in a single storage
 // transaction, commits, and only then dispatches the events. A call that fails leaves nothing
 // behind. Reads take a `viewer`: no id means an anonymous reader.
+//
+// Visibility (Visibility, docs/permissions.md): every call that reads or writes what is in a
+// space checks that its actor or viewer may read the space and all its ancestors. Where a
+// secret space is involved and they are not its member, the answer is not_found, exactly as if
+// it did not exist; where they may know the space but not read it, forbidden.
 class Engine {
  public:
   // Opens an engine over options.storage (or a new MemoryStorage). Fails with invalid_argument
@@ -94,11 +100,17 @@ class Engine {
   // The actor creates a space and becomes its owner and first member. A child space needs the
   // actor to be a member of the parent.
   result<Space> create_space(MemberId actor, const NewSpace& space);
+  // not_found for a secret space (or one under a secret space) the viewer is not a member of.
   result<Space> get_space(MemberId viewer, SpaceId id);
-  // Child spaces of `parent` (no id: the roots), oldest first.
+  // Child spaces of `parent` (no id: the roots), oldest first; secret ones only to members.
   result<Page<Space>> list_child_spaces(MemberId viewer, SpaceId parent, const PageRequest& page);
-  // Returns true if the actor joined, false if they were already a member.
+  // Returns true if the actor joined, false if they were already a member. Only public spaces
+  // are open to join (forbidden for private ones, not_found for secret ones); members of the
+  // others are added by the owner (add_member), and later by invites and join requests.
   result<bool> join_space(MemberId actor, SpaceId space);
+  // The owner of `space` adds `member` (a game server placing a player in a guild). Returns
+  // false if they were already a member. forbidden for anyone but the owner.
+  result<bool> add_member(MemberId actor, SpaceId space, MemberId member);
   // Returns true if the actor left, false if they were not a member. The owner cannot leave
   // (conflict).
   result<bool> leave_space(MemberId actor, SpaceId space);

@@ -26,8 +26,15 @@ enum class SpaceKind : std::uint8_t { community, forum, category, guild, channel
 std::string_view to_string(SpaceKind k) noexcept;
 std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept;
 
-// Who can read a space. The permissions issue adds private and secret spaces.
-enum class Visibility : std::uint8_t { public_ };
+// Who can see a space and read what is in it. Visibility applies down the tree: what is in a
+// child is readable only by those who may read every ancestor.
+enum class Visibility : std::uint8_t {
+  public_ = 0,   // anyone finds it and reads it, members or not, signed in or not
+  private_ = 1,  // anyone finds it (name, description, counts); only its members read it
+  secret = 2,    // only its members know it exists: for anyone else it is not found, not listed
+};
+std::string_view to_string(Visibility v) noexcept;
+std::optional<Visibility> visibility_from_string(std::string_view s) noexcept;
 
 struct Space {
   SpaceId id;

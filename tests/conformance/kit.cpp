@@ -306,6 +306,7 @@ TEST_CASE("spaces are updated in place", "[conformance][spaces]") {
   seed(*s);
   Space changed = space(11, 10);
   changed.name = "renamed";
+  changed.visibility = Visibility::secret;
   changed.member_count = 7;
   changed.thread_count = 0;
   {

@@ -42,7 +42,7 @@ CREATE TABLE spaces (
   kind INTEGER NOT NULL,                 -- 0 community 1 forum 2 category 3 guild 4 channel
   name TEXT NOT NULL,
   description TEXT NOT NULL,
-  visibility INTEGER NOT NULL,                 -- 0 public
+  visibility INTEGER NOT NULL,                 -- 0 public, 1 private, 2 secret
   owner_id INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   member_count INTEGER NOT NULL,
