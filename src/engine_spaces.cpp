@@ -87,11 +87,16 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
 
 namespace {
 
-// Adds `member` to `space` (already read) unless they are in it: false then.
-result<bool> add_membership(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
-  auto existing = ctx.tx.get_membership(s.id, member);
-  if (existing) return false;
+// Whether `member` is in `space`.
+result<bool> is_member(Transaction& tx, SpaceId space, MemberId member) {
+  auto existing = tx.get_membership(space, member);
+  if (existing) return true;
   if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
+  return false;
+}
+
+// Adds `member`, known not to be in it, to `s` (already read).
+result<bool> add_membership(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
   HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
   ++s.member_count;
   HEARTH_CHECK(ctx.tx.update_space(s));
@@ -105,12 +110,12 @@ result<bool> Engine::join_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
-    auto existing = ctx.tx.get_membership(space, actor);
-    if (existing) return false;
-    if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
-    // Only public spaces are open; the ancestors must be readable too.
+    HEARTH_TRY(member, is_member(ctx.tx, space, actor));
+    if (member) return false;
+    // Only public spaces are open, and under readable ancestors (for a public root, seeing it
+    // is reading it).
     if (s.visibility != Visibility::public_) return errc::forbidden;
-    HEARTH_CHECK(impl_->check_access(ctx.tx, space, actor, Access::read));
+    if (s.parent) HEARTH_CHECK(impl_->check_access(ctx.tx, space, actor, Access::read));
     return add_membership(ctx, s, actor, actor);
   });
 }
@@ -122,6 +127,8 @@ result<bool> Engine::add_member(MemberId actor, SpaceId space, MemberId member) 
     if (s.owner != actor) return errc::forbidden;
     HEARTH_TRY(m, ctx.tx.get_member(member));
     if (!m.active) return errc::gone;
+    HEARTH_TRY(already, is_member(ctx.tx, space, member));
+    if (already) return false;
     return add_membership(ctx, s, member, actor);
   });
 }
