@@ -41,33 +41,59 @@ result<Membership> Engine::Impl::require_membership(Transaction& tx, SpaceId spa
   return m;
 }
 
-result<Space> Engine::Impl::check_access(Transaction& tx, SpaceId space, MemberId viewer,
-                                         Access access) {
-  HEARTH_TRY(target, tx.get_space(space));
+void Engine::Impl::remember(const Space& s) {
+  std::unique_lock lock(facts_mutex);
+  facts.try_emplace(s.id.value, SpaceFacts{s.parent, s.visibility});
+}
+
+result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, SpaceId space) {
+  {
+    std::shared_lock lock(facts_mutex);
+    if (auto it = facts.find(space.value); it != facts.end()) return it->second;
+  }
+  HEARTH_TRY(s, tx.get_space(space));
+  remember(s);
+  return SpaceFacts{s.parent, s.visibility};
+}
+
+result<void> Engine::Impl::walk_access(Transaction& tx, SpaceId space, SpaceFacts level,
+                                       MemberId viewer, Access access) {
   bool forbidden = false;
-  const Space* level = &target;
-  Space ancestor;
+  SpaceId id = space;
   for (int depth = 0;; ++depth) {
-    if (level->visibility != Visibility::public_) {
+    if (level.visibility != Visibility::public_) {
       bool member = false;
       if (viewer) {
-        auto m = tx.get_membership(level->id, viewer);
+        auto m = tx.get_membership(id, viewer);
         if (!m && !is(m.error(), errc::not_found)) return failure{m.error()};
         member = m.has_value();
       }
       if (!member) {
-        if (level->visibility == Visibility::secret) return errc::not_found;
-        if (access == Access::read || level != &target) forbidden = true;
+        if (level.visibility == Visibility::secret) return errc::not_found;
+        if (access == Access::read || id != space) forbidden = true;
       }
     }
-    if (!level->parent) break;
+    if (!level.parent) break;
     if (depth > 64) return errc::internal;  // a cycle in the tree: a bug, not a wait
-    HEARTH_TRY(parent, tx.get_space(level->parent));
-    ancestor = std::move(parent);
-    level = &ancestor;
+    id = level.parent;
+    HEARTH_TRY(parent, space_facts(tx, id));
+    level = parent;
   }
   if (forbidden) return errc::forbidden;
+  return {};
+}
+
+result<Space> Engine::Impl::check_access(Transaction& tx, SpaceId space, MemberId viewer,
+                                         Access access) {
+  HEARTH_TRY(target, tx.get_space(space));
+  remember(target);
+  HEARTH_CHECK(walk_access(tx, space, {target.parent, target.visibility}, viewer, access));
   return target;
+}
+
+result<void> Engine::Impl::check_read(Transaction& tx, SpaceId space, MemberId viewer) {
+  HEARTH_TRY(facts_of_space, space_facts(tx, space));
+  return walk_access(tx, space, facts_of_space, viewer, Access::read);
 }
 
 result<std::uint32_t> Engine::Impl::page_limit(const PageRequest& page) const {

@@ -5,7 +5,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "hearth/engine.hpp"
@@ -106,7 +108,26 @@ class Engine::Impl {
   // The one place where visibility is decided; every call that touches a space's content
   // comes through here.
   result<Space> check_access(Transaction& tx, SpaceId space, MemberId viewer, Access access);
+  // The same as check_access(..., Access::read) when the caller needs no Space record: served
+  // from the cache of space facts, so a read of a public space costs no lookup of it.
+  result<void> check_read(Transaction& tx, SpaceId space, MemberId viewer);
   result<std::uint32_t> page_limit(const PageRequest& page) const;
+
+  // What visibility checks need of a space. Both never change once the space exists (no call
+  // moves a space or changes its visibility, and spaces are not deleted), so they are cached
+  // for the engine's life. A call that changes either must invalidate this cache, and, where
+  // several processes share one storage, tell the others.
+  struct SpaceFacts {
+    SpaceId parent;
+    Visibility visibility = Visibility::public_;
+  };
+  result<SpaceFacts> space_facts(Transaction& tx, SpaceId space);
+  void remember(const Space& s);
+  result<void> walk_access(Transaction& tx, SpaceId space, SpaceFacts facts, MemberId viewer,
+                           Access access);
+
+  std::shared_mutex facts_mutex;
+  std::unordered_map<std::uint64_t, SpaceFacts> facts;
 
   EngineOptions options;
   std::shared_ptr<Storage> storage;

@@ -44,7 +44,7 @@ result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, Member
   HEARTH_CHECK(engine.active_member(tx, actor));
   HEARTH_TRY(p, tx.get_post(id));
   HEARTH_TRY(t, tx.get_thread(p.thread));
-  HEARTH_CHECK(engine.check_access(tx, t.space, actor, Access::read));
+  HEARTH_CHECK(engine.check_read(tx, t.space, actor));
   if (p.author != actor) return errc::forbidden;
   if (p.deleted || t.deleted) return errc::gone;
   return PostInThread{std::move(p), std::move(t)};
@@ -98,7 +98,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(parent, ctx.tx.get_post(reply_to));
     HEARTH_TRY(t, ctx.tx.get_thread(parent.thread));
-    HEARTH_CHECK(impl_->check_access(ctx.tx, t.space, actor, Access::read));
+    HEARTH_CHECK(impl_->check_read(ctx.tx, t.space, actor));
     if (t.deleted) return errc::gone;
     HEARTH_CHECK(impl_->require_membership(ctx.tx, t.space, actor));
     Post p;
@@ -122,7 +122,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
 result<Thread> Engine::get_thread(MemberId viewer, ThreadId id) {
   return impl_->read([&](Transaction& tx) -> result<Thread> {
     HEARTH_TRY(t, tx.get_thread(id));
-    HEARTH_CHECK(impl_->check_access(tx, t.space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, t.space, viewer));
     return t;
   });
 }
@@ -130,7 +130,7 @@ result<Thread> Engine::get_thread(MemberId viewer, ThreadId id) {
 result<Post> Engine::get_post(MemberId viewer, PostId id) {
   return impl_->read([&](Transaction& tx) -> result<Post> {
     HEARTH_TRY(p, tx.get_post(id));
-    HEARTH_CHECK(impl_->check_access(tx, p.space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, p.space, viewer));
     return tombstone(std::move(p));
   });
 }
@@ -141,7 +141,7 @@ result<Page<Post>> Engine::get_thread_page(MemberId viewer, ThreadId thread,
   HEARTH_TRY(after, detail::decode_cursor('p', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Post>> {
     HEARTH_TRY(t, tx.get_thread(thread));
-    HEARTH_CHECK(impl_->check_access(tx, t.space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, t.space, viewer));
     HEARTH_TRY(posts, tx.list_posts(thread, PostId{after}, limit + 1));
     for (Post& p : posts)
       if (p.deleted) p = tombstone(std::move(p));
@@ -153,7 +153,7 @@ result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const 
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(before, detail::decode_cursor('t', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Thread>> {
-    HEARTH_CHECK(impl_->check_access(tx, space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, space, viewer));
     HEARTH_TRY(threads, tx.list_threads(space, PostId{before}, limit + 1));
     return make_page(std::move(threads), limit, 't',
                      [](const Thread& t) { return t.last_post.value; });
@@ -196,7 +196,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
 result<std::vector<Revision>> Engine::list_revisions(MemberId viewer, PostId post) {
   return impl_->read([&](Transaction& tx) -> result<std::vector<Revision>> {
     HEARTH_TRY(p, tx.get_post(post));
-    HEARTH_CHECK(impl_->check_access(tx, p.space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, p.space, viewer));
     if (p.author != viewer) return errc::forbidden;
     return tx.list_revisions(post);
   });
@@ -231,7 +231,7 @@ result<Post> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId act
   HEARTH_CHECK(engine.active_member(tx, actor));
   HEARTH_TRY(p, tx.get_post(post));
   HEARTH_TRY(t, tx.get_thread(p.thread));
-  HEARTH_CHECK(engine.check_access(tx, t.space, actor, Access::read));
+  HEARTH_CHECK(engine.check_read(tx, t.space, actor));
   if (p.deleted || t.deleted) return errc::gone;
   HEARTH_CHECK(engine.require_membership(tx, p.space, actor));
   return p;

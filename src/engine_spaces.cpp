@@ -23,7 +23,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     if (spec.parent) {
-      HEARTH_CHECK(impl_->check_access(ctx.tx, spec.parent, actor, Access::read));
+      HEARTH_CHECK(impl_->check_read(ctx.tx, spec.parent, actor));
       HEARTH_CHECK(impl_->require_membership(ctx.tx, spec.parent, actor));
     }
     Space s;
@@ -61,7 +61,7 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(after, detail::decode_cursor('s', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Space>> {
-    if (parent) HEARTH_CHECK(impl_->check_access(tx, parent, viewer, Access::read));
+    if (parent) HEARTH_CHECK(impl_->check_read(tx, parent, viewer));
     // Secret children are left out for those who are not their members: scan on until the
     // page is full of children the viewer may see.
     std::vector<Space> visible;
@@ -115,7 +115,7 @@ result<bool> Engine::join_space(MemberId actor, SpaceId space) {
     // Only public spaces are open, and under readable ancestors (for a public root, seeing it
     // is reading it).
     if (s.visibility != Visibility::public_) return errc::forbidden;
-    if (s.parent) HEARTH_CHECK(impl_->check_access(ctx.tx, space, actor, Access::read));
+    if (s.parent) HEARTH_CHECK(impl_->check_read(ctx.tx, space, actor));
     return add_membership(ctx, s, actor, actor);
   });
 }
@@ -159,7 +159,7 @@ result<Page<Membership>> Engine::list_space_members(MemberId viewer, SpaceId spa
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(after, detail::decode_cursor('m', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Membership>> {
-    HEARTH_CHECK(impl_->check_access(tx, space, viewer, Access::read));
+    HEARTH_CHECK(impl_->check_read(tx, space, viewer));
     HEARTH_TRY(items, tx.list_memberships(space, MemberId{after}, limit + 1));
     return make_page(std::move(items), limit, 'm',
                      [](const Membership& m) { return m.member.value; });
