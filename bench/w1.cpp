@@ -173,18 +173,4 @@ int run(const Config& config, const std::string& path) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const Config config = hearth::bench::parse_args(argc, argv);
-  bool temporary = false;
-  const auto path = hearth::bench::prepare_db_path(config, temporary);
-  int status = 1;
-  try {
-    status = run(config, path.string());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hearth_w1: %s\n", e.what());
-    status = 1;
-  }
-  if (temporary) hearth::bench::remove_db_files(path);
-  if (status == 0) hearth::bench::report_peak_rss();
-  return status;
-}
+int main(int argc, char** argv) { return hearth::bench::run_program("hearth_w1", argc, argv, run); }

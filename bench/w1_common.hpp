@@ -456,4 +456,23 @@ struct Tally {
 // The ManualClock's start in hearth (2026-01-01T00:00:00Z); the reference uses it too.
 inline constexpr std::int64_t clock_start_ms = 1'767'225'600'000;
 
+// The main() of both programs: parses the options, prepares the database file, runs, cleans
+// up a temporary file, and reports the peak resident size of a run that succeeded.
+template <class Run>
+int run_program(const char* name, int argc, char** argv, Run run) {
+  const Config config = parse_args(argc, argv);
+  bool temporary = false;
+  const auto path = prepare_db_path(config, temporary);
+  int status = 1;
+  try {
+    status = run(config, path.string());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    status = 1;
+  }
+  if (temporary) remove_db_files(path);
+  if (status == 0) report_peak_rss();
+  return status;
+}
+
 }  // namespace hearth::bench
