@@ -4,6 +4,9 @@
 
 namespace hearth::detail {
 
+namespace {
+
+// Appends `s` as a JSON string literal (quotes included) to `out`. `s` is valid UTF-8.
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
@@ -37,6 +40,8 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
+
+}  // namespace
 
 void Payload::key(std::string_view k) {
   if (out_.size() > 1) out_.push_back(',');

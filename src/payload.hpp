@@ -22,7 +22,4 @@ class Payload {
   std::string out_;
 };
 
-// Appends `s` as a JSON string literal (quotes included) to `out`. `s` is valid UTF-8.
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace hearth::detail
