@@ -29,21 +29,20 @@ result<void> WriteContext::emit(EventType type, SpaceId space, MemberId actor,
 }
 
 result<Member> Engine::Impl::active_member(Transaction& tx, MemberId actor) {
+  if (!actor) return errc::forbidden;  // anonymous readers may read, never act
   HEARTH_TRY(m, tx.get_member(actor));
   if (!m.active) return errc::forbidden;
   return m;
 }
 
-result<Membership> Engine::Impl::require_membership(Transaction& tx, SpaceId space,
-                                                    MemberId actor) {
-  auto m = tx.get_membership(space, actor);
-  if (!m && is(m.error(), errc::not_found)) return errc::forbidden;
-  return m;
-}
-
 void Engine::Impl::remember(const Space& s) {
   std::unique_lock lock(facts_mutex);
-  facts.try_emplace(s.id.value, SpaceFacts{s.parent, s.visibility});
+  facts.try_emplace(s.id.value, SpaceFacts{s.parent, s.visibility, s.owner});
+}
+
+void Engine::Impl::replace_facts(const Space& s) {
+  std::unique_lock lock(facts_mutex);
+  facts.insert_or_assign(s.id.value, SpaceFacts{s.parent, s.visibility, s.owner});
 }
 
 result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, SpaceId space) {
@@ -53,47 +52,149 @@ result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, Spac
   }
   HEARTH_TRY(s, tx.get_space(space));
   remember(s);
-  return SpaceFacts{s.parent, s.visibility};
+  return SpaceFacts{s.parent, s.visibility, s.owner};
 }
 
-result<void> Engine::Impl::walk_access(Transaction& tx, SpaceId space, SpaceFacts level,
-                                       MemberId viewer, Access access) {
-  bool forbidden = false;
-  SpaceId id = space;
-  for (int depth = 0;; ++depth) {
-    if (level.visibility != Visibility::public_) {
-      bool member = false;
-      if (viewer) {
-        auto m = tx.get_membership(id, viewer);
-        if (!m && !is(m.error(), errc::not_found)) return failure{m.error()};
-        member = m.has_value();
-      }
-      if (!member) {
-        if (level.visibility == Visibility::secret) return errc::not_found;
-        if (access == Access::read || id != space) forbidden = true;
+namespace {
+
+// Whether a read that may find nothing found something.
+template <class T>
+result<bool> found(const result<T>& r) {
+  if (r) return true;
+  if (is(r.error(), errc::not_found)) return false;
+  return failure{r.error()};
+}
+
+constexpr int max_depth = 64;  // deeper than any real tree: a cycle is a bug, not a wait
+
+}  // namespace
+
+result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId space,
+                                                      MemberId member) {
+  // The path from the root down to the space.
+  struct Level {
+    SpaceId id;
+    SpaceFacts facts;
+    std::vector<RoleOverride> overrides;
+  };
+  std::vector<Level> path;
+  for (SpaceId id = space; id;) {
+    if (path.size() > max_depth) return errc::internal;
+    HEARTH_TRY(f, space_facts(tx, id));
+    path.push_back({id, f, {}});
+    id = f.parent;
+  }
+  std::reverse(path.begin(), path.end());
+
+  Standing st;
+  const Timestamp now = clock->now();
+  if (member) {
+    for (const Level& level : path) {
+      auto ban = tx.get_ban(level.id, member);
+      HEARTH_TRY(is_banned, found(ban));
+      if (is_banned && (ban->expires_at == 0 || ban->expires_at > now)) st.banned = true;
+    }
+  }
+
+  // Membership, ownership and roles, level by level; a ban takes them all away.
+  std::vector<HeldRole>& held = st.roles;
+  bool member_anywhere = false;
+  for (Level& level : path) {
+    bool member_here = false;
+    if (member && !st.banned) {
+      if (level.facts.owner == member) st.owner = true;
+      HEARTH_TRY(in, found(tx.get_membership(level.id, member)));
+      member_here = in;
+      member_anywhere = member_anywhere || in;
+      HEARTH_TRY(assignments, tx.list_role_assignments(level.id, member));
+      for (const RoleAssignment& a : assignments) {
+        if (a.role == builtin::moderator_role) {
+          held.push_back({a.role, builtin::moderator, builtin::moderator_rank});
+        } else if (a.role == builtin::admin_role) {
+          held.push_back({a.role, builtin::admin, builtin::admin_rank});
+        } else {
+          HEARTH_TRY(role, tx.get_role(a.role));
+          held.push_back({role.id, role.permissions, role.rank});
+        }
       }
     }
-    if (!level.parent) break;
-    if (depth > 64) return errc::internal;  // a cycle in the tree: a bug, not a wait
-    id = level.parent;
-    HEARTH_TRY(parent, space_facts(tx, id));
-    level = parent;
+    // Visibility: a level that is not public is for its members (and the owners above).
+    if (level.facts.visibility != Visibility::public_ && !member_here && !st.owner) {
+      if (level.facts.visibility == Visibility::secret) {
+        st.see = st.read = errc::not_found;
+        return st;
+      }
+      st.read = errc::forbidden;
+      if (level.id != space) st.see = errc::forbidden;
+    }
+    if (level.id == space) st.member = member_here;
   }
-  if (forbidden) return errc::forbidden;
-  return {};
+  if (member_anywhere)
+    held.push_back({builtin::member_role, builtin::member, builtin::member_rank});
+  if (st.owner) {
+    held.push_back({builtin::owner_role, Permissions::all(), builtin::owner_rank});
+    st.perms = Permissions::all();
+    st.rank = builtin::owner_rank;
+    return st;
+  }
+
+  std::vector<std::span<const RoleOverride>> levels;
+  levels.reserve(path.size());
+  for (Level& level : path) {
+    HEARTH_TRY(overrides, tx.list_overrides(level.id));
+    level.overrides = std::move(overrides);
+    levels.emplace_back(level.overrides);
+  }
+  PermissionQuery q;
+  q.everyone = builtin::everyone;
+  q.everyone_role = builtin::everyone_role;
+  q.roles = held;
+  q.levels = levels;
+  st.perms = resolve_permissions(q);
+  st.rank = highest_rank(held);
+  if (st.banned) st.perms = st.perms & Permissions{Permission::view};
+  return st;
+}
+
+result<Engine::Impl::Standing> Engine::Impl::access(Transaction& tx, SpaceId space, MemberId who,
+                                                    Access access) {
+  HEARTH_TRY(st, standing(tx, space, who));
+  if (st.see != errc{}) return st.see;
+  if (access == Access::read) {
+    if (st.read != errc{}) return st.read;
+    if (!st.perms.has(Permission::view)) return errc::forbidden;
+  }
+  return st;
+}
+
+result<Engine::Impl::Standing> Engine::Impl::require(Transaction& tx, SpaceId space, MemberId who,
+                                                     Permission p) {
+  HEARTH_TRY(st, access(tx, space, who, Access::read));
+  if (!st.perms.has(p)) return errc::forbidden;
+  return st;
+}
+
+result<Engine::Impl::Standing> Engine::Impl::require_over(Transaction& tx, SpaceId space,
+                                                          MemberId actor, MemberId target,
+                                                          Permission p) {
+  HEARTH_TRY(st, require(tx, space, actor, p));
+  HEARTH_CHECK(tx.get_member(target));
+  HEARTH_TRY(theirs, standing(tx, space, target));
+  if (!may_act_on(st.rank, theirs.rank)) return errc::forbidden;
+  return st;
 }
 
 result<Space> Engine::Impl::check_access(Transaction& tx, SpaceId space, MemberId viewer,
-                                         Access access) {
+                                         Access a) {
   HEARTH_TRY(target, tx.get_space(space));
   remember(target);
-  HEARTH_CHECK(walk_access(tx, space, {target.parent, target.visibility}, viewer, access));
+  HEARTH_CHECK(access(tx, space, viewer, a));
   return target;
 }
 
 result<void> Engine::Impl::check_read(Transaction& tx, SpaceId space, MemberId viewer) {
-  HEARTH_TRY(facts_of_space, space_facts(tx, space));
-  return walk_access(tx, space, facts_of_space, viewer, Access::read);
+  HEARTH_CHECK(access(tx, space, viewer, Access::read));
+  return {};
 }
 
 result<std::uint32_t> Engine::Impl::page_limit(const PageRequest& page) const {

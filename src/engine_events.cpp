@@ -45,7 +45,7 @@ void Dispatcher::deliver(Subscription& sub, const Event& e) {
   if (e.seq <= sub.last_seq || !sub.active.load()) return;
   sub.last_seq = e.seq;
   if (sub.delivery == Delivery::immediate) {
-    call_handler(sub, e);
+    if (!sub.filter || sub.filter(e)) call_handler(sub, e);
   } else {
     std::lock_guard lock(sub.queue_mutex);
     sub.queue.push_back(e);
@@ -54,10 +54,12 @@ void Dispatcher::deliver(Subscription& sub, const Event& e) {
 
 result<SubscriptionId> Dispatcher::subscribe(Storage& storage, std::uint64_t after,
                                              std::function<void(const Event&)> handler,
-                                             Delivery delivery) {
+                                             Delivery delivery,
+                                             std::function<bool(const Event&)> filter) {
   if (!handler) return errc::invalid_argument;
   auto sub = std::make_shared<Subscription>();
   sub->handler = std::move(handler);
+  sub->filter = std::move(filter);
   sub->delivery = delivery;
   sub->last_seq = after;
   // Catch up from the log while no live delivery runs, then join the live stream: what is
@@ -103,6 +105,7 @@ std::size_t Dispatcher::poll() {
     }
     for (const Event& e : events) {
       if (!sub->active.load()) break;
+      if (sub->filter && !sub->filter(e)) continue;
       call_handler(*sub, e);
       ++delivered;
     }
@@ -114,6 +117,22 @@ result<SubscriptionId> Engine::subscribe(std::uint64_t after_seq,
                                          std::function<void(const Event&)> handler,
                                          Delivery delivery) {
   return impl_->dispatcher.subscribe(*impl_->storage, after_seq, std::move(handler), delivery);
+}
+
+result<SubscriptionId> Engine::subscribe_as(MemberId viewer, std::uint64_t after_seq,
+                                            std::function<void(const Event&)> handler,
+                                            Delivery delivery) {
+  Impl* impl = impl_.get();
+  return impl_->dispatcher.subscribe(
+      *impl_->storage, after_seq, std::move(handler), delivery,
+      [impl, viewer](const Event& e) { return impl->may_receive(viewer, e); });
+}
+
+bool Engine::Impl::may_receive(MemberId viewer, const Event& e) {
+  if (!e.space) return true;
+  auto tx = storage->begin(TxMode::read);
+  if (!tx) return false;
+  return access(**tx, e.space, viewer, Access::read).has_value();
 }
 
 void Engine::unsubscribe(SubscriptionId id) { impl_->dispatcher.unsubscribe(id); }

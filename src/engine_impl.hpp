@@ -1,6 +1,7 @@
 // Engine internals shared by the engine's source files (not installed).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -37,8 +38,10 @@ class Dispatcher {
   // delivers these too, in order).
   void drain();
 
+  // `filter`, when set, is asked at delivery time whether the subscriber receives an event.
   result<SubscriptionId> subscribe(Storage& storage, std::uint64_t after,
-                                   std::function<void(const Event&)> handler, Delivery delivery);
+                                   std::function<void(const Event&)> handler, Delivery delivery,
+                                   std::function<bool(const Event&)> filter = {});
   void unsubscribe(SubscriptionId id);
   std::size_t poll();
 
@@ -46,6 +49,7 @@ class Dispatcher {
   struct Subscription {
     SubscriptionId id = 0;
     std::function<void(const Event&)> handler;
+    std::function<bool(const Event&)> filter;
     Delivery delivery = Delivery::immediate;
     std::uint64_t last_seq = 0;  // guarded by deliver_mutex_
     std::atomic<bool> active{true};
@@ -94,37 +98,71 @@ class Engine::Impl {
     return body(**tx);
   }
 
-  // The actor as a member who may act: not_found if unknown, forbidden once deactivated.
+  // The actor as a member who may act: forbidden for no id (anonymous) or once deactivated,
+  // not_found if unknown.
   result<Member> active_member(Transaction& tx, MemberId actor);
-  // forbidden unless `actor` is a member of `space`.
-  result<Membership> require_membership(Transaction& tx, SpaceId space, MemberId actor);
   enum class Access : std::uint8_t {
     see,   // know that it exists: its name, description and counts
     read,  // what is in it: threads, posts, members
   };
-  // The space, if `viewer` has `access` to it: not_found when the space, or an ancestor, is
-  // secret and the viewer is not its member (exactly as if it did not exist), forbidden when
-  // they may see it but not read it (a private space or ancestor they are not a member of).
-  // The one place where visibility is decided; every call that touches a space's content
-  // comes through here.
+
+  // Who a member (or, for no id, an anonymous reader) is in a space: what every check needs,
+  // read in one walk down the tree from the root (docs/permissions.md).
+  struct Standing {
+    Permissions perms;                   // effective permissions in the space
+    Rank rank = builtin::everyone_rank;  // highest rank held (owner_rank for an owner)
+    bool owner = false;                  // owns the space or a space above it
+    bool member = false;                 // a member of the space itself
+    bool banned = false;                 // banned from it or from a space above it (while in force)
+    // Visibility: errc{} when readable; forbidden when only its name may be seen (a private
+    // space they are not in) or not even that (under such a space); not_found when secret.
+    errc see = errc{};
+    errc read = errc{};
+    std::vector<HeldRole> roles;  // held, from the root down (member and owner included)
+  };
+  result<Standing> standing(Transaction& tx, SpaceId space, MemberId member);
+  // The standing, if `who` has `access` to the space: not_found when the space, or an
+  // ancestor, is secret and they are not its member (exactly as if it did not exist);
+  // forbidden when they may see it but not read it (a private space or ancestor they are not
+  // a member of, a view permission denied). The one place where visibility is decided.
+  result<Standing> access(Transaction& tx, SpaceId space, MemberId who, Access access);
+  // access(read) and permission `p`, else forbidden.
+  result<Standing> require(Transaction& tx, SpaceId space, MemberId who, Permission p);
+  // require(p), and `target` a member ranked below the actor there (rank order), else
+  // forbidden; not_found for an unknown target.
+  result<Standing> require_over(Transaction& tx, SpaceId space, MemberId actor, MemberId target,
+                                Permission p);
+  // The space record, if `viewer` has `access` to it.
   result<Space> check_access(Transaction& tx, SpaceId space, MemberId viewer, Access access);
-  // The same as check_access(..., Access::read) when the caller needs no Space record: served
-  // from the cache of space facts, so a read of a public space costs no lookup of it.
   result<void> check_read(Transaction& tx, SpaceId space, MemberId viewer);
+  // Whether `viewer` may receive `e` now: community-wide events go to everyone, an event of a
+  // space to those who may read it. A storage failure answers no.
+  bool may_receive(MemberId viewer, const Event& e);
   result<std::uint32_t> page_limit(const PageRequest& page) const;
 
-  // What visibility checks need of a space. Both never change once the space exists (no call
-  // moves a space or changes its visibility, and spaces are not deleted), so they are cached
-  // for the engine's life. A call that changes either must invalidate this cache, and, where
-  // several processes share one storage, tell the others.
+  // Membership changes shared by joins, invites, requests, removals and bans. `s` is the
+  // space as read in this transaction; its member_count is kept in step.
+  // Adds `member` (full at the cap; forbidden when banned there or above). Returns false if
+  // they were a member already.
+  result<bool> admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor);
+  // Removes `member` and their role assignments in `s`, emitting `type` (member_left,
+  // member_removed) unless it is none. Returns false if they were not a member.
+  result<bool> expel(WriteContext& ctx, Space& s, MemberId member, MemberId actor,
+                     std::optional<EventType> type);
+
+  // What checks need of a space's place in the tree. Parent and visibility never change once
+  // the space exists (no call moves a space or changes its visibility, and spaces are not
+  // deleted); the owner changes only by transfer_ownership, which replaces the entry after
+  // its commit. So these are cached for the engine's life. Where several processes share one
+  // storage, an ownership transfer in one is seen by the others only once they reopen.
   struct SpaceFacts {
     SpaceId parent;
     Visibility visibility = Visibility::public_;
+    MemberId owner;
   };
   result<SpaceFacts> space_facts(Transaction& tx, SpaceId space);
   void remember(const Space& s);
-  result<void> walk_access(Transaction& tx, SpaceId space, SpaceFacts facts, MemberId viewer,
-                           Access access);
+  void replace_facts(const Space& s);
 
   std::shared_mutex facts_mutex;
   std::unordered_map<std::uint64_t, SpaceFacts> facts;

@@ -38,14 +38,15 @@ struct PostInThread {
   Thread thread;
 };
 
-// The post its author changes: theirs (forbidden), not deleted, in a thread not deleted (gone).
-result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, MemberId actor,
-                                   PostId id) {
+// The post its author changes: theirs, with permission `p` (edit_own, delete_own) in its space
+// (forbidden), not deleted, in a thread not deleted (gone).
+result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, MemberId actor, PostId id,
+                                   Permission needed) {
   HEARTH_CHECK(engine.active_member(tx, actor));
   HEARTH_TRY(p, tx.get_post(id));
   HEARTH_TRY(t, tx.get_thread(p.thread));
-  HEARTH_CHECK(engine.check_read(tx, t.space, actor));
-  if (p.author != actor) return errc::forbidden;
+  HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
+  if (p.author != actor || !st.perms.has(needed)) return errc::forbidden;
   if (p.deleted || t.deleted) return errc::gone;
   return PostInThread{std::move(p), std::move(t)};
 }
@@ -68,8 +69,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
   HEARTH_TRY(clean_body, detail::clean_text(body, limits.body_max, TextKind::multiline));
   return impl_->write([&](WriteContext& ctx) -> result<NewThread> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::read));
-    HEARTH_CHECK(impl_->require_membership(ctx.tx, space, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_CHECK(impl_->require(ctx.tx, space, actor, Permission::post_threads));
     NewThread out;
     Thread& t = out.thread;
     Post& p = out.first_post;
@@ -98,9 +99,9 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(parent, ctx.tx.get_post(reply_to));
     HEARTH_TRY(t, ctx.tx.get_thread(parent.thread));
-    HEARTH_CHECK(impl_->check_read(ctx.tx, t.space, actor));
+    HEARTH_TRY(st, impl_->access(ctx.tx, t.space, actor, Access::read));
     if (t.deleted) return errc::gone;
-    HEARTH_CHECK(impl_->require_membership(ctx.tx, t.space, actor));
+    if (!st.perms.has(Permission::reply)) return errc::forbidden;
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -170,7 +171,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     clean_title = std::move(ct);
   }
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
-    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post, Permission::edit_own));
     auto& [p, t] = target;
     const bool first = t.first_post == p.id;
     if (clean_title && !first) return errc::invalid_argument;
@@ -196,15 +197,16 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
 result<std::vector<Revision>> Engine::list_revisions(MemberId viewer, PostId post) {
   return impl_->read([&](Transaction& tx) -> result<std::vector<Revision>> {
     HEARTH_TRY(p, tx.get_post(post));
-    HEARTH_CHECK(impl_->check_read(tx, p.space, viewer));
-    if (p.author != viewer) return errc::forbidden;
+    HEARTH_TRY(st, impl_->access(tx, p.space, viewer, Access::read));
+    if (!viewer || (p.author != viewer && !st.perms.has(Permission::moderate_posts)))
+      return errc::forbidden;
     return tx.list_revisions(post);
   });
 }
 
 result<void> Engine::delete_post(MemberId actor, PostId post) {
   return impl_->write([&](WriteContext& ctx) -> result<void> {
-    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post, Permission::delete_own));
     auto& [p, t] = target;
     p.deleted = true;
     HEARTH_CHECK(ctx.tx.update_post(p));
@@ -226,14 +228,14 @@ result<void> Engine::delete_post(MemberId actor, PostId post) {
 
 namespace {
 
-// The post a member reacts to, if they may: active, a member of its space, post and thread alive.
+// The post a member reacts to, if they may: active, holding react there, post and thread alive.
 result<Post> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId actor, PostId post) {
   HEARTH_CHECK(engine.active_member(tx, actor));
   HEARTH_TRY(p, tx.get_post(post));
   HEARTH_TRY(t, tx.get_thread(p.thread));
-  HEARTH_CHECK(engine.check_read(tx, t.space, actor));
+  HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
   if (p.deleted || t.deleted) return errc::gone;
-  HEARTH_CHECK(engine.require_membership(tx, p.space, actor));
+  if (!st.perms.has(Permission::react)) return errc::forbidden;
   return p;
 }
 

@@ -11,7 +11,83 @@ std::string membership_payload(SpaceId space, MemberId member) {
   return Payload().id("space", space.value).id("member", member.value).done();
 }
 
+std::string space_payload(const Space& s) {
+  return Payload()
+      .id("space", s.id.value)
+      .id("parent", s.parent.value)
+      .str("kind", to_string(s.kind))
+      .str("visibility", to_string(s.visibility))
+      .str("name", s.name)
+      .id("owner", s.owner.value)
+      .str("join_policy", to_string(s.join_policy))
+      .num("member_cap", s.member_cap)
+      .done();
+}
+
+// Whether `policy` suits `visibility`: only public spaces are open, and a secret space takes
+// no requests (nobody outside knows it exists).
+bool policy_fits(Visibility visibility, JoinPolicy policy) {
+  if (to_string(policy) == "unknown") return false;
+  if (policy == JoinPolicy::open) return visibility == Visibility::public_;
+  if (policy == JoinPolicy::request) return visibility != Visibility::secret;
+  return true;
+}
+
+JoinPolicy default_policy(Visibility visibility) {
+  switch (visibility) {
+    case Visibility::public_:
+      return JoinPolicy::open;
+    case Visibility::private_:
+      return JoinPolicy::request;
+    case Visibility::secret:
+      break;
+  }
+  return JoinPolicy::invite;
+}
+
+// Whether `member` is in `space`.
+result<bool> is_member(Transaction& tx, SpaceId space, MemberId member) {
+  auto existing = tx.get_membership(space, member);
+  if (existing) return true;
+  if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
+  return false;
+}
+
 }  // namespace
+
+result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
+  HEARTH_TRY(already, is_member(ctx.tx, s.id, member));
+  if (already) return false;
+  HEARTH_TRY(st, standing(ctx.tx, s.id, member));
+  if (st.banned) return errc::forbidden;
+  if (s.member_cap != 0 && s.member_count >= s.member_cap) return errc::full;
+  HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
+  ++s.member_count;
+  HEARTH_CHECK(ctx.tx.update_space(s));
+  // A pending request is answered by joining, however it happened.
+  auto request = ctx.tx.get_join_request(s.id, member);
+  if (request) {
+    HEARTH_CHECK(ctx.tx.delete_join_request(s.id, member));
+  } else if (!is(request.error(), errc::not_found)) {
+    return failure{request.error()};
+  }
+  HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, member)));
+  return true;
+}
+
+result<bool> Engine::Impl::expel(WriteContext& ctx, Space& s, MemberId member, MemberId actor,
+                                 std::optional<EventType> type) {
+  HEARTH_TRY(in, is_member(ctx.tx, s.id, member));
+  if (!in) return false;
+  HEARTH_CHECK(ctx.tx.delete_membership(s.id, member));
+  HEARTH_TRY(assignments, ctx.tx.list_role_assignments(s.id, member));
+  for (const RoleAssignment& a : assignments)
+    HEARTH_CHECK(ctx.tx.delete_role_assignment(s.id, member, a.role));
+  --s.member_count;
+  HEARTH_CHECK(ctx.tx.update_space(s));
+  if (type) HEARTH_CHECK(ctx.emit(*type, s.id, actor, membership_payload(s.id, member)));
+  return true;
+}
 
 result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
   const Limits& limits = impl_->options.limits;
@@ -20,12 +96,12 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
                                              TextKind::multiline, false));
   if (to_string(spec.kind) == "unknown" || to_string(spec.visibility) == "unknown")
     return errc::invalid_argument;
+  const JoinPolicy policy = spec.join_policy.value_or(default_policy(spec.visibility));
+  if (!policy_fits(spec.visibility, policy)) return errc::invalid_argument;
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    if (spec.parent) {
-      HEARTH_CHECK(impl_->check_read(ctx.tx, spec.parent, actor));
-      HEARTH_CHECK(impl_->require_membership(ctx.tx, spec.parent, actor));
-    }
+    if (spec.parent)
+      HEARTH_CHECK(impl_->require(ctx.tx, spec.parent, actor, Permission::manage_space));
     Space s;
     s.id = impl_->ids.next_as<SpaceId>();
     s.parent = spec.parent;
@@ -36,16 +112,11 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
     s.owner = actor;
     s.created_at = ctx.now;
     s.member_count = 1;
+    s.join_policy = policy;
+    s.member_cap = spec.member_cap;
     HEARTH_CHECK(ctx.tx.insert_space(s));
     HEARTH_CHECK(ctx.tx.insert_membership({s.id, actor, ctx.now}));
-    auto payload = Payload()
-                       .id("space", s.id.value)
-                       .id("parent", s.parent.value)
-                       .str("kind", to_string(s.kind))
-                       .str("visibility", to_string(s.visibility))
-                       .str("name", s.name)
-                       .id("owner", actor.value);
-    HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, payload.done()));
+    HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, space_payload(s)));
     HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, actor)));
     return s;
   });
@@ -62,19 +133,19 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
   HEARTH_TRY(after, detail::decode_cursor('s', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Space>> {
     if (parent) HEARTH_CHECK(impl_->check_read(tx, parent, viewer));
-    // Secret children are left out for those who are not their members: scan on until the
-    // page is full of children the viewer may see.
+    // Secret children are left out for those who may not see them: scan on until the page is
+    // full of children the viewer may see.
     std::vector<Space> visible;
     SpaceId from{after};
     for (;;) {
       HEARTH_TRY(batch, tx.list_child_spaces(parent, from, limit + 1));
       for (Space& child : batch) {
         from = child.id;
+        impl_->remember(child);
         bool shown = child.visibility != Visibility::secret;
         if (!shown && viewer) {
-          auto m = tx.get_membership(child.id, viewer);
-          if (!m && !is(m.error(), errc::not_found)) return failure{m.error()};
-          shown = m.has_value();
+          HEARTH_TRY(st, impl_->standing(tx, child.id, viewer));
+          shown = st.see == errc{};
         }
         if (shown) visible.push_back(std::move(child));
         if (visible.size() > limit) break;
@@ -85,38 +156,16 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
   });
 }
 
-namespace {
-
-// Whether `member` is in `space`.
-result<bool> is_member(Transaction& tx, SpaceId space, MemberId member) {
-  auto existing = tx.get_membership(space, member);
-  if (existing) return true;
-  if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
-  return false;
-}
-
-// Adds `member`, known not to be in it, to `s` (already read).
-result<bool> add_membership(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
-  HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
-  ++s.member_count;
-  HEARTH_CHECK(ctx.tx.update_space(s));
-  HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, member)));
-  return true;
-}
-
-}  // namespace
-
 result<bool> Engine::join_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
     HEARTH_TRY(member, is_member(ctx.tx, space, actor));
     if (member) return false;
-    // Only public spaces are open, and under readable ancestors (for a public root, seeing it
-    // is reading it).
-    if (s.visibility != Visibility::public_) return errc::forbidden;
-    if (s.parent) HEARTH_CHECK(impl_->check_read(ctx.tx, space, actor));
-    return add_membership(ctx, s, actor, actor);
+    if (s.join_policy != JoinPolicy::open) return errc::forbidden;
+    // Open spaces are public; what is above them must be readable too.
+    if (s.parent) HEARTH_CHECK(impl_->check_read(ctx.tx, s.parent, actor));
+    return impl_->admit(ctx, s, actor, actor);
   });
 }
 
@@ -124,33 +173,36 @@ result<bool> Engine::add_member(MemberId actor, SpaceId space, MemberId member) 
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
-    if (s.owner != actor) return errc::forbidden;
+    HEARTH_CHECK(impl_->require(ctx.tx, space, actor, Permission::approve_joins));
     HEARTH_TRY(m, ctx.tx.get_member(member));
     if (!m.active) return errc::gone;
-    HEARTH_TRY(already, is_member(ctx.tx, space, member));
-    if (already) return false;
-    return add_membership(ctx, s, member, actor);
+    return impl_->admit(ctx, s, member, actor);
   });
 }
 
 result<bool> Engine::leave_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    if (!actor) return errc::forbidden;
     HEARTH_CHECK(ctx.tx.get_member(actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
-    auto existing = ctx.tx.get_membership(space, actor);
-    if (!existing) {
-      if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
-      // Not a member: nothing to leave, unless they may not even know the space exists.
+    HEARTH_TRY(member, is_member(ctx.tx, space, actor));
+    if (!member) {
+      // Nothing to leave, unless they may not even know the space exists.
       auto seen = impl_->check_access(ctx.tx, space, actor, Access::see);
       if (!seen && is(seen.error(), errc::not_found)) return errc::not_found;
       return false;
     }
     if (s.owner == actor) return errc::conflict;
-    HEARTH_CHECK(ctx.tx.delete_membership(space, actor));
-    --s.member_count;
-    HEARTH_CHECK(ctx.tx.update_space(s));
-    HEARTH_CHECK(ctx.emit(EventType::member_left, space, actor, membership_payload(space, actor)));
-    return true;
+    return impl_->expel(ctx, s, actor, actor, EventType::member_left);
+  });
+}
+
+result<bool> Engine::remove_member(MemberId actor, SpaceId space, MemberId member) {
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_CHECK(impl_->require_over(ctx.tx, space, actor, member, Permission::sanction_members));
+    return impl_->expel(ctx, s, member, actor, EventType::member_removed);
   });
 }
 
@@ -164,6 +216,62 @@ result<Page<Membership>> Engine::list_space_members(MemberId viewer, SpaceId spa
     return make_page(std::move(items), limit, 'm',
                      [](const Membership& m) { return m.member.value; });
   });
+}
+
+result<Space> Engine::update_space(MemberId actor, SpaceId space, const SpaceUpdate& update) {
+  const Limits& limits = impl_->options.limits;
+  std::optional<std::string> name, description;
+  if (update.name) {
+    HEARTH_TRY(n, detail::clean_text(*update.name, limits.space_name_max, TextKind::line));
+    name = std::move(n);
+  }
+  if (update.description) {
+    HEARTH_TRY(d, detail::clean_text(*update.description, limits.space_description_max,
+                                     TextKind::multiline, false));
+    description = std::move(d);
+  }
+  return impl_->write([&](WriteContext& ctx) -> result<Space> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_CHECK(impl_->require(ctx.tx, space, actor, Permission::manage_space));
+    if (name) s.name = std::move(*name);
+    if (description) s.description = std::move(*description);
+    if (update.join_policy) {
+      if (!policy_fits(s.visibility, *update.join_policy)) return errc::invalid_argument;
+      s.join_policy = *update.join_policy;
+    }
+    if (update.member_cap) {
+      if (*update.member_cap != 0 && *update.member_cap < s.member_count) return errc::conflict;
+      s.member_cap = *update.member_cap;
+    }
+    HEARTH_CHECK(ctx.tx.update_space(s));
+    HEARTH_CHECK(ctx.emit(EventType::space_updated, s.id, actor, space_payload(s)));
+    return s;
+  });
+}
+
+result<Space> Engine::transfer_ownership(MemberId actor, SpaceId space, MemberId new_owner) {
+  auto r = impl_->write([&](WriteContext& ctx) -> result<Space> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_TRY(st, impl_->access(ctx.tx, space, actor, Access::see));
+    if (!st.owner) return errc::forbidden;
+    HEARTH_TRY(m, ctx.tx.get_member(new_owner));
+    if (!m.active) return errc::gone;
+    HEARTH_TRY(target, impl_->standing(ctx.tx, space, new_owner));
+    if (!target.member || target.banned) return errc::conflict;
+    if (s.owner == new_owner) return s;
+    const MemberId former = s.owner;
+    s.owner = new_owner;
+    HEARTH_CHECK(ctx.tx.update_space(s));
+    auto payload =
+        Payload().id("space", s.id.value).id("owner", new_owner.value).id("former", former.value);
+    HEARTH_CHECK(ctx.emit(EventType::ownership_transferred, s.id, actor, payload.done()));
+    return s;
+  });
+  // After the commit, so that no reader can put the former owner back in the cache.
+  if (r) impl_->replace_facts(*r);
+  return r;
 }
 
 }  // namespace hearth

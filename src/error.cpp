@@ -38,6 +38,8 @@ class HearthCategory final : public boost::system::error_category {
         return "storage error";
       case errc::internal:
         return "internal error";
+      case errc::full:
+        return "the space is at its member cap";
     }
     return "unknown hearth error";
   }
@@ -75,6 +77,8 @@ std::string_view errc_name(errc e) noexcept {
       return "storage_error";
     case errc::internal:
       return "internal";
+    case errc::full:
+      return "full";
   }
   return "unknown";
 }

@@ -21,6 +21,15 @@ struct MemoryStorage::State {
   std::map<std::uint64_t, Space> spaces;
   std::set<std::pair<std::uint64_t, std::uint64_t>> space_children;           // (parent, child)
   std::map<std::pair<std::uint64_t, std::uint64_t>, Membership> memberships;  // (space, member)
+  std::map<std::uint64_t, Role> roles;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> space_roles;  // (space, role)
+  // (space, member, role)
+  std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, RoleAssignment> assignments;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, RoleOverride> overrides;  // (space, role)
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Ban> bans;                // (space, member)
+  std::map<std::string, Invite> invites;                                      // by code
+  std::set<std::tuple<std::uint64_t, std::string>> space_invites;             // (space, code)
+  std::map<std::pair<std::uint64_t, std::uint64_t>, JoinRequest> join_requests;
   std::unordered_map<std::uint64_t, Thread> threads;
   // (space, last_post, thread) of threads that are not deleted.
   std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> thread_activity;
@@ -181,6 +190,195 @@ class MemoryTransaction final : public Transaction {
     std::vector<Membership> out;
     for (auto it = s_.memberships.upper_bound({space.value, after.value});
          it != s_.memberships.end() && it->first.first == space.value && out.size() < limit; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  // --- roles ---
+  result<void> insert_role(const Role& r) override {
+    HEARTH_CHECK(writable());
+    if (s_.roles.count(r.id.value)) return fail(errc::already_exists);
+    if (!s_.spaces.count(r.space.value)) return fail(errc::not_found);
+    put(s_.roles, r.id.value, r);
+    insert(s_.space_roles, std::pair{r.space.value, r.id.value});
+    return {};
+  }
+
+  result<void> update_role(const Role& r) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.roles.find(r.id.value);
+    if (it == s_.roles.end()) return fail(errc::not_found);
+    Role stored = it->second;
+    stored.name = r.name;
+    stored.permissions = r.permissions;
+    stored.rank = r.rank;
+    put(s_.roles, r.id.value, std::move(stored));
+    return {};
+  }
+
+  result<Role> get_role(RoleId id) override { return find(s_.roles, id.value); }
+
+  result<std::vector<Role>> list_roles(SpaceId space) override {
+    std::vector<Role> out;
+    for (auto it = s_.space_roles.lower_bound({space.value, 0});
+         it != s_.space_roles.end() && it->first == space.value; ++it)
+      out.push_back(s_.roles.at(it->second));
+    return out;
+  }
+
+  result<void> delete_role(RoleId id) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.roles.find(id.value);
+    if (it == s_.roles.end()) return fail(errc::not_found);
+    erase(s_.space_roles, std::pair{it->second.space.value, id.value});
+    erase(s_.roles, id.value);
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> held;
+    for (const auto& [key, a] : s_.assignments)
+      if (std::get<2>(key) == id.value) held.push_back(key);
+    for (const auto& key : held) erase(s_.assignments, key);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> set;
+    for (const auto& [key, o] : s_.overrides)
+      if (key.second == id.value) set.push_back(key);
+    for (const auto& key : set) erase(s_.overrides, key);
+    return {};
+  }
+
+  result<void> insert_role_assignment(const RoleAssignment& a) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::tuple{a.space.value, a.member.value, a.role.value};
+    if (s_.assignments.count(key)) return fail(errc::already_exists);
+    put(s_.assignments, key, a);
+    return {};
+  }
+
+  result<void> delete_role_assignment(SpaceId space, MemberId member, RoleId role) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::tuple{space.value, member.value, role.value};
+    if (!s_.assignments.count(key)) return fail(errc::not_found);
+    erase(s_.assignments, key);
+    return {};
+  }
+
+  result<std::vector<RoleAssignment>> list_role_assignments(SpaceId space,
+                                                            MemberId member) override {
+    std::vector<RoleAssignment> out;
+    for (auto it = s_.assignments.lower_bound({space.value, member.value, 0});
+         it != s_.assignments.end() && std::get<0>(it->first) == space.value &&
+         std::get<1>(it->first) == member.value;
+         ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  result<void> put_override(SpaceId space, const RoleOverride& o) override {
+    HEARTH_CHECK(writable());
+    put(s_.overrides, std::pair{space.value, o.role.value}, o);
+    return {};
+  }
+
+  result<void> delete_override(SpaceId space, RoleId role) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{space.value, role.value};
+    if (!s_.overrides.count(key)) return fail(errc::not_found);
+    erase(s_.overrides, key);
+    return {};
+  }
+
+  result<std::vector<RoleOverride>> list_overrides(SpaceId space) override {
+    std::vector<RoleOverride> out;
+    for (auto it = s_.overrides.lower_bound({space.value, 0});
+         it != s_.overrides.end() && it->first.first == space.value; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  // --- bans, invites, join requests ---
+  result<void> put_ban(const Ban& b) override {
+    HEARTH_CHECK(writable());
+    put(s_.bans, std::pair{b.space.value, b.member.value}, b);
+    return {};
+  }
+
+  result<void> delete_ban(SpaceId space, MemberId member) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{space.value, member.value};
+    if (!s_.bans.count(key)) return fail(errc::not_found);
+    erase(s_.bans, key);
+    return {};
+  }
+
+  result<Ban> get_ban(SpaceId space, MemberId member) override {
+    return find(s_.bans, std::pair{space.value, member.value});
+  }
+
+  result<std::vector<Ban>> list_bans(SpaceId space, MemberId after, std::uint32_t limit) override {
+    std::vector<Ban> out;
+    for (auto it = s_.bans.upper_bound({space.value, after.value});
+         it != s_.bans.end() && it->first.first == space.value && out.size() < limit; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  result<void> insert_invite(const Invite& i) override {
+    HEARTH_CHECK(writable());
+    if (s_.invites.count(i.code)) return fail(errc::already_exists);
+    put(s_.invites, i.code, i);
+    insert(s_.space_invites, std::tuple{i.space.value, i.code});
+    return {};
+  }
+
+  result<void> update_invite(const Invite& i) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.invites.find(i.code);
+    if (it == s_.invites.end()) return fail(errc::not_found);
+    Invite stored = it->second;
+    stored.uses = i.uses;
+    stored.max_uses = i.max_uses;
+    stored.expires_at = i.expires_at;
+    stored.revoked = i.revoked;
+    put(s_.invites, i.code, std::move(stored));
+    return {};
+  }
+
+  result<Invite> get_invite(std::string_view code) override {
+    return find(s_.invites, std::string(code));
+  }
+
+  result<std::vector<Invite>> list_invites(SpaceId space, std::string_view after,
+                                           std::uint32_t limit) override {
+    std::vector<Invite> out;
+    for (auto it = s_.space_invites.upper_bound({space.value, std::string(after)});
+         it != s_.space_invites.end() && std::get<0>(*it) == space.value && out.size() < limit;
+         ++it)
+      out.push_back(s_.invites.at(std::get<1>(*it)));
+    return out;
+  }
+
+  result<void> insert_join_request(const JoinRequest& r) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{r.space.value, r.member.value};
+    if (s_.join_requests.count(key)) return fail(errc::already_exists);
+    put(s_.join_requests, key, r);
+    return {};
+  }
+
+  result<void> delete_join_request(SpaceId space, MemberId member) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{space.value, member.value};
+    if (!s_.join_requests.count(key)) return fail(errc::not_found);
+    erase(s_.join_requests, key);
+    return {};
+  }
+
+  result<JoinRequest> get_join_request(SpaceId space, MemberId member) override {
+    return find(s_.join_requests, std::pair{space.value, member.value});
+  }
+
+  result<std::vector<JoinRequest>> list_join_requests(SpaceId space, MemberId after,
+                                                      std::uint32_t limit) override {
+    std::vector<JoinRequest> out;
+    for (auto it = s_.join_requests.upper_bound({space.value, after.value});
+         it != s_.join_requests.end() && it->first.first == space.value && out.size() < limit; ++it)
       out.push_back(it->second);
     return out;
   }

@@ -21,7 +21,13 @@ constexpr std::array<std::pair<Visibility, std::string_view>, 3> visibilities{{
     {Visibility::secret, "secret"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 12> event_types{{
+constexpr std::array<std::pair<JoinPolicy, std::string_view>, 3> join_policies{{
+    {JoinPolicy::open, "open"},
+    {JoinPolicy::request, "request"},
+    {JoinPolicy::invite, "invite"},
+}};
+
+constexpr std::array<std::pair<EventType, std::string_view>, 28> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -34,6 +40,22 @@ constexpr std::array<std::pair<EventType, std::string_view>, 12> event_types{{
     {EventType::post_deleted, "post_deleted"},
     {EventType::reaction_added, "reaction_added"},
     {EventType::reaction_removed, "reaction_removed"},
+    {EventType::space_updated, "space_updated"},
+    {EventType::ownership_transferred, "ownership_transferred"},
+    {EventType::member_removed, "member_removed"},
+    {EventType::member_banned, "member_banned"},
+    {EventType::member_unbanned, "member_unbanned"},
+    {EventType::role_created, "role_created"},
+    {EventType::role_updated, "role_updated"},
+    {EventType::role_deleted, "role_deleted"},
+    {EventType::role_assigned, "role_assigned"},
+    {EventType::role_unassigned, "role_unassigned"},
+    {EventType::override_set, "override_set"},
+    {EventType::invite_created, "invite_created"},
+    {EventType::invite_revoked, "invite_revoked"},
+    {EventType::join_requested, "join_requested"},
+    {EventType::join_request_withdrawn, "join_request_withdrawn"},
+    {EventType::join_request_decided, "join_request_decided"},
 }};
 
 template <class Table, class Enum>
@@ -55,6 +77,10 @@ std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept
 std::string_view to_string(SpaceKind k) noexcept { return name_of(space_kinds, k); }
 std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept {
   return value_of<SpaceKind>(space_kinds, s);
+}
+std::string_view to_string(JoinPolicy p) noexcept { return name_of(join_policies, p); }
+std::optional<JoinPolicy> join_policy_from_string(std::string_view s) noexcept {
+  return value_of<JoinPolicy>(join_policies, s);
 }
 std::string_view to_string(Visibility v) noexcept { return name_of(visibilities, v); }
 std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {

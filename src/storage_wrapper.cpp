@@ -81,6 +81,127 @@ result<std::vector<Membership>> TransactionWrapper::list_memberships(SpaceId spa
   return target_->list_memberships(space, after, limit);
 }
 
+result<void> TransactionWrapper::insert_role(const Role& r) {
+  HEARTH_CHECK(intercept("insert_role"));
+  return target_->insert_role(r);
+}
+
+result<void> TransactionWrapper::update_role(const Role& r) {
+  HEARTH_CHECK(intercept("update_role"));
+  return target_->update_role(r);
+}
+
+result<Role> TransactionWrapper::get_role(RoleId id) {
+  HEARTH_CHECK(intercept("get_role"));
+  return target_->get_role(id);
+}
+
+result<std::vector<Role>> TransactionWrapper::list_roles(SpaceId space) {
+  HEARTH_CHECK(intercept("list_roles"));
+  return target_->list_roles(space);
+}
+
+result<void> TransactionWrapper::delete_role(RoleId id) {
+  HEARTH_CHECK(intercept("delete_role"));
+  return target_->delete_role(id);
+}
+
+result<void> TransactionWrapper::insert_role_assignment(const RoleAssignment& a) {
+  HEARTH_CHECK(intercept("insert_role_assignment"));
+  return target_->insert_role_assignment(a);
+}
+
+result<void> TransactionWrapper::delete_role_assignment(SpaceId space, MemberId member,
+                                                        RoleId role) {
+  HEARTH_CHECK(intercept("delete_role_assignment"));
+  return target_->delete_role_assignment(space, member, role);
+}
+
+result<std::vector<RoleAssignment>> TransactionWrapper::list_role_assignments(SpaceId space,
+                                                                              MemberId member) {
+  HEARTH_CHECK(intercept("list_role_assignments"));
+  return target_->list_role_assignments(space, member);
+}
+
+result<void> TransactionWrapper::put_override(SpaceId space, const RoleOverride& o) {
+  HEARTH_CHECK(intercept("put_override"));
+  return target_->put_override(space, o);
+}
+
+result<void> TransactionWrapper::delete_override(SpaceId space, RoleId role) {
+  HEARTH_CHECK(intercept("delete_override"));
+  return target_->delete_override(space, role);
+}
+
+result<std::vector<RoleOverride>> TransactionWrapper::list_overrides(SpaceId space) {
+  HEARTH_CHECK(intercept("list_overrides"));
+  return target_->list_overrides(space);
+}
+
+result<void> TransactionWrapper::put_ban(const Ban& b) {
+  HEARTH_CHECK(intercept("put_ban"));
+  return target_->put_ban(b);
+}
+
+result<void> TransactionWrapper::delete_ban(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("delete_ban"));
+  return target_->delete_ban(space, member);
+}
+
+result<Ban> TransactionWrapper::get_ban(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("get_ban"));
+  return target_->get_ban(space, member);
+}
+
+result<std::vector<Ban>> TransactionWrapper::list_bans(SpaceId space, MemberId after,
+                                                       std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_bans"));
+  return target_->list_bans(space, after, limit);
+}
+
+result<void> TransactionWrapper::insert_invite(const Invite& i) {
+  HEARTH_CHECK(intercept("insert_invite"));
+  return target_->insert_invite(i);
+}
+
+result<void> TransactionWrapper::update_invite(const Invite& i) {
+  HEARTH_CHECK(intercept("update_invite"));
+  return target_->update_invite(i);
+}
+
+result<Invite> TransactionWrapper::get_invite(std::string_view code) {
+  HEARTH_CHECK(intercept("get_invite"));
+  return target_->get_invite(code);
+}
+
+result<std::vector<Invite>> TransactionWrapper::list_invites(SpaceId space, std::string_view after,
+                                                             std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_invites"));
+  return target_->list_invites(space, after, limit);
+}
+
+result<void> TransactionWrapper::insert_join_request(const JoinRequest& r) {
+  HEARTH_CHECK(intercept("insert_join_request"));
+  return target_->insert_join_request(r);
+}
+
+result<void> TransactionWrapper::delete_join_request(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("delete_join_request"));
+  return target_->delete_join_request(space, member);
+}
+
+result<JoinRequest> TransactionWrapper::get_join_request(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("get_join_request"));
+  return target_->get_join_request(space, member);
+}
+
+result<std::vector<JoinRequest>> TransactionWrapper::list_join_requests(SpaceId space,
+                                                                        MemberId after,
+                                                                        std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_join_requests"));
+  return target_->list_join_requests(space, after, limit);
+}
+
 result<void> TransactionWrapper::insert_thread(const Thread& t) {
   HEARTH_CHECK(intercept("insert_thread"));
   return target_->insert_thread(t);

@@ -63,6 +63,36 @@ struct NewSpace {
   std::string name;
   std::string description;
   Visibility visibility = Visibility::public_;
+  // None: open for a public space, request for a private one, invite for a secret one. A
+  // private or secret space cannot be open, and a secret one cannot take requests (nobody
+  // outside knows it exists): invalid_argument.
+  std::optional<JoinPolicy> join_policy;
+  std::uint32_t member_cap = 0;  // 0: no cap
+};
+
+// A change of a space's settings; fields left empty stay as they are.
+struct SpaceUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<JoinPolicy> join_policy;
+  std::optional<std::uint32_t> member_cap;  // 0: no cap; below the current count: conflict
+};
+
+struct NewRole {
+  std::string name;  // 1..64 code points, one line
+  Permissions permissions;
+  Rank rank = 0;  // 1..owner_rank-1
+};
+
+struct RoleUpdate {
+  std::optional<std::string> name;
+  std::optional<Permissions> permissions;
+  std::optional<Rank> rank;
+};
+
+struct NewInvite {
+  Timestamp expires_at = 0;    // 0: never
+  std::uint32_t max_uses = 0;  // 0: unlimited
 };
 
 // Engine is thread-safe. Every mutating call names its actor, validates its input, checks that
@@ -97,19 +127,19 @@ class Engine {
   result<void> deactivate_member(MemberId actor, MemberId member);
 
   // --- spaces ----------------------------------------------------------------------------
-  // The actor creates a space and becomes its owner and first member. A child space needs the
-  // actor to be a member of the parent.
+  // The actor creates a space and becomes its owner and first member. A child space needs
+  // manage_space in the parent.
   result<Space> create_space(MemberId actor, const NewSpace& space);
   // not_found for a secret space (or one under a secret space) the viewer is not a member of.
   result<Space> get_space(MemberId viewer, SpaceId id);
   // Child spaces of `parent` (no id: the roots), oldest first; secret ones only to members.
   result<Page<Space>> list_child_spaces(MemberId viewer, SpaceId parent, const PageRequest& page);
-  // Returns true if the actor joined, false if they were already a member. Only public spaces
-  // are open to join (forbidden for private ones, not_found for secret ones); members of the
-  // others are added by the owner (add_member), and later by invites and join requests.
+  // Returns true if the actor joined, false if they were already a member. Only spaces whose
+  // policy is open may be joined this way (forbidden for the others, not_found for secret
+  // ones); forbidden when banned; full at the member cap.
   result<bool> join_space(MemberId actor, SpaceId space);
-  // The owner of `space` adds `member` (a game server placing a player in a guild). Returns
-  // false if they were already a member. forbidden for anyone but the owner.
+  // A member with approve_joins adds `member` (a game server placing a player in a guild).
+  // Returns false if they were already a member. forbidden when `member` is banned there.
   result<bool> add_member(MemberId actor, SpaceId space, MemberId member);
   // Returns true if the actor left, false if they were not a member. The owner cannot leave
   // (conflict).
@@ -117,6 +147,73 @@ class Engine {
   // Members of a space, by member id.
   result<Page<Membership>> list_space_members(MemberId viewer, SpaceId space,
                                               const PageRequest& page);
+  // Changes a space's settings (manage_space).
+  result<Space> update_space(MemberId actor, SpaceId space, const SpaceUpdate& update);
+  // Hands the space to `new_owner`, a member of it (only its owner, or an owner above it).
+  // The former owner stays a member.
+  result<Space> transfer_ownership(MemberId actor, SpaceId space, MemberId new_owner);
+  // Removes `member` from the space and its roles there (sanction_members, above their rank).
+  // Returns false if they were not a member. They may join again; ban them to prevent it.
+  result<bool> remove_member(MemberId actor, SpaceId space, MemberId member);
+
+  // --- roles and permissions (docs/permissions.md) -----------------------------------------
+  // The actor's (or, for no id, an anonymous reader's) effective permissions in the space.
+  result<Permissions> get_permissions(MemberId viewer, SpaceId space);
+  // A custom role defined in `space`, usable there and below (manage_roles; nothing the actor
+  // does not hold, ranked below the actor).
+  result<Role> create_role(MemberId actor, SpaceId space, const NewRole& role);
+  result<Role> update_role(MemberId actor, RoleId role, const RoleUpdate& update);
+  // Deletes a custom role with its assignments and overrides.
+  result<void> delete_role(MemberId actor, RoleId role);
+  // The roles usable in `space`: the built-in ones, then custom roles from the root down.
+  result<std::vector<Role>> list_roles(MemberId viewer, SpaceId space);
+  // Gives `member`, a member of `space`, a role (custom roles defined at or above `space`, or
+  // builtin::moderator_role / admin_role). manage_roles; the role and the member both below
+  // the actor's rank, the role's permissions all held by the actor. Returns false if held.
+  result<bool> assign_role(MemberId actor, SpaceId space, MemberId member, RoleId role);
+  // Returns false if the member did not hold it there.
+  result<bool> unassign_role(MemberId actor, SpaceId space, MemberId member, RoleId role);
+  // The roles `member` holds in `space`, from its own assignments and those above it (the
+  // built-in member and owner roles included).
+  result<std::vector<Role>> list_member_roles(MemberId viewer, SpaceId space, MemberId member);
+  // Sets the allow/deny override of `role` in `space` (both empty: removes it). manage_roles;
+  // the role ranked below the actor; only permissions the actor holds.
+  result<void> set_override(MemberId actor, SpaceId space, RoleId role, Permissions allow,
+                            Permissions deny);
+  result<std::vector<RoleOverride>> list_overrides(MemberId viewer, SpaceId space);
+
+  // --- bans --------------------------------------------------------------------------------
+  // Bans `member` from the space and those below it: removed from it, they cannot rejoin,
+  // post, react or read what is not public there until unbanned or `expires_at` (0: never)
+  // passes. sanction_members, above their rank. Banning again replaces the ban.
+  result<Ban> ban_member(MemberId actor, SpaceId space, MemberId member, std::string_view reason,
+                         Timestamp expires_at = 0);
+  // Returns false if they were not banned there.
+  result<bool> unban_member(MemberId actor, SpaceId space, MemberId member);
+  // sanction_members.
+  result<Page<Ban>> list_bans(MemberId viewer, SpaceId space, const PageRequest& page);
+
+  // --- invites and join requests ------------------------------------------------------------
+  // A new invite code (invite permission). The code is 20 characters of [a-z2-7], random.
+  result<Invite> create_invite(MemberId actor, SpaceId space, const NewInvite& invite);
+  // Joins the invite's space. Returns false if already a member (the use is not counted).
+  // not_found for an unknown code, gone for a revoked, expired or used-up one, forbidden when
+  // banned, full when the space is at its cap.
+  result<bool> join_with_invite(MemberId actor, std::string_view code);
+  // Its creator, or a member with approve_joins. Returns false if already revoked.
+  result<bool> revoke_invite(MemberId actor, std::string_view code);
+  // approve_joins: every invite of the space, by code.
+  result<Page<Invite>> list_invites(MemberId viewer, SpaceId space, const PageRequest& page);
+  // Asks to join a space whose policy is request. Returns false if already a member or
+  // already asking. forbidden when banned or when the space takes no requests.
+  result<bool> request_to_join(MemberId actor, SpaceId space, std::string_view message);
+  // The asker withdraws. Returns false if there was no request.
+  result<bool> withdraw_join_request(MemberId actor, SpaceId space);
+  // approve_joins: approve (the asker becomes a member; full at the cap) or deny.
+  // not_found when `member` has no pending request.
+  result<void> decide_join_request(MemberId actor, SpaceId space, MemberId member, bool approve);
+  result<Page<JoinRequest>> list_join_requests(MemberId viewer, SpaceId space,
+                                               const PageRequest& page);
 
   // --- threads and posts -----------------------------------------------------------------
   struct NewThread {
@@ -159,6 +256,14 @@ class Engine {
   result<SubscriptionId> subscribe(std::uint64_t after_seq,
                                    std::function<void(const Event&)> handler,
                                    Delivery delivery = Delivery::immediate);
+  // The same for a member (or, for no id, an anonymous reader), as a transport forwards events
+  // to them: at delivery time (for polled delivery, when poll() runs), an event of a space is
+  // passed to the handler only if `viewer` may read that space then; community-wide events
+  // always are. Events held back still count as delivered: a resumed subscription does not
+  // see them again.
+  result<SubscriptionId> subscribe_as(MemberId viewer, std::uint64_t after_seq,
+                                      std::function<void(const Event&)> handler,
+                                      Delivery delivery = Delivery::immediate);
   void unsubscribe(SubscriptionId id);
   // Runs the handlers of polled subscriptions for what they have queued, on this thread.
   // Returns how many events were delivered.

@@ -27,6 +27,7 @@ enum class errc : int {
   unavailable,    // the storage or a dependency is temporarily unavailable (busy, locked)
   storage_error,  // the storage failed (I/O, corruption, an adapter exception)
   internal,       // a broken invariant inside hearth: a bug
+  full,           // the space is at its member cap
 };
 
 // The stable, protocol-visible name of a code ("not_found"). "unknown" for values outside errc.

@@ -24,6 +24,22 @@ enum class EventType : std::uint16_t {
   post_deleted,
   reaction_added,
   reaction_removed,
+  space_updated,
+  ownership_transferred,
+  member_removed,
+  member_banned,
+  member_unbanned,
+  role_created,
+  role_updated,
+  role_deleted,
+  role_assigned,
+  role_unassigned,
+  override_set,
+  invite_created,
+  invite_revoked,
+  join_requested,
+  join_request_withdrawn,
+  join_request_decided,
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

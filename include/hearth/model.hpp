@@ -9,6 +9,7 @@
 
 #include "hearth/clock.hpp"
 #include "hearth/id.hpp"
+#include "hearth/permissions.hpp"
 
 namespace hearth {
 
@@ -36,6 +37,15 @@ enum class Visibility : std::uint8_t {
 std::string_view to_string(Visibility v) noexcept;
 std::optional<Visibility> visibility_from_string(std::string_view s) noexcept;
 
+// How members get into a space.
+enum class JoinPolicy : std::uint8_t {
+  open = 0,     // anyone who can see it joins (public spaces only)
+  request = 1,  // members ask; a member with approve_joins approves or denies (not secret)
+  invite = 2,   // only with an invite code (or added by someone with approve_joins)
+};
+std::string_view to_string(JoinPolicy p) noexcept;
+std::optional<JoinPolicy> join_policy_from_string(std::string_view s) noexcept;
+
 struct Space {
   SpaceId id;
   SpaceId parent;  // no id for a root
@@ -47,12 +57,64 @@ struct Space {
   Timestamp created_at = 0;
   std::uint32_t member_count = 0;
   std::uint32_t thread_count = 0;
+  JoinPolicy join_policy = JoinPolicy::open;
+  std::uint32_t member_cap = 0;  // the most members it may have; 0: no cap
 };
 
 struct Membership {
   SpaceId space;
   MemberId member;
   Timestamp joined_at = 0;
+};
+
+// A custom role, defined in a space and usable there and in all the spaces below it. The
+// built-in roles (builtin_roles) are not stored.
+struct Role {
+  RoleId id;
+  SpaceId space;
+  std::string name;
+  Permissions permissions;
+  Rank rank = 0;
+  Timestamp created_at = 0;
+};
+
+// A role a member holds in a space (and in every space below it).
+struct RoleAssignment {
+  SpaceId space;
+  MemberId member;
+  RoleId role;
+  MemberId granted_by;
+  Timestamp granted_at = 0;
+};
+
+// A member banned from a space (and every space below it).
+struct Ban {
+  SpaceId space;
+  MemberId member;
+  MemberId issuer;
+  std::string reason;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;  // 0: until lifted
+};
+
+// An invite code into a space.
+struct Invite {
+  std::string code;
+  SpaceId space;
+  MemberId creator;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;    // 0: never expires
+  std::uint32_t max_uses = 0;  // 0: unlimited
+  std::uint32_t uses = 0;
+  bool revoked = false;
+};
+
+// A pending request to join a space whose policy is JoinPolicy::request.
+struct JoinRequest {
+  SpaceId space;
+  MemberId member;
+  std::string message;
+  Timestamp created_at = 0;
 };
 
 struct Thread {

@@ -94,6 +94,17 @@ inline constexpr Rank moderator_rank = 500;
 inline constexpr Rank admin_rank = 900;
 inline constexpr Rank owner_rank = UINT32_MAX;
 
+// The built-in roles' ids: small numbers that generated ids (time-ordered) never take. Every
+// space has them; they are not stored. Members hold `member` in a space by being its members
+// (or members of a space above it), `owner` by owning it (or a space above it); `moderator` and
+// `admin` are assigned like custom roles.
+inline constexpr RoleId everyone_role{1};
+inline constexpr RoleId member_role{2};
+inline constexpr RoleId moderator_role{3};
+inline constexpr RoleId admin_role{4};
+inline constexpr RoleId owner_role{5};
+constexpr bool is_builtin(RoleId r) noexcept { return r.value >= 1 && r.value <= 5; }
+
 inline constexpr Permissions everyone{Permission::view};
 inline constexpr Permissions member{
     Permission::view,     Permission::post_threads, Permission::reply,        Permission::react,

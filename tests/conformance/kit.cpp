@@ -3,6 +3,7 @@
 #include "hearth/conformance/kit.hpp"
 
 #include <catch2/catch.hpp>
+#include "kit_internal.hpp"
 #include "result_string.hpp"
 
 #include <algorithm>
@@ -108,6 +109,114 @@ void require_same(const Space& a, const Space& b) {
   CHECK(a.created_at == b.created_at);
   CHECK(a.member_count == b.member_count);
   CHECK(a.thread_count == b.thread_count);
+  CHECK(a.join_policy == b.join_policy);
+  CHECK(a.member_cap == b.member_cap);
+}
+
+Role role(std::uint64_t id, std::uint64_t space_id, Rank rank = 300) {
+  Role r;
+  r.id = RoleId{id};
+  r.space = SpaceId{space_id};
+  r.name = "role " + std::to_string(id) + " \xE2\x9A\x94";
+  r.permissions = Permissions{Permission::reply, Permission::pin, Permission::approve_joins};
+  r.rank = rank;
+  r.created_at = 1'700'000'000'000 + static_cast<Timestamp>(id);
+  return r;
+}
+
+RoleAssignment assignment(std::uint64_t space_id, std::uint64_t member_id, std::uint64_t role_id,
+                          std::uint64_t granted_by = 1) {
+  return {SpaceId{space_id}, MemberId{member_id}, RoleId{role_id}, MemberId{granted_by},
+          static_cast<Timestamp>(1'700'000'000'000 + space_id * 100 + member_id * 10 + role_id)};
+}
+
+Ban ban(std::uint64_t space_id, std::uint64_t member_id, std::string reason = "spam") {
+  Ban b;
+  b.space = SpaceId{space_id};
+  b.member = MemberId{member_id};
+  b.issuer = MemberId{1};
+  b.reason = std::move(reason);
+  b.created_at = 1'700'000'000'000 + static_cast<Timestamp>(member_id);
+  b.expires_at = 1'700'086'400'000;
+  return b;
+}
+
+Invite invite(std::string code, std::uint64_t space_id) {
+  Invite i;
+  i.code = std::move(code);
+  i.space = SpaceId{space_id};
+  i.creator = MemberId{2};
+  i.created_at = 1'700'000'000'000;
+  i.expires_at = 1'700'604'800'000;
+  i.max_uses = 25;
+  i.uses = 3;
+  return i;
+}
+
+JoinRequest join_request(std::uint64_t space_id, std::uint64_t member_id,
+                         std::string message = "let me in \xF0\x9F\x99\x8F \"please\"") {
+  return {SpaceId{space_id}, MemberId{member_id}, std::move(message),
+          1'700'000'000'000 + static_cast<Timestamp>(member_id)};
+}
+
+void require_same(const Role& a, const Role& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.space == b.space);
+  CHECK(a.name == b.name);
+  CHECK(a.permissions.bits() == b.permissions.bits());
+  CHECK(a.rank == b.rank);
+  CHECK(a.created_at == b.created_at);
+}
+
+void require_same(const RoleAssignment& a, const RoleAssignment& b) {
+  CHECK(a.space == b.space);
+  CHECK(a.member == b.member);
+  CHECK(a.role == b.role);
+  CHECK(a.granted_by == b.granted_by);
+  CHECK(a.granted_at == b.granted_at);
+}
+
+void require_same(const RoleOverride& a, const RoleOverride& b) {
+  CHECK(a.role == b.role);
+  CHECK(a.allow.bits() == b.allow.bits());
+  CHECK(a.deny.bits() == b.deny.bits());
+}
+
+void require_same(const Ban& a, const Ban& b) {
+  CHECK(a.space == b.space);
+  CHECK(a.member == b.member);
+  CHECK(a.issuer == b.issuer);
+  CHECK(a.reason == b.reason);
+  CHECK(a.created_at == b.created_at);
+  CHECK(a.expires_at == b.expires_at);
+}
+
+void require_same(const Invite& a, const Invite& b) {
+  CHECK(a.code == b.code);
+  CHECK(a.space == b.space);
+  CHECK(a.creator == b.creator);
+  CHECK(a.created_at == b.created_at);
+  CHECK(a.expires_at == b.expires_at);
+  CHECK(a.max_uses == b.max_uses);
+  CHECK(a.uses == b.uses);
+  CHECK(a.revoked == b.revoked);
+}
+
+void require_same(const JoinRequest& a, const JoinRequest& b) {
+  CHECK(a.space == b.space);
+  CHECK(a.member == b.member);
+  CHECK(a.message == b.message);
+  CHECK(a.created_at == b.created_at);
+}
+
+// Each element of `got` is the same as the one at its position in `want`.
+template <class T>
+void require_same(const std::vector<T>& got, const std::vector<T>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    require_same(got[i], want[i]);
+  }
 }
 
 void require_same(const Thread& a, const Thread& b) {
@@ -156,6 +265,25 @@ std::vector<std::uint64_t> ids_of(const auto& items) {
 }
 
 using Ids = std::vector<std::uint64_t>;
+using Codes = std::vector<std::string>;
+
+Ids role_ids_of(const auto& items) {
+  Ids out;
+  for (const auto& i : items) out.push_back(i.role.value);
+  return out;
+}
+
+Ids member_ids_of(const auto& items) {
+  Ids out;
+  for (const auto& i : items) out.push_back(i.member.value);
+  return out;
+}
+
+Codes codes_of(const std::vector<Invite>& items) {
+  Codes out;
+  for (const auto& i : items) out.push_back(i.code);
+  return out;
+}
 
 }  // namespace
 
@@ -360,6 +488,586 @@ TEST_CASE("memberships are unique per space and member and list in member order"
   auto tx = begin(*s);
   CHECK(code_of(tx->get_membership(SpaceId{10}, MemberId{1})) == errc::not_found);
   CHECK(code_of(tx->delete_membership(SpaceId{10}, MemberId{1})) == errc::not_found);
+}
+
+TEST_CASE("spaces round-trip their join policy and member cap", "[conformance][spaces]") {
+  auto s = fresh_storage();
+  seed(*s);
+  Space by_invite = space(20);
+  by_invite.join_policy = JoinPolicy::invite;
+  by_invite.member_cap = 500;
+  Space by_request = space(21, 20);
+  by_request.join_policy = JoinPolicy::request;
+  by_request.member_cap = UINT32_MAX;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_space(by_invite));
+    REQUIRE(tx->insert_space(by_request));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_space(SpaceId{20});
+    REQUIRE(got);
+    CHECK(got->join_policy == JoinPolicy::invite);
+    CHECK(got->member_cap == 500);
+    require_same(*got, by_invite);
+    auto children = tx->list_child_spaces(SpaceId{20}, SpaceId{}, 10);
+    REQUIRE(children);
+    REQUIRE(children->size() == 1);
+    CHECK((*children)[0].join_policy == JoinPolicy::request);
+    CHECK((*children)[0].member_cap == UINT32_MAX);
+    require_same((*children)[0], by_request);
+    auto plain = tx->get_space(SpaceId{10});
+    REQUIRE(plain);
+    CHECK(plain->join_policy == JoinPolicy::open);
+    CHECK(plain->member_cap == 0);
+  }
+  Space changed = by_invite;
+  changed.join_policy = JoinPolicy::request;
+  changed.member_cap = 0;
+  Space opened = by_request;
+  opened.join_policy = JoinPolicy::open;
+  opened.member_cap = 12;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_space(changed));
+    REQUIRE(tx->update_space(opened));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto got = tx->get_space(SpaceId{20});
+  REQUIRE(got);
+  CHECK(got->join_policy == JoinPolicy::request);
+  CHECK(got->member_cap == 0);
+  auto child = tx->get_space(SpaceId{21});
+  REQUIRE(child);
+  CHECK(child->join_policy == JoinPolicy::open);
+  CHECK(child->member_cap == 12);
+}
+
+// --- roles ------------------------------------------------------------------------------
+
+TEST_CASE("roles round-trip and list per space in id order", "[conformance][roles]") {
+  auto s = fresh_storage();
+  seed(*s);
+  Role all = role(25, 11, builtin::admin_rank);
+  all.permissions = Permissions::all();
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_role(role(30, 10)));
+    REQUIRE(tx->insert_role(role(20, 10, 100)));
+    REQUIRE(tx->insert_role(all));
+    REQUIRE(tx->insert_role(role(22, 10, builtin::owner_rank)));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->insert_role(role(20, 12))) == errc::already_exists);
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto got = tx->get_role(RoleId{20});
+  REQUIRE(got);
+  require_same(*got, role(20, 10, 100));
+  auto got_all = tx->get_role(RoleId{25});
+  REQUIRE(got_all);
+  require_same(*got_all, all);
+  auto highest = tx->get_role(RoleId{22});
+  REQUIRE(highest);
+  CHECK(highest->rank == builtin::owner_rank);
+  CHECK(code_of(tx->get_role(RoleId{99})) == errc::not_found);
+
+  auto in_10 = tx->list_roles(SpaceId{10});
+  REQUIRE(in_10);
+  CHECK(ids_of(*in_10) == Ids{20, 22, 30});
+  require_same(*in_10, {role(20, 10, 100), role(22, 10, builtin::owner_rank), role(30, 10)});
+  auto in_11 = tx->list_roles(SpaceId{11});
+  REQUIRE(in_11);
+  CHECK(ids_of(*in_11) == Ids{25});
+  auto in_12 = tx->list_roles(SpaceId{12});
+  REQUIRE(in_12);
+  CHECK(in_12->empty());
+}
+
+TEST_CASE("update_role changes name, permissions and rank only", "[conformance][roles]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_role(role(20, 10)));
+    REQUIRE(tx->insert_role(role(21, 10)));
+    REQUIRE(tx->commit());
+  }
+  Role changed = role(20, 10);
+  changed.name = "Raid leads";
+  changed.permissions = Permissions{Permission::lock};
+  changed.rank = 450;
+  changed.space = SpaceId{11};  // not stored
+  changed.created_at = 7;       // not stored
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_role(changed));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_role(RoleId{20});
+    REQUIRE(got);
+    CHECK(got->name == "Raid leads");
+    CHECK(got->permissions.bits() == Permissions{Permission::lock}.bits());
+    CHECK(got->rank == 450);
+    CHECK(got->space == SpaceId{10});
+    CHECK(got->created_at == role(20, 10).created_at);
+    auto other = tx->get_role(RoleId{21});
+    REQUIRE(other);
+    require_same(*other, role(21, 10));
+    auto in_10 = tx->list_roles(SpaceId{10});
+    REQUIRE(in_10);
+    CHECK(ids_of(*in_10) == Ids{20, 21});
+    auto in_11 = tx->list_roles(SpaceId{11});
+    REQUIRE(in_11);
+    CHECK(in_11->empty());
+  }
+  auto tx = begin(*s);
+  CHECK(code_of(tx->update_role(role(99, 10))) == errc::not_found);
+}
+
+TEST_CASE("role assignments are unique per space, member and role and list in role order",
+          "[conformance][roles]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    for (std::uint64_t id : {20u, 21u, 22u}) REQUIRE(tx->insert_role(role(id, 10)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, 22)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, 20)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, 21, 2)));
+    // A built-in role is assigned like a custom one, though it is not stored.
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, builtin::moderator_role.value)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 2, 20)));
+    REQUIRE(tx->insert_role_assignment(assignment(11, 1, 21)));
+    REQUIRE(tx->insert_role_assignment(assignment(11, 3, 22, 0)));  // granted by no member
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->insert_role_assignment(assignment(10, 1, 20, 3))) == errc::already_exists);
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto held = tx->list_role_assignments(SpaceId{10}, MemberId{1});
+    REQUIRE(held);
+    CHECK(role_ids_of(*held) == Ids{3, 20, 21, 22});
+    require_same(*held, {assignment(10, 1, 3), assignment(10, 1, 20), assignment(10, 1, 21, 2),
+                         assignment(10, 1, 22)});
+    auto other_member = tx->list_role_assignments(SpaceId{10}, MemberId{2});
+    REQUIRE(other_member);
+    require_same(*other_member, {assignment(10, 2, 20)});
+    auto other_space = tx->list_role_assignments(SpaceId{11}, MemberId{1});
+    REQUIRE(other_space);
+    require_same(*other_space, {assignment(11, 1, 21)});
+    auto by_nobody = tx->list_role_assignments(SpaceId{11}, MemberId{3});
+    REQUIRE(by_nobody);
+    REQUIRE(by_nobody->size() == 1);
+    CHECK((*by_nobody)[0].granted_by == MemberId{});
+    auto none = tx->list_role_assignments(SpaceId{12}, MemberId{1});
+    REQUIRE(none);
+    CHECK(none->empty());
+    auto no_roles = tx->list_role_assignments(SpaceId{10}, MemberId{3});
+    REQUIRE(no_roles);
+    CHECK(no_roles->empty());
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->delete_role_assignment(SpaceId{10}, MemberId{1}, RoleId{21}));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  auto held = tx->list_role_assignments(SpaceId{10}, MemberId{1});
+  REQUIRE(held);
+  CHECK(role_ids_of(*held) == Ids{3, 20, 22});
+  auto elsewhere = tx->list_role_assignments(SpaceId{11}, MemberId{1});
+  REQUIRE(elsewhere);
+  CHECK(role_ids_of(*elsewhere) == Ids{21});
+  CHECK(code_of(tx->delete_role_assignment(SpaceId{10}, MemberId{1}, RoleId{21})) ==
+        errc::not_found);
+  tx.reset();  // the failed write spoilt it
+  auto tx2 = begin(*s);
+  CHECK(code_of(tx2->delete_role_assignment(SpaceId{10}, MemberId{3}, RoleId{20})) ==
+        errc::not_found);
+}
+
+TEST_CASE("overrides are one per space and role, replaced by put_override",
+          "[conformance][roles]") {
+  auto s = fresh_storage();
+  seed(*s);
+  const RoleOverride pin_not_react{RoleId{21}, Permissions{Permission::pin},
+                                   Permissions{Permission::react}};
+  const RoleOverride quiet_everyone{builtin::everyone_role, Permissions{},
+                                    Permissions{Permission::post_threads, Permission::reply}};
+  const RoleOverride all_or_nothing{RoleId{20}, Permissions::all(), Permissions::all()};
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_role(role(20, 10)));
+    REQUIRE(tx->insert_role(role(21, 10)));
+    REQUIRE(tx->put_override(SpaceId{10}, pin_not_react));
+    REQUIRE(tx->put_override(SpaceId{10}, quiet_everyone));
+    REQUIRE(tx->put_override(SpaceId{10}, all_or_nothing));
+    REQUIRE(tx->put_override(SpaceId{11}, pin_not_react));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto in_10 = tx->list_overrides(SpaceId{10});
+    REQUIRE(in_10);
+    CHECK(role_ids_of(*in_10) == Ids{1, 20, 21});
+    require_same(*in_10, {quiet_everyone, all_or_nothing, pin_not_react});
+    auto in_11 = tx->list_overrides(SpaceId{11});
+    REQUIRE(in_11);
+    require_same(*in_11, {pin_not_react});
+    auto in_12 = tx->list_overrides(SpaceId{12});
+    REQUIRE(in_12);
+    CHECK(in_12->empty());
+  }
+  const RoleOverride lock_only{RoleId{21}, Permissions{Permission::lock}, Permissions{}};
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->put_override(SpaceId{10}, lock_only));
+    REQUIRE(tx->delete_override(SpaceId{10}, RoleId{20}));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  auto in_10 = tx->list_overrides(SpaceId{10});
+  REQUIRE(in_10);
+  require_same(*in_10, {quiet_everyone, lock_only});
+  auto in_11 = tx->list_overrides(SpaceId{11});
+  REQUIRE(in_11);
+  require_same(*in_11, {pin_not_react});
+  CHECK(code_of(tx->delete_override(SpaceId{10}, RoleId{20})) == errc::not_found);
+  tx.reset();  // the failed write spoilt it
+  auto tx2 = begin(*s);
+  CHECK(code_of(tx2->delete_override(SpaceId{12}, RoleId{21})) == errc::not_found);
+}
+
+TEST_CASE("deleting a role deletes its assignments and overrides everywhere, and no others",
+          "[conformance][roles]") {
+  auto s = fresh_storage();
+  seed(*s);
+  const RoleOverride o20{RoleId{20}, Permissions{Permission::pin}, Permissions{}};
+  const RoleOverride o21{RoleId{21}, Permissions{}, Permissions{Permission::react}};
+  const RoleOverride o_everyone{builtin::everyone_role, Permissions{}, Permissions{}};
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_role(role(20, 10)));
+    REQUIRE(tx->insert_role(role(21, 10)));
+    REQUIRE(tx->insert_role(role(23, 11)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, 20)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, 21)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 1, builtin::admin_role.value)));
+    REQUIRE(tx->insert_role_assignment(assignment(10, 2, 20)));
+    REQUIRE(tx->insert_role_assignment(assignment(11, 1, 20)));  // used below its space
+    REQUIRE(tx->insert_role_assignment(assignment(11, 3, 23)));
+    REQUIRE(tx->put_override(SpaceId{10}, o20));
+    REQUIRE(tx->put_override(SpaceId{10}, o21));
+    REQUIRE(tx->put_override(SpaceId{11}, o20));
+    REQUIRE(tx->put_override(SpaceId{12}, o20));
+    REQUIRE(tx->put_override(SpaceId{12}, o_everyone));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->delete_role(RoleId{20}));
+    // Inside the transaction, the cascade is already visible.
+    CHECK(code_of(tx->get_role(RoleId{20})) == errc::not_found);
+    auto held = tx->list_role_assignments(SpaceId{11}, MemberId{1});
+    REQUIRE(held);
+    CHECK(held->empty());
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  CHECK(code_of(tx->get_role(RoleId{20})) == errc::not_found);
+  auto roles = tx->list_roles(SpaceId{10});
+  REQUIRE(roles);
+  CHECK(ids_of(*roles) == Ids{21});
+  auto other_space_roles = tx->list_roles(SpaceId{11});
+  REQUIRE(other_space_roles);
+  CHECK(ids_of(*other_space_roles) == Ids{23});
+
+  auto a1 = tx->list_role_assignments(SpaceId{10}, MemberId{1});
+  REQUIRE(a1);
+  require_same(*a1, {assignment(10, 1, builtin::admin_role.value), assignment(10, 1, 21)});
+  auto a2 = tx->list_role_assignments(SpaceId{10}, MemberId{2});
+  REQUIRE(a2);
+  CHECK(a2->empty());
+  auto a3 = tx->list_role_assignments(SpaceId{11}, MemberId{1});
+  REQUIRE(a3);
+  CHECK(a3->empty());
+  auto a4 = tx->list_role_assignments(SpaceId{11}, MemberId{3});
+  REQUIRE(a4);
+  require_same(*a4, {assignment(11, 3, 23)});
+
+  auto o10 = tx->list_overrides(SpaceId{10});
+  REQUIRE(o10);
+  require_same(*o10, {o21});
+  auto o11 = tx->list_overrides(SpaceId{11});
+  REQUIRE(o11);
+  CHECK(o11->empty());
+  auto o12 = tx->list_overrides(SpaceId{12});
+  REQUIRE(o12);
+  require_same(*o12, {o_everyone});
+
+  CHECK(code_of(tx->delete_role(RoleId{20})) == errc::not_found);
+  tx.reset();  // the failed write spoilt it
+  auto tx2 = begin(*s);
+  CHECK(code_of(tx2->delete_role(RoleId{99})) == errc::not_found);
+}
+
+// --- bans, invites, join requests -------------------------------------------------------
+
+TEST_CASE("bans are one per space and member, replaced by put_ban, and page in member order",
+          "[conformance][bans]") {
+  auto s = fresh_storage();
+  seed(*s);
+  Ban by_nobody = ban(10, 2, "automatic");
+  by_nobody.issuer = MemberId{};
+  by_nobody.expires_at = 0;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->put_ban(ban(10, 3)));
+    REQUIRE(tx->put_ban(ban(10, 1)));
+    REQUIRE(tx->put_ban(by_nobody));
+    REQUIRE(tx->put_ban(ban(11, 1, "elsewhere")));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_ban(SpaceId{10}, MemberId{1});
+    REQUIRE(got);
+    require_same(*got, ban(10, 1));
+    auto unissued = tx->get_ban(SpaceId{10}, MemberId{2});
+    REQUIRE(unissued);
+    require_same(*unissued, by_nobody);
+    CHECK(code_of(tx->get_ban(SpaceId{12}, MemberId{1})) == errc::not_found);
+    CHECK(code_of(tx->get_ban(SpaceId{11}, MemberId{2})) == errc::not_found);
+
+    auto all = tx->list_bans(SpaceId{10}, MemberId{}, 10);
+    REQUIRE(all);
+    CHECK(member_ids_of(*all) == Ids{1, 2, 3});
+    require_same(*all, {ban(10, 1), by_nobody, ban(10, 3)});
+    auto first = tx->list_bans(SpaceId{10}, MemberId{}, 2);
+    REQUIRE(first);
+    CHECK(member_ids_of(*first) == Ids{1, 2});
+    auto next = tx->list_bans(SpaceId{10}, MemberId{2}, 2);
+    REQUIRE(next);
+    CHECK(member_ids_of(*next) == Ids{3});
+    auto end = tx->list_bans(SpaceId{10}, MemberId{3}, 2);
+    REQUIRE(end);
+    CHECK(end->empty());
+    auto other = tx->list_bans(SpaceId{11}, MemberId{}, 10);
+    REQUIRE(other);
+    require_same(*other, {ban(11, 1, "elsewhere")});
+  }
+  Ban replaced = ban(10, 1, "reconsidered: 1 day \xE2\x86\x92 1 week");
+  replaced.issuer = MemberId{2};
+  replaced.created_at = 1'700'000'500'000;
+  replaced.expires_at = 1'700'604'800'000;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->put_ban(replaced));
+    REQUIRE(tx->delete_ban(SpaceId{10}, MemberId{3}));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  auto got = tx->get_ban(SpaceId{10}, MemberId{1});
+  REQUIRE(got);
+  require_same(*got, replaced);
+  CHECK(code_of(tx->get_ban(SpaceId{10}, MemberId{3})) == errc::not_found);
+  auto all = tx->list_bans(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(all);
+  require_same(*all, {replaced, by_nobody});
+  CHECK(code_of(tx->delete_ban(SpaceId{10}, MemberId{3})) == errc::not_found);
+}
+
+TEST_CASE("invites are found by their exact code and page by code, byte for byte",
+          "[conformance][invites]") {
+  auto s = fresh_storage();
+  seed(*s);
+  // In byte order: "AbC" < "a-b" < "abc" < "b" < "\xC3\xA9t\xC3\xA9" (bytes above 0x7F last).
+  const Codes in_10 = {"AbC", "a-b", "abc", "b", "\xC3\xA9t\xC3\xA9"};
+  Invite unlimited = invite("b", 10);
+  unlimited.creator = MemberId{};
+  unlimited.expires_at = 0;
+  unlimited.max_uses = 0;
+  unlimited.uses = 0;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_invite(invite("abc", 10)));
+    REQUIRE(tx->insert_invite(invite("\xC3\xA9t\xC3\xA9", 10)));
+    REQUIRE(tx->insert_invite(invite("AbC", 10)));  // another code than "abc"
+    REQUIRE(tx->insert_invite(unlimited));
+    REQUIRE(tx->insert_invite(invite("a-b", 10)));
+    REQUIRE(tx->insert_invite(invite("ABC-11", 11)));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->insert_invite(invite("abc", 12))) == errc::already_exists);
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto lower = tx->get_invite("abc");
+    REQUIRE(lower);
+    require_same(*lower, invite("abc", 10));
+    auto mixed = tx->get_invite("AbC");
+    REQUIRE(mixed);
+    CHECK(mixed->code == "AbC");
+    auto utf8 = tx->get_invite("\xC3\xA9t\xC3\xA9");
+    REQUIRE(utf8);
+    CHECK(utf8->code == "\xC3\xA9t\xC3\xA9");
+    auto unlimited_read = tx->get_invite("b");
+    REQUIRE(unlimited_read);
+    require_same(*unlimited_read, unlimited);
+    CHECK(code_of(tx->get_invite("ABC")) == errc::not_found);
+    CHECK(code_of(tx->get_invite("abc ")) == errc::not_found);
+    CHECK(code_of(tx->get_invite("ab")) == errc::not_found);
+    CHECK(code_of(tx->get_invite("")) == errc::not_found);
+
+    auto all = tx->list_invites(SpaceId{10}, "", 10);
+    REQUIRE(all);
+    CHECK(codes_of(*all) == in_10);
+    auto first = tx->list_invites(SpaceId{10}, "", 2);
+    REQUIRE(first);
+    CHECK(codes_of(*first) == Codes{"AbC", "a-b"});
+    auto next = tx->list_invites(SpaceId{10}, "a-b", 2);
+    REQUIRE(next);
+    CHECK(codes_of(*next) == Codes{"abc", "b"});
+    require_same(*next, {invite("abc", 10), unlimited});
+    auto last = tx->list_invites(SpaceId{10}, "b", 2);
+    REQUIRE(last);
+    CHECK(codes_of(*last) == Codes{"\xC3\xA9t\xC3\xA9"});
+    auto between = tx->list_invites(SpaceId{10}, "a", 10);  // not a stored code
+    REQUIRE(between);
+    CHECK(codes_of(*between) == Codes{"a-b", "abc", "b", "\xC3\xA9t\xC3\xA9"});
+    auto end = tx->list_invites(SpaceId{10}, "\xC3\xA9t\xC3\xA9", 10);
+    REQUIRE(end);
+    CHECK(end->empty());
+    auto other = tx->list_invites(SpaceId{11}, "", 10);
+    REQUIRE(other);
+    require_same(*other, {invite("ABC-11", 11)});
+    auto none = tx->list_invites(SpaceId{12}, "", 10);
+    REQUIRE(none);
+    CHECK(none->empty());
+  }
+}
+
+TEST_CASE("update_invite changes uses, max_uses, expires_at and revoked only",
+          "[conformance][invites]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_invite(invite("abc", 10)));
+    REQUIRE(tx->insert_invite(invite("AbC", 10)));
+    REQUIRE(tx->commit());
+  }
+  Invite changed = invite("abc", 10);
+  changed.uses = 4;
+  changed.max_uses = 0;
+  changed.expires_at = 0;
+  changed.revoked = true;
+  changed.space = SpaceId{11};         // not stored
+  changed.creator = MemberId{3};       // not stored
+  changed.created_at = 1'600'000'000;  // not stored
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_invite(changed));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_invite("abc");
+    REQUIRE(got);
+    CHECK(got->uses == 4);
+    CHECK(got->max_uses == 0);
+    CHECK(got->expires_at == 0);
+    CHECK(got->revoked);
+    CHECK(got->space == SpaceId{10});
+    CHECK(got->creator == MemberId{2});
+    CHECK(got->created_at == invite("abc", 10).created_at);
+    auto other = tx->get_invite("AbC");  // the same letters in another case: untouched
+    REQUIRE(other);
+    require_same(*other, invite("AbC", 10));
+    auto listed = tx->list_invites(SpaceId{10}, "", 10);
+    REQUIRE(listed);
+    CHECK(codes_of(*listed) == Codes{"AbC", "abc"});
+    auto moved = tx->list_invites(SpaceId{11}, "", 10);
+    REQUIRE(moved);
+    CHECK(moved->empty());
+  }
+  auto tx = begin(*s);
+  CHECK(code_of(tx->update_invite(invite("ABC", 10))) == errc::not_found);
+}
+
+TEST_CASE("join requests are one per space and member and page in member order",
+          "[conformance][joins]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_join_request(join_request(10, 2, "")));
+    REQUIRE(tx->insert_join_request(join_request(10, 3)));
+    REQUIRE(tx->insert_join_request(join_request(10, 1)));
+    REQUIRE(tx->insert_join_request(join_request(11, 1, "other space")));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->insert_join_request(join_request(10, 1, "again"))) == errc::already_exists);
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_join_request(SpaceId{10}, MemberId{1});
+    REQUIRE(got);
+    require_same(*got, join_request(10, 1));
+    auto empty_message = tx->get_join_request(SpaceId{10}, MemberId{2});
+    REQUIRE(empty_message);
+    CHECK(empty_message->message.empty());
+    CHECK(code_of(tx->get_join_request(SpaceId{12}, MemberId{1})) == errc::not_found);
+    CHECK(code_of(tx->get_join_request(SpaceId{11}, MemberId{2})) == errc::not_found);
+
+    auto all = tx->list_join_requests(SpaceId{10}, MemberId{}, 10);
+    REQUIRE(all);
+    require_same(*all, {join_request(10, 1), join_request(10, 2, ""), join_request(10, 3)});
+    auto first = tx->list_join_requests(SpaceId{10}, MemberId{}, 1);
+    REQUIRE(first);
+    CHECK(member_ids_of(*first) == Ids{1});
+    auto next = tx->list_join_requests(SpaceId{10}, MemberId{1}, 1);
+    REQUIRE(next);
+    CHECK(member_ids_of(*next) == Ids{2});
+    auto rest = tx->list_join_requests(SpaceId{10}, MemberId{2}, 10);
+    REQUIRE(rest);
+    CHECK(member_ids_of(*rest) == Ids{3});
+    auto end = tx->list_join_requests(SpaceId{10}, MemberId{3}, 10);
+    REQUIRE(end);
+    CHECK(end->empty());
+    auto other = tx->list_join_requests(SpaceId{11}, MemberId{}, 10);
+    REQUIRE(other);
+    require_same(*other, {join_request(11, 1, "other space")});
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->delete_join_request(SpaceId{10}, MemberId{1}));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  CHECK(code_of(tx->get_join_request(SpaceId{10}, MemberId{1})) == errc::not_found);
+  auto all = tx->list_join_requests(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(all);
+  CHECK(member_ids_of(*all) == Ids{2, 3});
+  auto other = tx->get_join_request(SpaceId{11}, MemberId{1});
+  REQUIRE(other);
+  CHECK(other->message == "other space");
+  CHECK(code_of(tx->delete_join_request(SpaceId{10}, MemberId{1})) == errc::not_found);
 }
 
 // --- threads and posts ------------------------------------------------------------------
@@ -653,6 +1361,252 @@ TEST_CASE("a read transaction cannot write", "[conformance][atomicity]") {
   CHECK(code_of(tx->get_member(MemberId{1})) == errc::not_found);
 }
 
+namespace {
+
+// Commits, on top of seed(), one of each record of the permission and join tables:
+// role 20 in space 10 held by member 1 there and overridden there, a ban of member 1 in 10,
+// invite "keep" into 10, member 3's request to join 10 and member 1's to join 11; space 10
+// joins by request, capped.
+void seed_access(Storage& s) {
+  auto tx = begin(s);
+  Space gated = space(10);
+  gated.join_policy = JoinPolicy::request;
+  gated.member_cap = 50;
+  REQUIRE(tx->update_space(gated));
+  REQUIRE(tx->insert_role(role(20, 10)));
+  REQUIRE(tx->insert_role_assignment(assignment(10, 1, 20)));
+  REQUIRE(tx->put_override(SpaceId{10}, {RoleId{20}, Permissions{Permission::pin}, {}}));
+  REQUIRE(tx->put_ban(ban(10, 1)));
+  REQUIRE(tx->insert_invite(invite("keep", 10)));
+  REQUIRE(tx->insert_join_request(join_request(10, 3)));
+  REQUIRE(tx->insert_join_request(join_request(11, 1)));
+  REQUIRE(tx->commit());
+}
+
+// Checks that the storage holds exactly what seed_access() committed.
+void require_seeded_access(Transaction& tx) {
+  auto sp = tx.get_space(SpaceId{10});
+  REQUIRE(sp);
+  CHECK(sp->join_policy == JoinPolicy::request);
+  CHECK(sp->member_cap == 50);
+  auto roles = tx.list_roles(SpaceId{10});
+  REQUIRE(roles);
+  require_same(*roles, {role(20, 10)});
+  auto held = tx.list_role_assignments(SpaceId{10}, MemberId{1});
+  REQUIRE(held);
+  require_same(*held, {assignment(10, 1, 20)});
+  auto held2 = tx.list_role_assignments(SpaceId{10}, MemberId{2});
+  REQUIRE(held2);
+  CHECK(held2->empty());
+  auto overrides = tx.list_overrides(SpaceId{10});
+  REQUIRE(overrides);
+  require_same(*overrides, {RoleOverride{RoleId{20}, Permissions{Permission::pin}, {}}});
+  auto bans = tx.list_bans(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(bans);
+  require_same(*bans, {ban(10, 1)});
+  auto invites = tx.list_invites(SpaceId{10}, "", 10);
+  REQUIRE(invites);
+  require_same(*invites, {invite("keep", 10)});
+  auto requests = tx.list_join_requests(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(requests);
+  require_same(*requests, {join_request(10, 3)});
+  auto requests11 = tx.list_join_requests(SpaceId{11}, MemberId{}, 10);
+  REQUIRE(requests11);
+  require_same(*requests11, {join_request(11, 1)});
+}
+
+// One write that fails on top of seed_access(), with the error it must return.
+struct FailingWrite {
+  const char* name;
+  result<void> (*call)(Transaction&);
+  errc expected;
+};
+
+const FailingWrite failing_writes[] = {
+    {"insert_role of a taken id", [](Transaction& tx) { return tx.insert_role(role(20, 11)); },
+     errc::already_exists},
+    {"update_role of an absent role", [](Transaction& tx) { return tx.update_role(role(99, 10)); },
+     errc::not_found},
+    {"delete_role of an absent role", [](Transaction& tx) { return tx.delete_role(RoleId{99}); },
+     errc::not_found},
+    {"insert_role_assignment already stored",
+     [](Transaction& tx) { return tx.insert_role_assignment(assignment(10, 1, 20, 2)); },
+     errc::already_exists},
+    {"delete_role_assignment of an absent one",
+     [](Transaction& tx) {
+       return tx.delete_role_assignment(SpaceId{11}, MemberId{1}, RoleId{20});
+     },
+     errc::not_found},
+    {"delete_override of an absent one",
+     [](Transaction& tx) { return tx.delete_override(SpaceId{11}, RoleId{20}); }, errc::not_found},
+    {"delete_ban of an absent ban",
+     [](Transaction& tx) { return tx.delete_ban(SpaceId{11}, MemberId{2}); }, errc::not_found},
+    {"insert_invite of a taken code",
+     [](Transaction& tx) { return tx.insert_invite(invite("keep", 11)); }, errc::already_exists},
+    {"update_invite of an absent code",
+     [](Transaction& tx) { return tx.update_invite(invite("KEEP", 10)); }, errc::not_found},
+    {"insert_join_request already stored",
+     [](Transaction& tx) { return tx.insert_join_request(join_request(11, 1, "again")); },
+     errc::already_exists},
+    {"delete_join_request of an absent one",
+     [](Transaction& tx) { return tx.delete_join_request(SpaceId{10}, MemberId{1}); },
+     errc::not_found},
+};
+constexpr std::size_t failing_write_count = std::size(failing_writes);
+
+// Writes, on top of seed_access(), a change to every table it filled; none may be kept.
+void write_everything(Transaction& tx) {
+  Space opened = space(10);
+  opened.join_policy = JoinPolicy::invite;
+  opened.member_cap = 7;
+  REQUIRE(tx.update_space(opened));
+  REQUIRE(tx.insert_role(role(21, 10)));
+  Role renamed = role(20, 10);
+  renamed.name = "renamed";
+  renamed.rank = 1;
+  REQUIRE(tx.update_role(renamed));
+  REQUIRE(tx.insert_role_assignment(assignment(10, 2, 21)));
+  REQUIRE(tx.insert_role_assignment(assignment(10, 2, 20)));
+  REQUIRE(tx.put_override(SpaceId{10}, {RoleId{20}, {}, Permissions{Permission::view}}));
+  REQUIRE(tx.put_override(SpaceId{10}, {RoleId{21}, Permissions{Permission::lock}, {}}));
+  REQUIRE(tx.put_ban(ban(10, 1, "changed")));
+  REQUIRE(tx.put_ban(ban(10, 2)));
+  REQUIRE(tx.insert_invite(invite("ghost", 10)));
+  Invite used = invite("keep", 10);
+  used.uses = 25;
+  used.revoked = true;
+  REQUIRE(tx.update_invite(used));
+  REQUIRE(tx.insert_join_request(join_request(10, 2)));
+  REQUIRE(tx.delete_join_request(SpaceId{10}, MemberId{3}));
+}
+
+}  // namespace
+
+TEST_CASE("a transaction destroyed without commit leaves no role, ban, invite or request",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_access(*s);
+  {
+    auto tx = begin(*s);
+    write_everything(*tx);
+    // Its own writes are visible inside it, the cascade of a delete too.
+    auto renamed = tx->get_role(RoleId{20});
+    REQUIRE(renamed);
+    CHECK(renamed->name == "renamed");
+    auto ghost = tx->get_invite("ghost");
+    REQUIRE(ghost);
+    CHECK(ghost->space == SpaceId{10});
+    REQUIRE(tx->delete_role(RoleId{20}));
+    auto held = tx->list_role_assignments(SpaceId{10}, MemberId{1});
+    REQUIRE(held);
+    CHECK(held->empty());
+    auto overrides = tx->list_overrides(SpaceId{10});
+    REQUIRE(overrides);
+    CHECK(role_ids_of(*overrides) == Ids{21});
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_access(*tx);
+  CHECK(code_of(tx->get_role(RoleId{21})) == errc::not_found);
+  CHECK(code_of(tx->get_ban(SpaceId{10}, MemberId{2})) == errc::not_found);
+  CHECK(code_of(tx->get_invite("ghost")) == errc::not_found);
+  CHECK(code_of(tx->get_join_request(SpaceId{10}, MemberId{2})) == errc::not_found);
+}
+
+TEST_CASE("a failed write to the permission and join tables spoils the transaction",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_access(*s);
+  const std::size_t which = GENERATE(range(std::size_t{0}, failing_write_count));
+  const FailingWrite& w = failing_writes[which];
+  INFO("failing with " << w.name);
+  {
+    auto tx = begin(*s);
+    write_everything(*tx);
+    CHECK(code_of(w.call(*tx)) == w.expected);
+    CHECK_FALSE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_access(*tx);
+  CHECK(code_of(tx->get_role(RoleId{21})) == errc::not_found);
+  CHECK(code_of(tx->get_ban(SpaceId{10}, MemberId{2})) == errc::not_found);
+  CHECK(code_of(tx->get_invite("ghost")) == errc::not_found);
+  CHECK(code_of(tx->get_join_request(SpaceId{10}, MemberId{2})) == errc::not_found);
+}
+
+TEST_CASE("the same failed write alone also makes commit fail", "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_access(*s);
+  const std::size_t which = GENERATE(range(std::size_t{0}, failing_write_count));
+  const FailingWrite& w = failing_writes[which];
+  INFO("failing with " << w.name);
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(w.call(*tx)) == w.expected);
+    CHECK_FALSE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_access(*tx);
+}
+
+TEST_CASE("reads of absent roles, bans, invites and requests spoil nothing",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->get_role(RoleId{20})) == errc::not_found);
+    CHECK(code_of(tx->get_ban(SpaceId{10}, MemberId{1})) == errc::not_found);
+    CHECK(code_of(tx->get_invite("keep")) == errc::not_found);
+    CHECK(code_of(tx->get_join_request(SpaceId{10}, MemberId{3})) == errc::not_found);
+    auto roles = tx->list_roles(SpaceId{10});
+    REQUIRE(roles);
+    CHECK(roles->empty());
+    REQUIRE(tx->insert_role(role(20, 10)));
+    REQUIRE(tx->put_ban(ban(10, 1)));
+    REQUIRE(tx->insert_invite(invite("keep", 10)));
+    REQUIRE(tx->insert_join_request(join_request(10, 3)));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto r = tx->get_role(RoleId{20});
+  REQUIRE(r);
+  require_same(*r, role(20, 10));
+  auto b = tx->get_ban(SpaceId{10}, MemberId{1});
+  REQUIRE(b);
+  require_same(*b, ban(10, 1));
+  auto i = tx->get_invite("keep");
+  REQUIRE(i);
+  require_same(*i, invite("keep", 10));
+  auto j = tx->get_join_request(SpaceId{10}, MemberId{3});
+  REQUIRE(j);
+  require_same(*j, join_request(10, 3));
+}
+
+TEST_CASE("a read transaction cannot write roles, bans, invites or requests",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK_FALSE(tx->insert_role(role(20, 10)));
+    CHECK_FALSE(tx->put_override(SpaceId{10}, {RoleId{20}, {}, {}}));
+    CHECK_FALSE(tx->put_ban(ban(10, 1)));
+    CHECK_FALSE(tx->insert_invite(invite("keep", 10)));
+    CHECK_FALSE(tx->insert_join_request(join_request(10, 3)));
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(code_of(tx->get_role(RoleId{20})) == errc::not_found);
+  auto overrides = tx->list_overrides(SpaceId{10});
+  REQUIRE(overrides);
+  CHECK(overrides->empty());
+  CHECK(code_of(tx->get_ban(SpaceId{10}, MemberId{1})) == errc::not_found);
+  CHECK(code_of(tx->get_invite("keep")) == errc::not_found);
+  CHECK(code_of(tx->get_join_request(SpaceId{10}, MemberId{3})) == errc::not_found);
+}
+
 TEST_CASE("concurrent writers are serialised and lose nothing", "[conformance][concurrency]") {
   auto s = fresh_storage();
   constexpr int threads = 4;
@@ -735,6 +1689,60 @@ TEST_CASE("committed state survives closing and reopening the storage",
   REQUIRE(events);
   REQUIRE(events->size() == 1);
   CHECK((*events)[0].seq == 1);
+}
+
+TEST_CASE("roles, bans, invites and join requests survive closing and reopening the storage",
+          "[conformance][persistence]") {
+  if (!g_factory.reopen) {
+    WARN(g_factory.name + " does not persist: nothing to check across a reopen");
+    return;
+  }
+  {
+    auto s = fresh_storage();
+    seed(*s);
+    seed_access(*s);
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_role_assignment(assignment(10, 2, builtin::moderator_role.value, 0)));
+    REQUIRE(tx->put_override(SpaceId{11}, {builtin::everyone_role, {}, Permissions::all()}));
+    REQUIRE(tx->insert_invite(invite("AbC", 10)));
+    REQUIRE(tx->commit());
+    tx.reset();
+    auto uncommitted = begin(*s);
+    write_everything(*uncommitted);
+  }
+  auto reopened = g_factory.reopen();
+  REQUIRE(reopened);
+  auto tx = begin(**reopened, TxMode::read);
+  auto r = tx->get_role(RoleId{20});
+  REQUIRE(r);
+  require_same(*r, role(20, 10));
+  auto sp = tx->get_space(SpaceId{10});
+  REQUIRE(sp);
+  CHECK(sp->join_policy == JoinPolicy::request);
+  CHECK(sp->member_cap == 50);
+  auto held = tx->list_role_assignments(SpaceId{10}, MemberId{2});
+  REQUIRE(held);
+  require_same(*held, {assignment(10, 2, builtin::moderator_role.value, 0)});
+  auto o11 = tx->list_overrides(SpaceId{11});
+  REQUIRE(o11);
+  require_same(*o11, {RoleOverride{builtin::everyone_role, {}, Permissions::all()}});
+  auto invites = tx->list_invites(SpaceId{10}, "", 10);
+  REQUIRE(invites);
+  require_same(*invites, {invite("AbC", 10), invite("keep", 10)});
+  CHECK(code_of(tx->get_invite("ghost")) == errc::not_found);
+  // The rest is as seed_access() committed it; the uncommitted writes are gone.
+  auto held1 = tx->list_role_assignments(SpaceId{10}, MemberId{1});
+  REQUIRE(held1);
+  require_same(*held1, {assignment(10, 1, 20)});
+  auto o10 = tx->list_overrides(SpaceId{10});
+  REQUIRE(o10);
+  require_same(*o10, {RoleOverride{RoleId{20}, Permissions{Permission::pin}, {}}});
+  auto bans = tx->list_bans(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(bans);
+  require_same(*bans, {ban(10, 1)});
+  auto requests = tx->list_join_requests(SpaceId{10}, MemberId{}, 10);
+  REQUIRE(requests);
+  require_same(*requests, {join_request(10, 3)});
 }
 
 // --- the engine over this storage -------------------------------------------------------
@@ -899,9 +1907,12 @@ TEST_CASE("a late subscriber resuming from 0 sees every event once, in order",
   engine->unsubscribe(*sub);
 }
 
+std::shared_ptr<Storage> detail::fresh_storage() { return conformance::fresh_storage(); }
+
 int run(StorageFactory factory, int argc, char** argv) {
   g_factory = std::move(factory);
   if (!g_factory.create) return 2;
+  detail::link_security_matrix();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -22,8 +22,10 @@ namespace {
 // --- schema ------------------------------------------------------------------------------
 // Ids are stored as INTEGER: they stay below 2^63 (42-bit millisecond timestamps on top), so
 // the int64 cast is lossless and keeps their order. "No id" (0) is NULL where a column may be
-// empty (spaces.parent_id, posts.reply_to, events.space_id, events.actor_id). Enums are stored
-// as their numeric values. The comments below are kept by SQLite in sqlite_schema.sql.
+// empty (spaces.parent_id, posts.reply_to, events.space_id, events.actor_id,
+// role_assignments.granted_by, bans.issuer_id, invites.creator_id). Enums are stored as their
+// numeric values, Permissions as their bits. The comments below are kept by SQLite in
+// sqlite_schema.sql.
 
 constexpr const char* schema_v1 = R"sql(
 CREATE TABLE members (
@@ -127,10 +129,80 @@ CREATE TABLE events (
 );
 )sql";
 
+// Version 2: spaces get a join policy and a member cap; roles, their assignments and
+// overrides; bans, invites and join requests. Role ids in role_assignments and overrides have
+// no foreign key: the built-in roles (ids 1..5) are assigned and overridden but not stored.
+// The space and member columns of the new tables have none either, as the contract checks
+// nothing there (only roles.space_id, as insert_role's space must exist).
+constexpr const char* schema_v2 = R"sql(
+ALTER TABLE spaces ADD COLUMN join_policy INTEGER NOT NULL DEFAULT 0;  -- 0 open 1 request 2 invite
+ALTER TABLE spaces ADD COLUMN member_cap INTEGER NOT NULL DEFAULT 0;   -- 0: no cap
+
+CREATE TABLE roles (
+  id INTEGER PRIMARY KEY,
+  space_id INTEGER NOT NULL REFERENCES spaces (id),  -- where it is defined
+  name TEXT NOT NULL,
+  permissions INTEGER NOT NULL,                -- hearth::Permissions bits
+  rank INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX roles_by_space ON roles (space_id, id);
+
+CREATE TABLE role_assignments (
+  space_id INTEGER NOT NULL,
+  member_id INTEGER NOT NULL,
+  role_id INTEGER NOT NULL,                    -- a custom or a built-in role: no FK
+  granted_by INTEGER,                          -- NULL when no member granted it
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (space_id, member_id, role_id)
+) WITHOUT ROWID;
+CREATE INDEX role_assignments_by_role ON role_assignments (role_id);  -- delete_role's cascade
+
+CREATE TABLE overrides (
+  space_id INTEGER NOT NULL,
+  role_id INTEGER NOT NULL,                    -- a custom or a built-in role: no FK
+  allow INTEGER NOT NULL,                      -- hearth::Permissions bits
+  deny INTEGER NOT NULL,
+  PRIMARY KEY (space_id, role_id)
+) WITHOUT ROWID;
+CREATE INDEX overrides_by_role ON overrides (role_id);  -- delete_role's cascade
+
+CREATE TABLE bans (
+  space_id INTEGER NOT NULL,
+  member_id INTEGER NOT NULL,
+  issuer_id INTEGER,                           -- NULL when no member issued it
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,                 -- 0: until lifted
+  PRIMARY KEY (space_id, member_id)
+) WITHOUT ROWID;
+
+CREATE TABLE invites (
+  code TEXT NOT NULL COLLATE BINARY PRIMARY KEY,  -- compared and ordered byte for byte
+  space_id INTEGER NOT NULL,
+  creator_id INTEGER,                          -- NULL when no member created it
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,                 -- 0: never expires
+  max_uses INTEGER NOT NULL,                   -- 0: unlimited
+  uses INTEGER NOT NULL,
+  revoked INTEGER NOT NULL                     -- 1 once revoked
+) WITHOUT ROWID;
+CREATE INDEX invites_by_space ON invites (space_id, code);
+
+CREATE TABLE join_requests (
+  space_id INTEGER NOT NULL,
+  member_id INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (space_id, member_id)
+) WITHOUT ROWID;
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
-// satisfied). A new schema version is one more entry here.
-constexpr std::array<const char*, 1> migrations = {schema_v1};
+// satisfied). A new schema version is one more entry here; a released one is never edited, so
+// that existing files upgrade.
+constexpr std::array<const char*, 2> migrations = {schema_v1, schema_v2};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -153,6 +225,31 @@ enum class Q : std::uint8_t {
   membership_delete,
   membership_get,
   membership_list,
+  role_insert,
+  role_update,
+  role_get,
+  role_list,
+  role_delete,
+  role_delete_assignments,
+  role_delete_overrides,
+  assignment_insert,
+  assignment_delete,
+  assignment_list,
+  override_put,
+  override_delete,
+  override_list,
+  ban_put,
+  ban_delete,
+  ban_get,
+  ban_list,
+  invite_insert,
+  invite_update,
+  invite_get,
+  invite_list,
+  join_request_insert,
+  join_request_delete,
+  join_request_get,
+  join_request_list,
   thread_insert,
   thread_update,
   thread_get,
@@ -180,7 +277,13 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
 #define HEARTH_SPACE_COLS                                                                    \
   "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
-  "thread_count"
+  "thread_count, join_policy, member_cap"
+#define HEARTH_ROLE_COLS "id, space_id, name, permissions, rank, created_at"
+#define HEARTH_ASSIGNMENT_COLS "space_id, member_id, role_id, granted_by, granted_at"
+#define HEARTH_BAN_COLS "space_id, member_id, issuer_id, reason, created_at, expires_at"
+#define HEARTH_INVITE_COLS \
+  "code, space_id, creator_id, created_at, expires_at, max_uses, uses, revoked"
+#define HEARTH_JOIN_REQUEST_COLS "space_id, member_id, message, created_at"
 #define HEARTH_THREAD_COLS                                                                \
   "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, " \
   "reply_count, deleted"
@@ -210,11 +313,11 @@ const char* sql_of(Q q) noexcept {
       return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE external_ref = ?1";
     case Q::space_insert:
       return "INSERT INTO spaces (" HEARTH_SPACE_COLS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     case Q::space_update:
       return "UPDATE spaces SET parent_id = ?2, kind = ?3, name = ?4, description = ?5, "
              "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
-             "thread_count = ?10 WHERE id = ?1";
+             "thread_count = ?10, join_policy = ?11, member_cap = ?12 WHERE id = ?1";
     case Q::space_get:
       return "SELECT " HEARTH_SPACE_COLS " FROM spaces WHERE id = ?1";
     case Q::space_children:  // ?1 is NULL for the roots
@@ -230,6 +333,71 @@ const char* sql_of(Q q) noexcept {
     case Q::membership_list:
       return "SELECT space_id, member_id, joined_at FROM memberships "
              "WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id LIMIT ?3";
+    case Q::role_insert:
+      return "INSERT INTO roles (" HEARTH_ROLE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    case Q::role_update:
+      return "UPDATE roles SET name = ?2, permissions = ?3, rank = ?4 WHERE id = ?1";
+    case Q::role_get:
+      return "SELECT " HEARTH_ROLE_COLS " FROM roles WHERE id = ?1";
+    case Q::role_list:
+      return "SELECT " HEARTH_ROLE_COLS " FROM roles WHERE space_id = ?1 ORDER BY id";
+    case Q::role_delete:
+      return "DELETE FROM roles WHERE id = ?1";
+    case Q::role_delete_assignments:
+      return "DELETE FROM role_assignments WHERE role_id = ?1";
+    case Q::role_delete_overrides:
+      return "DELETE FROM overrides WHERE role_id = ?1";
+    case Q::assignment_insert:
+      return "INSERT INTO role_assignments (" HEARTH_ASSIGNMENT_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5)";
+    case Q::assignment_delete:
+      return "DELETE FROM role_assignments WHERE space_id = ?1 AND member_id = ?2 AND "
+             "role_id = ?3";
+    case Q::assignment_list:
+      return "SELECT " HEARTH_ASSIGNMENT_COLS
+             " FROM role_assignments WHERE space_id = ?1 AND member_id = ?2 ORDER BY role_id";
+    case Q::override_put:
+      return "INSERT INTO overrides (space_id, role_id, allow, deny) VALUES (?1, ?2, ?3, ?4) "
+             "ON CONFLICT (space_id, role_id) DO UPDATE SET allow = excluded.allow, "
+             "deny = excluded.deny";
+    case Q::override_delete:
+      return "DELETE FROM overrides WHERE space_id = ?1 AND role_id = ?2";
+    case Q::override_list:
+      return "SELECT role_id, allow, deny FROM overrides WHERE space_id = ?1 ORDER BY role_id";
+    case Q::ban_put:
+      return "INSERT INTO bans (" HEARTH_BAN_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+             "ON CONFLICT (space_id, member_id) DO UPDATE SET issuer_id = excluded.issuer_id, "
+             "reason = excluded.reason, created_at = excluded.created_at, "
+             "expires_at = excluded.expires_at";
+    case Q::ban_delete:
+      return "DELETE FROM bans WHERE space_id = ?1 AND member_id = ?2";
+    case Q::ban_get:
+      return "SELECT " HEARTH_BAN_COLS " FROM bans WHERE space_id = ?1 AND member_id = ?2";
+    case Q::ban_list:
+      return "SELECT " HEARTH_BAN_COLS
+             " FROM bans WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id LIMIT ?3";
+    case Q::invite_insert:
+      return "INSERT INTO invites (" HEARTH_INVITE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    case Q::invite_update:
+      return "UPDATE invites SET expires_at = ?2, max_uses = ?3, uses = ?4, revoked = ?5 "
+             "WHERE code = ?1";
+    case Q::invite_get:  // the column's BINARY collation: byte for byte
+      return "SELECT " HEARTH_INVITE_COLS " FROM invites WHERE code = ?1";
+    case Q::invite_list:
+      return "SELECT " HEARTH_INVITE_COLS
+             " FROM invites WHERE space_id = ?1 AND code > ?2 ORDER BY code LIMIT ?3";
+    case Q::join_request_insert:
+      return "INSERT INTO join_requests (" HEARTH_JOIN_REQUEST_COLS ") VALUES (?1, ?2, ?3, ?4)";
+    case Q::join_request_delete:
+      return "DELETE FROM join_requests WHERE space_id = ?1 AND member_id = ?2";
+    case Q::join_request_get:
+      return "SELECT " HEARTH_JOIN_REQUEST_COLS
+             " FROM join_requests WHERE space_id = ?1 AND member_id = ?2";
+    case Q::join_request_list:
+      return "SELECT " HEARTH_JOIN_REQUEST_COLS
+             " FROM join_requests WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id "
+             "LIMIT ?3";
     case Q::thread_insert:
       return "INSERT INTO threads (" HEARTH_THREAD_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -296,6 +464,11 @@ const char* sql_of(Q q) noexcept {
 
 #undef HEARTH_MEMBER_COLS
 #undef HEARTH_SPACE_COLS
+#undef HEARTH_ROLE_COLS
+#undef HEARTH_ASSIGNMENT_COLS
+#undef HEARTH_BAN_COLS
+#undef HEARTH_INVITE_COLS
+#undef HEARTH_JOIN_REQUEST_COLS
 #undef HEARTH_THREAD_COLS
 #undef HEARTH_POST_COLS
 
@@ -426,6 +599,8 @@ Space read_space(const SQLite::Statement& s) {
   sp.created_at = col_i64(s, 7);
   sp.member_count = col_u32(s, 8);
   sp.thread_count = col_u32(s, 9);
+  sp.join_policy = static_cast<JoinPolicy>(col_i64(s, 10));
+  sp.member_cap = col_u32(s, 11);
   return sp;
 }
 
@@ -440,6 +615,8 @@ void bind_space(SQLite::Statement& s, const Space& sp) {
   s.bind(8, sp.created_at);
   s.bind(9, sp.member_count);
   s.bind(10, sp.thread_count);
+  s.bind(11, static_cast<std::int32_t>(sp.join_policy));
+  s.bind(12, sp.member_cap);
 }
 
 Membership read_membership(const SQLite::Statement& s) {
@@ -448,6 +625,82 @@ Membership read_membership(const SQLite::Statement& s) {
   m.member = MemberId{col_u64(s, 1)};
   m.joined_at = col_i64(s, 2);
   return m;
+}
+
+void bind_permissions(SQLite::Statement& s, int i, Permissions p) { s.bind(i, to_db(p.bits())); }
+Permissions col_permissions(const SQLite::Statement& s, int i) {
+  return Permissions::from_bits(col_u64(s, i));
+}
+
+Role read_role(const SQLite::Statement& s) {
+  Role r;
+  r.id = RoleId{col_u64(s, 0)};
+  r.space = SpaceId{col_u64(s, 1)};
+  r.name = col_text(s, 2);
+  r.permissions = col_permissions(s, 3);
+  r.rank = col_u32(s, 4);
+  r.created_at = col_i64(s, 5);
+  return r;
+}
+
+void bind_role(SQLite::Statement& s, const Role& r) {
+  bind_id(s, 1, r.id.value);
+  bind_id(s, 2, r.space.value);
+  bind_text(s, 3, r.name);
+  bind_permissions(s, 4, r.permissions);
+  s.bind(5, r.rank);
+  s.bind(6, r.created_at);
+}
+
+RoleAssignment read_assignment(const SQLite::Statement& s) {
+  RoleAssignment a;
+  a.space = SpaceId{col_u64(s, 0)};
+  a.member = MemberId{col_u64(s, 1)};
+  a.role = RoleId{col_u64(s, 2)};
+  a.granted_by = MemberId{col_u64(s, 3)};
+  a.granted_at = col_i64(s, 4);
+  return a;
+}
+
+RoleOverride read_override(const SQLite::Statement& s) {
+  RoleOverride o;
+  o.role = RoleId{col_u64(s, 0)};
+  o.allow = col_permissions(s, 1);
+  o.deny = col_permissions(s, 2);
+  return o;
+}
+
+Ban read_ban(const SQLite::Statement& s) {
+  Ban b;
+  b.space = SpaceId{col_u64(s, 0)};
+  b.member = MemberId{col_u64(s, 1)};
+  b.issuer = MemberId{col_u64(s, 2)};
+  b.reason = col_text(s, 3);
+  b.created_at = col_i64(s, 4);
+  b.expires_at = col_i64(s, 5);
+  return b;
+}
+
+Invite read_invite(const SQLite::Statement& s) {
+  Invite i;
+  i.code = col_text(s, 0);
+  i.space = SpaceId{col_u64(s, 1)};
+  i.creator = MemberId{col_u64(s, 2)};
+  i.created_at = col_i64(s, 3);
+  i.expires_at = col_i64(s, 4);
+  i.max_uses = col_u32(s, 5);
+  i.uses = col_u32(s, 6);
+  i.revoked = col_bool(s, 7);
+  return i;
+}
+
+JoinRequest read_join_request(const SQLite::Statement& s) {
+  JoinRequest r;
+  r.space = SpaceId{col_u64(s, 0)};
+  r.member = MemberId{col_u64(s, 1)};
+  r.message = col_text(s, 2);
+  r.created_at = col_i64(s, 3);
+  return r;
 }
 
 Thread read_thread(const SQLite::Statement& s) {
@@ -742,6 +995,279 @@ class SqliteTransaction final : public Transaction {
       s->bind(3, limit);
       std::vector<Membership> out;
       while (s->executeStep()) out.push_back(read_membership(*s));
+      return out;
+    });
+  }
+
+  // --- roles ---
+  result<void> insert_role(const Role& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::role_insert);
+      bind_role(*s, r);
+      s->exec();  // the FK on space_id: not_found for an absent space
+      return {};
+    });
+  }
+
+  result<void> update_role(const Role& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::role_update);
+      bind_id(*s, 1, r.id.value);
+      bind_text(*s, 2, r.name);
+      bind_permissions(*s, 3, r.permissions);
+      s->bind(4, r.rank);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Role> get_role(RoleId id) override {
+    return read([&](Connection& c) -> result<Role> {
+      Use s(c, Q::role_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_role(*s);
+    });
+  }
+
+  result<std::vector<Role>> list_roles(SpaceId space) override {
+    return read([&](Connection& c) -> result<std::vector<Role>> {
+      Use s(c, Q::role_list);
+      bind_id(*s, 1, space.value);
+      std::vector<Role> out;
+      while (s->executeStep()) out.push_back(read_role(*s));
+      return out;
+    });
+  }
+
+  result<void> delete_role(RoleId id) override {
+    return write([&](Connection& c) -> result<void> {
+      {
+        Use s(c, Q::role_delete);
+        bind_id(*s, 1, id.value);
+        if (s->exec() == 0) return errc::not_found;
+      }
+      {
+        Use s(c, Q::role_delete_assignments);
+        bind_id(*s, 1, id.value);
+        s->exec();
+      }
+      Use s(c, Q::role_delete_overrides);
+      bind_id(*s, 1, id.value);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> insert_role_assignment(const RoleAssignment& a) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::assignment_insert);
+      bind_id(*s, 1, a.space.value);
+      bind_id(*s, 2, a.member.value);
+      bind_id(*s, 3, a.role.value);
+      bind_id_or_null(*s, 4, a.granted_by.value);
+      s->bind(5, a.granted_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> delete_role_assignment(SpaceId space, MemberId member, RoleId role) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::assignment_delete);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      bind_id(*s, 3, role.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<std::vector<RoleAssignment>> list_role_assignments(SpaceId space,
+                                                            MemberId member) override {
+    return read([&](Connection& c) -> result<std::vector<RoleAssignment>> {
+      Use s(c, Q::assignment_list);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      std::vector<RoleAssignment> out;
+      while (s->executeStep()) out.push_back(read_assignment(*s));
+      return out;
+    });
+  }
+
+  result<void> put_override(SpaceId space, const RoleOverride& o) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::override_put);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, o.role.value);
+      bind_permissions(*s, 3, o.allow);
+      bind_permissions(*s, 4, o.deny);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> delete_override(SpaceId space, RoleId role) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::override_delete);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, role.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<std::vector<RoleOverride>> list_overrides(SpaceId space) override {
+    return read([&](Connection& c) -> result<std::vector<RoleOverride>> {
+      Use s(c, Q::override_list);
+      bind_id(*s, 1, space.value);
+      std::vector<RoleOverride> out;
+      while (s->executeStep()) out.push_back(read_override(*s));
+      return out;
+    });
+  }
+
+  // --- bans, invites, join requests ---
+  result<void> put_ban(const Ban& b) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::ban_put);
+      bind_id(*s, 1, b.space.value);
+      bind_id(*s, 2, b.member.value);
+      bind_id_or_null(*s, 3, b.issuer.value);
+      bind_text(*s, 4, b.reason);
+      s->bind(5, b.created_at);
+      s->bind(6, b.expires_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> delete_ban(SpaceId space, MemberId member) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::ban_delete);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Ban> get_ban(SpaceId space, MemberId member) override {
+    return read([&](Connection& c) -> result<Ban> {
+      Use s(c, Q::ban_get);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_ban(*s);
+    });
+  }
+
+  result<std::vector<Ban>> list_bans(SpaceId space, MemberId after, std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Ban>> {
+      Use s(c, Q::ban_list);
+      bind_id(*s, 1, space.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<Ban> out;
+      while (s->executeStep()) out.push_back(read_ban(*s));
+      return out;
+    });
+  }
+
+  result<void> insert_invite(const Invite& i) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::invite_insert);
+      bind_text(*s, 1, i.code);
+      bind_id(*s, 2, i.space.value);
+      bind_id_or_null(*s, 3, i.creator.value);
+      s->bind(4, i.created_at);
+      s->bind(5, i.expires_at);
+      s->bind(6, i.max_uses);
+      s->bind(7, i.uses);
+      bind_bool(*s, 8, i.revoked);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_invite(const Invite& i) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::invite_update);
+      bind_text(*s, 1, i.code);
+      s->bind(2, i.expires_at);
+      s->bind(3, i.max_uses);
+      s->bind(4, i.uses);
+      bind_bool(*s, 5, i.revoked);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Invite> get_invite(std::string_view code) override {
+    return read([&](Connection& c) -> result<Invite> {
+      const std::string k(code);
+      Use s(c, Q::invite_get);
+      bind_text(*s, 1, k);
+      if (!s->executeStep()) return errc::not_found;
+      return read_invite(*s);
+    });
+  }
+
+  result<std::vector<Invite>> list_invites(SpaceId space, std::string_view after,
+                                           std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Invite>> {
+      const std::string k(after);
+      Use s(c, Q::invite_list);
+      bind_id(*s, 1, space.value);
+      bind_text(*s, 2, k);
+      s->bind(3, limit);
+      std::vector<Invite> out;
+      while (s->executeStep()) out.push_back(read_invite(*s));
+      return out;
+    });
+  }
+
+  result<void> insert_join_request(const JoinRequest& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::join_request_insert);
+      bind_id(*s, 1, r.space.value);
+      bind_id(*s, 2, r.member.value);
+      bind_text(*s, 3, r.message);
+      s->bind(4, r.created_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> delete_join_request(SpaceId space, MemberId member) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::join_request_delete);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<JoinRequest> get_join_request(SpaceId space, MemberId member) override {
+    return read([&](Connection& c) -> result<JoinRequest> {
+      Use s(c, Q::join_request_get);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_join_request(*s);
+    });
+  }
+
+  result<std::vector<JoinRequest>> list_join_requests(SpaceId space, MemberId after,
+                                                      std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<JoinRequest>> {
+      Use s(c, Q::join_request_list);
+      bind_id(*s, 1, space.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<JoinRequest> out;
+      while (s->executeStep()) out.push_back(read_join_request(*s));
       return out;
     });
   }

@@ -44,9 +44,167 @@ TEST_CASE("a new database gets the current schema, WAL mode and foreign keys", "
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
   CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"members", "spaces", "memberships", "threads", "posts", "revisions",
-                            "reactions", "reaction_counts", "events"})
+  for (const char* table : {"members", "spaces", "memberships", "roles", "role_assignments",
+                            "overrides", "bans", "invites", "join_requests", "threads", "posts",
+                            "revisions", "reactions", "reaction_counts", "events"})
     CHECK(raw.tableExists(table));
+}
+
+namespace {
+
+// The schema of version 1 as hearth 0.1 wrote it, frozen here: files of that version must open.
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE members (
+  id INTEGER PRIMARY KEY,
+  handle TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  display_name TEXT NOT NULL,
+  external_ref TEXT UNIQUE,
+  bio TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  active INTEGER NOT NULL
+);
+CREATE TABLE spaces (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER REFERENCES spaces (id),
+  kind INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  visibility INTEGER NOT NULL,
+  owner_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  member_count INTEGER NOT NULL,
+  thread_count INTEGER NOT NULL
+);
+CREATE INDEX spaces_by_parent ON spaces (parent_id, id);
+CREATE TABLE memberships (
+  space_id INTEGER NOT NULL REFERENCES spaces (id),
+  member_id INTEGER NOT NULL REFERENCES members (id),
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (space_id, member_id)
+) WITHOUT ROWID;
+CREATE TABLE threads (
+  id INTEGER PRIMARY KEY,
+  space_id INTEGER NOT NULL REFERENCES spaces (id),
+  author_id INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  first_post INTEGER NOT NULL,
+  last_post INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  reply_count INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+CREATE INDEX threads_by_activity ON threads (space_id, last_post) WHERE deleted = 0;
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  thread_id INTEGER NOT NULL REFERENCES threads (id),
+  space_id INTEGER NOT NULL,
+  author_id INTEGER NOT NULL,
+  reply_to INTEGER,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+CREATE INDEX posts_by_thread ON posts (thread_id, id);
+CREATE TABLE revisions (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  number INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  editor_id INTEGER NOT NULL,
+  written_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, number)
+) WITHOUT ROWID;
+CREATE TABLE reactions (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  member_id INTEGER NOT NULL REFERENCES members (id),
+  kind TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, member_id, kind)
+) WITHOUT ROWID;
+CREATE TABLE reaction_counts (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  thread_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (post_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX reaction_counts_by_thread ON reaction_counts (thread_id, post_id);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  type INTEGER NOT NULL,
+  space_id INTEGER,
+  actor_id INTEGER,
+  at INTEGER NOT NULL,
+  payload TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][migration]") {
+  TempDb db;
+  {
+    SQLite::Database raw(db.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(schema_v1);
+    raw.exec("PRAGMA user_version = 1");
+    raw.exec(
+        "INSERT INTO spaces (id, parent_id, kind, name, description, visibility, owner_id, "
+        "created_at, member_count, thread_count) "
+        "VALUES (10, NULL, 3, 'Night Owls', 'raids at 9', 1, 7, 1700000000000, 4, 2)");
+    raw.exec(
+        "INSERT INTO spaces (id, parent_id, kind, name, description, visibility, owner_id, "
+        "created_at, member_count, thread_count) "
+        "VALUES (11, 10, 4, 'general', '', 0, 7, 1700000000001, 0, 0)");
+  }
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string()});
+    REQUIRE(storage);
+    auto tx = (*storage)->begin(TxMode::read);
+    REQUIRE(tx);
+    auto s = (*tx)->get_space(SpaceId{10});
+    REQUIRE(s);
+    CHECK(s->name == "Night Owls");
+    CHECK(s->description == "raids at 9");
+    CHECK(s->kind == SpaceKind::guild);
+    CHECK(s->visibility == Visibility::private_);
+    CHECK(s->owner == MemberId{7});
+    CHECK(s->created_at == 1'700'000'000'000);
+    CHECK(s->member_count == 4);
+    CHECK(s->thread_count == 2);
+    CHECK(s->join_policy == JoinPolicy::open);
+    CHECK(s->member_cap == 0);
+    auto children = (*tx)->list_child_spaces(SpaceId{10}, SpaceId{}, 10);
+    REQUIRE(children);
+    REQUIRE(children->size() == 1);
+    CHECK((*children)[0].name == "general");
+    CHECK((*children)[0].join_policy == JoinPolicy::open);
+    CHECK((*children)[0].member_cap == 0);
+    tx->reset();
+
+    // The new tables work on the migrated file.
+    auto wtx = (*storage)->begin(TxMode::write);
+    REQUIRE(wtx);
+    Space gated = *s;
+    gated.join_policy = JoinPolicy::invite;
+    gated.member_cap = 100;
+    REQUIRE((*wtx)->update_space(gated));
+    REQUIRE((*wtx)->insert_role(
+        {RoleId{20}, SpaceId{10}, "Raid leads", Permissions{Permission::pin}, 400, 1}));
+    REQUIRE((*wtx)->insert_invite({"AbC", SpaceId{10}, MemberId{7}, 1, 0, 0, 0, false}));
+    REQUIRE((*wtx)->commit());
+  }
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
+  CHECK(raw.execAndGet("SELECT join_policy FROM spaces WHERE id = 10").getInt() == 2);
+  CHECK(raw.execAndGet("SELECT member_cap FROM spaces WHERE id = 10").getInt() == 100);
+  CHECK(raw.execAndGet("SELECT join_policy FROM spaces WHERE id = 11").getInt() == 0);
+  CHECK(raw.execAndGet("SELECT name FROM roles WHERE id = 20").getString() == "Raid leads");
+  CHECK(raw.execAndGet("SELECT space_id FROM invites WHERE code = 'AbC'").getInt() == 10);
+  CHECK(raw.execAndGet("SELECT count(*) FROM invites WHERE code = 'abc'").getInt() == 0);
+  CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
 TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {

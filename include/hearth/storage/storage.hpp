@@ -7,7 +7,8 @@
 //    backend is busy and the call may succeed later, errc::storage_error for any other failure.
 //  - The storage applies no policy: it does not validate texts, check permissions or keep
 //    counters on its own. It stores what it is given and returns it unchanged, byte for byte.
-//  - After a write method (insert_*, update_*, delete_*, add_*, remove_*, append_*) fails, the
+//  - After a write method (insert_*, update_*, put_*, delete_*, add_*, remove_*, append_*) fails,
+//  the
 //    transaction is spoilt: commit() MUST then fail and store nothing. A read that finds nothing
 //    (not_found) spoils nothing.
 #pragma once
@@ -69,6 +70,58 @@ class Transaction {
   // Members of `space` by member id ascending, with member id > after.
   virtual result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
                                                            std::uint32_t limit) = 0;
+
+  // --- roles -------------------------------------------------------------------------------
+  // Custom roles only: the built-in roles (ids 1..5, builtin::is_builtin) are never stored, but
+  // assignments and overrides name them like any other role. Assignments, overrides, bans,
+  // invites and join requests are stored without checking that their space, member or role
+  // exists (the engine does); insert_role MAY check its space (not_found).
+  virtual result<void> insert_role(const Role& r) = 0;  // already_exists for a taken id
+  virtual result<void> update_role(const Role& r) = 0;  // name, permissions, rank; not_found
+  virtual result<Role> get_role(RoleId id) = 0;
+  // The roles defined in `space`, by id ascending.
+  virtual result<std::vector<Role>> list_roles(SpaceId space) = 0;
+  // Deletes the role together with its assignments and overrides, everywhere (not_found).
+  virtual result<void> delete_role(RoleId id) = 0;
+
+  // already_exists when (space, member, role) is stored.
+  virtual result<void> insert_role_assignment(const RoleAssignment& a) = 0;
+  virtual result<void> delete_role_assignment(SpaceId space, MemberId member,
+                                              RoleId role) = 0;  // not_found
+  // The roles `member` holds in `space` (not those of spaces above it), by role id ascending.
+  virtual result<std::vector<RoleAssignment>> list_role_assignments(SpaceId space,
+                                                                    MemberId member) = 0;
+
+  // Stores the override of `o.role` in `space`, replacing any earlier one.
+  virtual result<void> put_override(SpaceId space, const RoleOverride& o) = 0;
+  virtual result<void> delete_override(SpaceId space, RoleId role) = 0;  // not_found
+  // The overrides set in `space`, by role id ascending.
+  virtual result<std::vector<RoleOverride>> list_overrides(SpaceId space) = 0;
+
+  // --- bans, invites, join requests ------------------------------------------------------
+  // Stores the ban of (b.space, b.member), replacing any earlier one.
+  virtual result<void> put_ban(const Ban& b) = 0;
+  virtual result<void> delete_ban(SpaceId space, MemberId member) = 0;  // not_found
+  virtual result<Ban> get_ban(SpaceId space, MemberId member) = 0;      // not_found
+  // Bans in `space` by member id ascending, with member id > after.
+  virtual result<std::vector<Ban>> list_bans(SpaceId space, MemberId after,
+                                             std::uint32_t limit) = 0;
+
+  virtual result<void> insert_invite(const Invite& i) = 0;  // already_exists for a taken code
+  // Replaces uses, max_uses, expires_at and revoked of the invite with i.code (not_found).
+  virtual result<void> update_invite(const Invite& i) = 0;
+  virtual result<Invite> get_invite(std::string_view code) = 0;  // exact, byte for byte
+  // Invites of `space` by code ascending (bytewise), with code > after.
+  virtual result<std::vector<Invite>> list_invites(SpaceId space, std::string_view after,
+                                                   std::uint32_t limit) = 0;
+
+  // already_exists when (space, member) has a request stored.
+  virtual result<void> insert_join_request(const JoinRequest& r) = 0;
+  virtual result<void> delete_join_request(SpaceId space, MemberId member) = 0;  // not_found
+  virtual result<JoinRequest> get_join_request(SpaceId space, MemberId member) = 0;
+  // Requests to join `space` by member id ascending, with member id > after.
+  virtual result<std::vector<JoinRequest>> list_join_requests(SpaceId space, MemberId after,
+                                                              std::uint32_t limit) = 0;
 
   // --- threads and posts -----------------------------------------------------------------
   virtual result<void> insert_thread(const Thread& t) = 0;  // already_exists

@@ -34,6 +34,32 @@ class TransactionWrapper : public Transaction {
   result<Membership> get_membership(SpaceId space, MemberId member) override;
   result<std::vector<Membership>> list_memberships(SpaceId space, MemberId after,
                                                    std::uint32_t limit) override;
+  result<void> insert_role(const Role& r) override;
+  result<void> update_role(const Role& r) override;
+  result<Role> get_role(RoleId id) override;
+  result<std::vector<Role>> list_roles(SpaceId space) override;
+  result<void> delete_role(RoleId id) override;
+  result<void> insert_role_assignment(const RoleAssignment& a) override;
+  result<void> delete_role_assignment(SpaceId space, MemberId member, RoleId role) override;
+  result<std::vector<RoleAssignment>> list_role_assignments(SpaceId space,
+                                                            MemberId member) override;
+  result<void> put_override(SpaceId space, const RoleOverride& o) override;
+  result<void> delete_override(SpaceId space, RoleId role) override;
+  result<std::vector<RoleOverride>> list_overrides(SpaceId space) override;
+  result<void> put_ban(const Ban& b) override;
+  result<void> delete_ban(SpaceId space, MemberId member) override;
+  result<Ban> get_ban(SpaceId space, MemberId member) override;
+  result<std::vector<Ban>> list_bans(SpaceId space, MemberId after, std::uint32_t limit) override;
+  result<void> insert_invite(const Invite& i) override;
+  result<void> update_invite(const Invite& i) override;
+  result<Invite> get_invite(std::string_view code) override;
+  result<std::vector<Invite>> list_invites(SpaceId space, std::string_view after,
+                                           std::uint32_t limit) override;
+  result<void> insert_join_request(const JoinRequest& r) override;
+  result<void> delete_join_request(SpaceId space, MemberId member) override;
+  result<JoinRequest> get_join_request(SpaceId space, MemberId member) override;
+  result<std::vector<JoinRequest>> list_join_requests(SpaceId space, MemberId after,
+                                                      std::uint32_t limit) override;
   result<void> insert_thread(const Thread& t) override;
   result<void> update_thread(const Thread& t) override;
   result<Thread> get_thread(ThreadId id) override;

@@ -3,8 +3,9 @@
 // The file is opened in WAL mode. Write transactions run on a single writer connection, one at
 // a time (BEGIN IMMEDIATE ... COMMIT); read transactions run on a pool of reader connections,
 // each seeing one snapshot, and never wait for the writer. The schema is plain and normalised
-// (members, spaces, memberships, threads, posts, revisions, reactions, reaction_counts, events),
-// so the sqlite3 shell can query it; its version is kept in PRAGMA user_version.
+// (members, spaces, memberships, roles, role_assignments, overrides, bans, invites,
+// join_requests, threads, posts, revisions, reactions, reaction_counts, events), so the sqlite3
+// shell can query it; its version is kept in PRAGMA user_version.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,8 @@ struct SqliteOptions {
 result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 
 // The schema version this build writes (PRAGMA user_version of the database).
-inline constexpr int schema_version = 1;
+// 1: members, spaces, memberships, threads, posts, revisions, reactions, events.
+// 2: spaces' join policy and member cap; roles and overrides; bans, invites, join requests.
+inline constexpr int schema_version = 2;
 
 }  // namespace hearth::sqlite

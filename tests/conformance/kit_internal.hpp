@@ -1,0 +1,17 @@
+// What the kit's source files share (not installed).
+#pragma once
+
+#include <memory>
+
+#include "hearth/storage/storage.hpp"
+
+namespace hearth::conformance::detail {
+
+// A new, empty storage from the factory given to run().
+std::shared_ptr<Storage> fresh_storage();
+
+// Does nothing; run() calls it so that the linker keeps security_matrix.cpp's test cases (they
+// would otherwise be dropped from the static library, nothing referring to them).
+void link_security_matrix();
+
+}  // namespace hearth::conformance::detail

@@ -1,0 +1,248 @@
+// Walks the security matrix (security_matrix.hpp) against the kit's storage: every call, every
+// actor, every visibility, each write in a world of its own.
+#include "security_matrix.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "hearth/engine.hpp"
+#include "kit_internal.hpp"
+#include "result_string.hpp"
+
+namespace hearth::conformance {
+namespace {
+
+using namespace matrix;
+
+template <class T>
+T must(result<T> r) {
+  INFO((r ? std::string("ok") : std::string(error_name(r.error()))));
+  REQUIRE(r.has_value());
+  return std::move(*r);
+}
+inline void must(result<void> r) {
+  INFO((r ? std::string("ok") : std::string(error_name(r.error()))));
+  REQUIRE(r.has_value());
+}
+
+struct World {
+  std::unique_ptr<Engine> engine;
+  std::array<MemberId, actor_count> actors{};
+  std::array<PostId, actor_count> own_post{};
+  MemberId target, newbie, asker;
+  SpaceId parent, space;
+  RoleId helper, spare;
+  ThreadId thread;
+  PostId first_post, reply;
+  std::string invite_join, invite_revoke;
+
+  Engine& operator*() { return *engine; }
+  MemberId operator[](Actor a) const { return actors[static_cast<std::size_t>(a)]; }
+  PostId own_or_members(Actor a) const {
+    const PostId own = own_post[static_cast<std::size_t>(a)];
+    return own ? own : first_post;
+  }
+};
+
+World build_world(Visibility visibility) {
+  World w;
+  EngineOptions options;
+  options.storage = detail::fresh_storage();
+  w.engine = must(Engine::open(std::move(options)));
+  Engine& e = *w.engine;
+  auto create = [&](const char* handle) { return must(e.create_member(handle, handle)).id; };
+  const MemberId ada = create("owner_ada"), adm = create("admin_al"), mod = create("mod_mo"),
+                 mem = create("member_me"), den = create("denied_di"), ban = create("banned_bo"),
+                 par = create("parent_pa"), out = create("outsider_ou");
+  w.target = create("target_ta");
+  w.newbie = create("newbie_ne");
+  w.asker = create("asker_as");
+  w.actors = {MemberId{}, out, par, mem, den, ban, mod, adm, ada};
+
+  w.parent = must(e.create_space(ada, {{}, SpaceKind::guild, "Guild", ""})).id;
+  for (MemberId m : {adm, mod, mem, den, ban, par, w.target, w.asker})
+    REQUIRE(must(e.join_space(m, w.parent)));
+  REQUIRE(must(e.assign_role(ada, w.parent, adm, builtin::admin_role)));
+  REQUIRE(must(e.assign_role(ada, w.parent, mod, builtin::moderator_role)));
+  const RoleId muted = must(e.create_role(ada, w.parent, {"muted", {}, 50})).id;
+  REQUIRE(must(e.assign_role(ada, w.parent, den, muted)));
+
+  NewSpace channel{w.parent, SpaceKind::channel, "Channel", "", visibility, {}, 0};
+  w.space = must(e.create_space(ada, channel)).id;
+  for (MemberId m : {adm, mod, mem, den, ban, w.target})
+    REQUIRE(must(e.add_member(ada, w.space, m)));
+
+  auto first = must(e.create_thread(mem, w.space, "Hello", "the first post"));
+  w.thread = first.thread.id;
+  w.first_post = first.first_post.id;
+  w.reply = must(e.reply(w.target, w.first_post, "a reply")).id;
+  w.own_post[member] = w.first_post;
+  for (Actor a : {denied, banned, moderator, admin, owner})
+    w.own_post[static_cast<std::size_t>(a)] =
+        must(e.create_thread(w[a], w.space, "Mine", "my own post")).first_post.id;
+
+  w.helper = must(e.create_role(ada, w.space, {"helper", {Permission::pin}, 200})).id;
+  w.spare = must(e.create_role(ada, w.space, {"spare", {Permission::pin}, 150})).id;
+  REQUIRE(must(e.assign_role(ada, w.space, w.target, w.helper)));
+  w.invite_join = must(e.create_invite(ada, w.space, {})).code;
+  w.invite_revoke = must(e.create_invite(ada, w.space, {})).code;
+  if (visibility == Visibility::private_) REQUIRE(must(e.request_to_join(w.asker, w.space, "hi")));
+  must(e.set_override(ada, w.space, muted, {},
+                      {Permission::post_threads, Permission::reply, Permission::react}));
+  must(e.ban_member(ada, w.space, ban, "spam"));
+  return w;
+}
+
+template <class T>
+std::string outcome(const result<T>& r) {
+  if (r) return "A";
+  if (&r.error().category() != &hearth_category()) return "?" + r.error().message();
+  switch (static_cast<errc>(r.error().value())) {
+    case errc::forbidden:
+      return "F";
+    case errc::not_found:
+      return "N";
+    case errc::conflict:
+      return "C";
+    default:
+      return "?" + std::string(error_name(r.error()));
+  }
+}
+
+using Call = std::function<std::string(World&, Actor)>;
+
+struct Cell {
+  bool writes;  // needs a world of its own
+  Call run;
+};
+
+#define READ(body)                 \
+  Cell {                           \
+    false, [](World& w, Actor a) { \
+      const MemberId who = w[a];   \
+      Engine& e = *w;              \
+      return outcome(body);        \
+    }                              \
+  }
+#define WRITE(body)               \
+  Cell {                          \
+    true, [](World& w, Actor a) { \
+      const MemberId who = w[a];  \
+      Engine& e = *w;             \
+      return outcome(body);       \
+    }                             \
+  }
+
+const std::map<std::string_view, Cell>& cells() {
+  static const std::map<std::string_view, Cell> table{
+      {"update_profile",
+       WRITE(e.update_profile(who, who ? who : w[member], {std::string("New name"), {}}))},
+      {"deactivate_member", WRITE(e.deactivate_member(who, who ? who : w[member]))},
+      {"create_space", WRITE(e.create_space(who, {w.space, SpaceKind::channel, "Sub", ""}))},
+      {"get_space", READ(e.get_space(who, w.space))},
+      {"list_child_spaces", READ(e.list_child_spaces(who, w.space, {}))},
+      {"join_space", WRITE(e.join_space(who, w.space))},
+      {"add_member", WRITE(e.add_member(who, w.space, w.newbie))},
+      {"leave_space", WRITE(e.leave_space(who, w.space))},
+      {"list_space_members", READ(e.list_space_members(who, w.space, {}))},
+      {"update_space", WRITE(e.update_space(who, w.space, {std::string("Renamed"), {}, {}, {}}))},
+      {"transfer_ownership", WRITE(e.transfer_ownership(who, w.space, w[member]))},
+      {"remove_member", WRITE(e.remove_member(who, w.space, w.target))},
+      {"get_permissions", READ(e.get_permissions(who, w.space))},
+      {"create_role", WRITE(e.create_role(who, w.space, {"new", {Permission::pin}, 300}))},
+      {"update_role", WRITE(e.update_role(who, w.spare, {std::string("renamed"), {}, {}}))},
+      {"delete_role", WRITE(e.delete_role(who, w.spare))},
+      {"list_roles", READ(e.list_roles(who, w.space))},
+      {"assign_role", WRITE(e.assign_role(who, w.space, w[member], w.helper))},
+      {"unassign_role", WRITE(e.unassign_role(who, w.space, w.target, w.helper))},
+      {"list_member_roles", READ(e.list_member_roles(who, w.space, w.target))},
+      {"set_override", WRITE(e.set_override(who, w.space, w.helper, {Permission::pin}, {}))},
+      {"list_overrides", READ(e.list_overrides(who, w.space))},
+      {"ban_member", WRITE(e.ban_member(who, w.space, w.target, "rude"))},
+      {"unban_member", WRITE(e.unban_member(who, w.space, w[banned]))},
+      {"list_bans", READ(e.list_bans(who, w.space, {}))},
+      {"create_invite", WRITE(e.create_invite(who, w.space, {}))},
+      {"join_with_invite", WRITE(e.join_with_invite(who, w.invite_join))},
+      {"revoke_invite", WRITE(e.revoke_invite(who, w.invite_revoke))},
+      {"list_invites", READ(e.list_invites(who, w.space, {}))},
+      {"request_to_join", WRITE(e.request_to_join(who, w.space, "please"))},
+      {"withdraw_join_request", WRITE(e.withdraw_join_request(who, w.space))},
+      {"decide_join_request", WRITE(e.decide_join_request(who, w.space, w.asker, true))},
+      {"list_join_requests", READ(e.list_join_requests(who, w.space, {}))},
+      {"create_thread", WRITE(e.create_thread(who, w.space, "New", "a new thread"))},
+      {"reply", WRITE(e.reply(who, w.first_post, "me too"))},
+      {"get_thread", READ(e.get_thread(who, w.thread))},
+      {"get_post", READ(e.get_post(who, w.first_post))},
+      {"get_thread_page", READ(e.get_thread_page(who, w.thread, {}))},
+      {"list_threads", READ(e.list_threads(who, w.space, {}))},
+      {"edit_post", WRITE(e.edit_post(who, w.own_or_members(a), "edited"))},
+      {"list_revisions", READ(e.list_revisions(who, w.own_or_members(a)))},
+      {"delete_post", WRITE(e.delete_post(who, w.own_or_members(a)))},
+      {"react", WRITE(e.react(who, w.reply, "+1"))},
+      {"unreact", WRITE(e.unreact(who, w.reply, "+1"))},
+      {"subscribe_as", Cell{false,
+                            [](World& w, Actor a) -> std::
+                                                      string {
+                                                        int seen = 0;
+                                                        const SpaceId space = w.space;
+                                                        auto sub = (*w).subscribe_as(
+                                                            w[a], 0, [&](const Event& ev) {
+                                                              if (ev.space == space) ++seen;
+                                                            });
+                                                        if (!sub) return outcome(sub);
+                                                        (*w).unsubscribe(*sub);
+                                                        return seen > 0 ? "A" : "X";
+                                                      }}},
+  };
+  return table;
+}
+
+#undef READ
+#undef WRITE
+
+void walk(Visibility visibility, std::string_view Row::*column) {
+  std::optional<World> shared;  // for the calls that only read
+  for (const Row& row : rows) {
+    auto it = cells().find(row.call);
+    if (it == cells().end())
+      FAIL("call " << row.call << " is in the matrix but the kit cannot run it");
+    const std::string_view expected = row.*column;
+    REQUIRE(expected.size() == actor_count);
+    for (int a = 0; a < actor_count; ++a) {
+      std::optional<World> own;
+      World* w;
+      if (it->second.writes) {
+        own.emplace(build_world(visibility));
+        w = &*own;
+      } else {
+        if (!shared) shared.emplace(build_world(visibility));
+        w = &*shared;
+      }
+      const std::string got = it->second.run(*w, static_cast<Actor>(a));
+      INFO(row.call << " (" << row.what << ") by " << actor_names[static_cast<std::size_t>(a)]
+                    << " in a " << to_string(visibility) << " space");
+      CHECK(got == std::string(1, expected[static_cast<std::size_t>(a)]));
+    }
+  }
+}
+
+TEST_CASE("security matrix: every call, every actor, in a public space", "[security]") {
+  walk(Visibility::public_, &Row::public_);
+}
+
+TEST_CASE("security matrix: every call, every actor, in a private space", "[security]") {
+  walk(Visibility::private_, &Row::private_);
+}
+
+TEST_CASE("security matrix: every call, every actor, in a secret space", "[security]") {
+  walk(Visibility::secret, &Row::secret);
+}
+
+}  // namespace
+
+void detail::link_security_matrix() {}
+
+}  // namespace hearth::conformance

@@ -1,0 +1,125 @@
+// The security matrix: what every engine call answers to every kind of actor, in a space of
+// each visibility. One table, read by a reviewer (docs/permissions.md points here) and walked
+// in full by security_matrix.cpp against every storage adapter; tests/security_coverage_test.cpp
+// fails when an engine call is in neither `rows` nor `exempt`.
+//
+// The world each cell runs in (security_matrix.cpp, build_world):
+//  - a public guild P (open to join), owned by `owner`;
+//  - a channel S below P with the column's visibility, also owned by `owner`; its join policy is
+//    the default for its visibility (public: open, private: request, secret: invite);
+//  - `moderator` and `admin` hold those built-in roles in P (so in S too), and are members of S;
+//  - `member` and `denied` are members of P and S; `denied` holds a custom role "muted" in P,
+//    with an override in S denying post_threads, reply and react;
+//  - `banned` was a member of P and S, wrote a thread in S, and is banned from S;
+//  - `parent` is a member of P only; `outsider` is a signed-in member of neither; `anonymous`
+//    is no one (MemberId{});
+//  - in S: a thread by `member`, a reply to it by another member (the target of reactions), a
+//    thread by each of denied, banned, moderator, admin and owner (their "own post"), custom
+//    roles "helper" (rank 200, held by a plain member `target`) and "spare" (rank 150), two
+//    invites by the owner, and (private only) a join request by `asker`, a member of P.
+// Calls that act on "own post" use the actor's own where they have one, else member's.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace hearth::conformance::matrix {
+
+enum Actor : int {
+  anonymous,
+  outsider,
+  parent,
+  member,
+  denied,
+  banned,
+  moderator,
+  admin,
+  owner,
+};
+inline constexpr int actor_count = 9;
+inline constexpr std::array<std::string_view, actor_count> actor_names{
+    "anonymous", "outsider", "parent", "member", "denied", "banned", "moderator", "admin", "owner"};
+
+// One letter per actor, in Actor order:
+//   A  allowed: the call succeeds (it may still answer "nothing changed", e.g. false)
+//   F  errc::forbidden       N  errc::not_found       C  errc::conflict
+//   X  (subscribe_as only) the subscriber receives none of S's events; A: it receives them
+struct Row {
+  std::string_view call;
+  std::string_view what;  // what the cell does, in S
+  std::string_view public_, private_, secret;
+};
+
+// clang-format off
+inline constexpr Row rows[] = {
+  //                                                                  anon outsider parent member denied banned mod admin owner
+  // call                   what                                       public        private       secret
+  {"update_profile",        "change own profile (anonymous: member's)", "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"deactivate_member",     "deactivate self (anonymous: member)",      "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"create_space",          "create a child of S",                      "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"get_space",             "S",                                        "AAAAAAAAA", "AAAAAAAAA", "NNNAANAAA"},
+  {"list_child_spaces",     "children of S",                            "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"join_space",            "join S",                                   "FAAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"add_member",            "add a newcomer to S",                      "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"leave_space",           "leave S",                                  "FAAAAAAAC", "FAAAAAAAC", "FNNAANAAC"},
+  {"list_space_members",    "members of S",                             "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"update_space",          "rename S",                                 "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"transfer_ownership",    "hand S to member",                         "FFFFFFFFA", "FFFFFFFFA", "FNNFFNFFA"},
+  {"remove_member",         "remove target (rank 200) from S",          "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"get_permissions",       "own permissions in S",                     "AAAAAAAAA", "AAAAAAAAA", "NNNAANAAA"},
+  {"create_role",           "a role of rank 300 with pin",              "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"update_role",           "rename spare",                             "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"delete_role",           "delete spare",                             "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"list_roles",            "roles usable in S",                        "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"assign_role",           "give member helper",                       "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"unassign_role",         "take helper from target",                  "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"list_member_roles",     "target's roles",                           "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"set_override",          "allow pin to helper in S",                 "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"list_overrides",        "overrides set in S",                       "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"ban_member",            "ban target from S",                        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"unban_member",          "lift banned's ban",                        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"list_bans",             "bans in S",                                "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
+  {"create_invite",         "an invite to S",                           "FFAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"join_with_invite",      "use the owner's invite",                   "FAAAAFAAA", "FAAAAFAAA", "FAAAAFAAA"},
+  {"revoke_invite",         "revoke the owner's invite",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"list_invites",          "invites of S",                             "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
+  {"request_to_join",       "ask to join S",                            "FFFAAFAAA", "FAAAAFAAA", "FNNAANAAA"},
+  {"withdraw_join_request", "withdraw own request (none)",              "FAAAAAAAA", "FAAAAAAAA", "FNNAANAAA"},
+  // Approvers get not_found in public and secret S: no request exists (only private S takes them).
+  {"decide_join_request",   "approve asker",                            "FFFFFFNNN", "FFFFFFAAA", "FNNFFNNNN"},
+  {"list_join_requests",    "requests to join S",                       "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
+  {"create_thread",         "start a thread in S",                      "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
+  {"reply",                 "reply to member's thread",                 "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
+  {"get_thread",            "member's thread",                          "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"get_post",              "its first post",                           "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"get_thread_page",       "its posts",                                "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"list_threads",          "threads of S",                             "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"edit_post",             "edit own post",                            "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"list_revisions",        "own post's revisions",                     "FFFAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"delete_post",           "delete own post",                          "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"react",                 "react +1 to the reply",                    "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
+  {"unreact",               "take the +1 back",                         "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
+  {"subscribe_as",          "receive S's events",                       "AAAAAAAAA", "XXXAAXAAA", "XXXAAXAAA"},
+};
+// clang-format on
+
+// Engine calls outside the matrix: none of them acts in a space for an actor.
+struct Exempt {
+  std::string_view call;
+  std::string_view why;
+};
+inline constexpr Exempt exempt[] = {
+    {"open", "creates the engine"},
+    {"create_member", "the host signs members up; there is no actor yet"},
+    {"get_member", "profiles are public: the member directory"},
+    {"find_member_by_handle", "profiles are public: the member directory"},
+    {"find_member_by_external_ref", "profiles are public: the host's own key"},
+    {"subscribe", "the host's own code receives every event (transports use subscribe_as)"},
+    {"unsubscribe", "ends a subscription the caller holds"},
+    {"poll", "runs the caller's own polled handlers"},
+    {"read_events", "the host's own reader of the log"},
+    {"options", "the engine's configuration"},
+    {"clock", "the engine's clock"},
+};
+
+}  // namespace hearth::conformance::matrix
