@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "engine_impl.hpp"
 #include "hearth/storage/memory.hpp"
 
@@ -69,8 +71,67 @@ constexpr int max_depth = 64;  // deeper than any real tree: a cycle is a bug, n
 
 }  // namespace
 
+namespace {
+thread_local std::uint64_t tx_epoch = 0;  // policy_epoch when this thread's transaction began
+}  // namespace
+
+void Engine::Impl::note_tx_start() noexcept { tx_epoch = policy_epoch.load(); }
+
+bool Engine::Impl::changes_standing(EventType t) noexcept {
+  switch (t) {
+    case EventType::member_joined:
+    case EventType::member_left:
+    case EventType::member_removed:
+    case EventType::member_banned:
+    case EventType::member_unbanned:
+    case EventType::role_updated:
+    case EventType::role_deleted:
+    case EventType::role_assigned:
+    case EventType::role_unassigned:
+    case EventType::override_set:
+    case EventType::ownership_transferred:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Engine::Impl::after_commit(const std::vector<Event>& events) noexcept {
+  for (const Event& e : events) {
+    if (changes_standing(e.type)) {
+      policy_epoch.fetch_add(1);
+      return;
+    }
+  }
+}
+
+std::optional<Engine::Impl::Standing> Engine::Impl::cached_standing(SpaceId space,
+                                                                    MemberId member) {
+  if (options.permission_cache_entries == 0) return std::nullopt;
+  std::shared_lock lock(standings_mutex);
+  auto it = standings.find({space.value, member.value});
+  if (it == standings.end() || it->second.epoch != policy_epoch.load() ||
+      it->second.valid_until <= clock->now())
+    return std::nullopt;
+  return it->second.standing;
+}
+
+void Engine::Impl::cache_standing(SpaceId space, MemberId member, const Standing& st,
+                                  Timestamp valid_until) {
+  if (options.permission_cache_entries == 0 || tx_epoch != policy_epoch.load()) return;
+  Standing kept = st;
+  kept.roles.clear();
+  std::unique_lock lock(standings_mutex);
+  if (standings.size() >= options.permission_cache_entries) standings.clear();
+  standings.insert_or_assign({space.value, member.value},
+                             CachedStanding{std::move(kept), tx_epoch, valid_until});
+}
+
 result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId space,
-                                                      MemberId member) {
+                                                      MemberId member, bool with_roles) {
+  if (!with_roles) {
+    if (auto hit = cached_standing(space, member)) return std::move(*hit);
+  }
   // The path from the root down to the space.
   struct Level {
     SpaceId id;
@@ -88,11 +149,15 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
 
   Standing st;
   const Timestamp now = clock->now();
+  Timestamp valid_until = std::numeric_limits<Timestamp>::max();
   if (member) {
     for (const Level& level : path) {
       auto ban = tx.get_ban(level.id, member);
       HEARTH_TRY(is_banned, found(ban));
-      if (is_banned && (ban->expires_at == 0 || ban->expires_at > now)) st.banned = true;
+      if (is_banned && (ban->expires_at == 0 || ban->expires_at > now)) {
+        st.banned = true;
+        if (ban->expires_at != 0) valid_until = std::min(valid_until, ban->expires_at);
+      }
     }
   }
 
@@ -122,6 +187,7 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
     if (level.facts.visibility != Visibility::public_ && !member_here && !st.owner) {
       if (level.facts.visibility == Visibility::secret) {
         st.see = st.read = errc::not_found;
+        cache_standing(space, member, st, valid_until);
         return st;
       }
       st.read = errc::forbidden;
@@ -135,6 +201,7 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
     held.push_back({builtin::owner_role, Permissions::all(), builtin::owner_rank});
     st.perms = Permissions::all();
     st.rank = builtin::owner_rank;
+    cache_standing(space, member, st, valid_until);
     return st;
   }
 
@@ -153,6 +220,7 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
   st.perms = resolve_permissions(q);
   st.rank = highest_rank(held);
   if (st.banned) st.perms = st.perms & Permissions{Permission::view};
+  cache_standing(space, member, st, valid_until);
   return st;
 }
 

@@ -130,9 +130,8 @@ result<SubscriptionId> Engine::subscribe_as(MemberId viewer, std::uint64_t after
 
 bool Engine::Impl::may_receive(MemberId viewer, const Event& e) {
   if (!e.space) return true;
-  auto tx = storage->begin(TxMode::read);
-  if (!tx) return false;
-  return access(**tx, e.space, viewer, Access::read).has_value();
+  auto r = read([&](Transaction& tx) { return access(tx, e.space, viewer, Access::read); });
+  return r.has_value();
 }
 
 void Engine::unsubscribe(SubscriptionId id) { impl_->dispatcher.unsubscribe(id); }

@@ -78,12 +78,14 @@ class Engine::Impl {
   // body or the commit fails, the transaction rolls back and nothing is dispatched.
   template <class F>
   std::invoke_result_t<F, WriteContext&> write(F&& body) {
+    note_tx_start();
     auto tx = storage->begin(TxMode::write);
     if (!tx) return failure{tx.error()};
     WriteContext ctx{**tx, clock->now(), {}};
     auto r = body(ctx);
     if (!r) return failure{r.error()};
     if (auto c = (*tx)->commit(); !c) return failure{c.error()};
+    after_commit(ctx.events);
     if (!ctx.events.empty()) dispatcher.enqueue(std::move(ctx.events));
     tx->reset();  // releases the write lock, after the events are queued in commit order
     dispatcher.drain();
@@ -93,6 +95,7 @@ class Engine::Impl {
   // Runs `body(tx)` in a read transaction.
   template <class F>
   std::invoke_result_t<F, Transaction&> read(F&& body) {
+    note_tx_start();
     auto tx = storage->begin(TxMode::read);
     if (!tx) return failure{tx.error()};
     return body(**tx);
@@ -120,7 +123,39 @@ class Engine::Impl {
     errc read = errc{};
     std::vector<HeldRole> roles;  // held, from the root down (member and owner included)
   };
-  result<Standing> standing(Transaction& tx, SpaceId space, MemberId member);
+  // Served from the standing cache when it holds a current entry (roles are then not filled
+  // in; pass with_roles for them). In a write transaction, call it before the transaction's
+  // own writes: what it computes may be cached for others.
+  result<Standing> standing(Transaction& tx, SpaceId space, MemberId member,
+                            bool with_roles = false);
+
+  // The standing cache. A standing depends on memberships, role assignments, roles, overrides,
+  // bans and owners; every committed write that changes one of them emits an event of a type
+  // listed in changes_standing(), and after_commit() then moves policy_epoch on, which makes
+  // every entry stale. An entry carries the epoch read before its transaction began (so one
+  // computed from a snapshot older than a change is never current) and, for a ban that
+  // expires, the time it stops being true.
+  struct CachedStanding {
+    Standing standing;
+    std::uint64_t epoch = 0;
+    Timestamp valid_until = 0;
+  };
+  std::optional<Standing> cached_standing(SpaceId space, MemberId member);
+  void cache_standing(SpaceId space, MemberId member, const Standing& st, Timestamp valid_until);
+  static bool changes_standing(EventType t) noexcept;
+  // Records the epoch before a transaction begins (per thread: a thread has one open at most).
+  void note_tx_start() noexcept;
+  void after_commit(const std::vector<Event>& events) noexcept;
+
+  struct PairHash {
+    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const noexcept {
+      return std::hash<std::uint64_t>{}(k.first * 0x9E3779B97F4A7C15ull ^ k.second);
+    }
+  };
+  std::atomic<std::uint64_t> policy_epoch{1};
+  std::shared_mutex standings_mutex;
+  std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, CachedStanding, PairHash>
+      standings;  // (space, member)
   // The standing, if `who` has `access` to the space: not_found when the space, or an
   // ancestor, is secret and they are not its member (exactly as if it did not exist);
   // forbidden when they may see it but not read it (a private space or ancestor they are not

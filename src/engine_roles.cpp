@@ -62,6 +62,11 @@ result<Role> usable_role(Engine::Impl& impl, Transaction& tx, SpaceId space, Rol
 }  // namespace
 
 result<Permissions> Engine::get_permissions(MemberId viewer, SpaceId space) {
+  // A current cached standing answers without a transaction.
+  if (auto st = impl_->cached_standing(space, viewer)) {
+    if (st->see != errc{}) return st->see;
+    return st->read != errc{} ? Permissions{} : st->perms;
+  }
   return impl_->read([&](Transaction& tx) -> result<Permissions> {
     HEARTH_TRY(st, impl_->access(tx, space, viewer, Access::see));
     if (st.read != errc{}) return Permissions{};
@@ -206,7 +211,7 @@ result<std::vector<Role>> Engine::list_member_roles(MemberId viewer, SpaceId spa
   return impl_->read([&](Transaction& tx) -> result<std::vector<Role>> {
     HEARTH_CHECK(impl_->check_read(tx, space, viewer));
     HEARTH_CHECK(tx.get_member(member));
-    HEARTH_TRY(st, impl_->standing(tx, space, member));
+    HEARTH_TRY(st, impl_->standing(tx, space, member, true));
     std::vector<Role> out;
     for (const HeldRole& h : st.roles) {
       HEARTH_TRY(r, role_record(tx, h.role));

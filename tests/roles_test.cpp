@@ -1,4 +1,8 @@
 // Roles, rank order, overrides down the tree, and ownership.
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "support.hpp"
 
 using namespace hearth;
@@ -196,4 +200,42 @@ TEST_CASE("a removed member loses their roles and may join again", "[roles]") {
   REQUIRE(ok(g->join_space(g.mo.id, g.guild.id)));
   CHECK(ok(g->get_permissions(g.mo.id, g.guild.id)) == builtin::member);
   CHECK(ok(g->get_space(MemberId{}, g.guild.id)).member_count == 5);
+}
+
+TEST_CASE("the permission cache never outlives a change, even with readers racing writers",
+          "[roles][concurrency]") {
+  Guild g;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; ++i)
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        (void)g->get_permissions(g.bo.id, g.guild.id);
+        (void)g->list_threads(g.bo.id, g.guild.id, {});
+      }
+    });
+  for (int round = 0; round < 50; ++round) {
+    ok(g->ban_member(g.mo.id, g.guild.id, g.bo.id, "spam"));
+    CHECK(ok(g->get_permissions(g.bo.id, g.guild.id)) == Permissions{Permission::view});
+    REQUIRE(ok(g->unban_member(g.mo.id, g.guild.id, g.bo.id)));
+    REQUIRE(ok(g->join_space(g.bo.id, g.guild.id)));
+    CHECK(ok(g->get_permissions(g.bo.id, g.guild.id)) == builtin::member);
+  }
+  ok(g->ban_member(g.mo.id, g.guild.id, g.bo.id, "for good"));
+  stop = true;
+  for (auto& t : readers) t.join();
+  CHECK(ok(g->get_permissions(g.bo.id, g.guild.id)) == Permissions{Permission::view});
+  CHECK(code_of(g->create_thread(g.bo.id, g.guild.id, "t", "b")) == errc::forbidden);
+}
+
+TEST_CASE("with the permission cache off, the engine answers the same", "[roles]") {
+  EngineOptions options;
+  options.permission_cache_entries = 0;
+  Community c(options);
+  CHECK(ok(c->get_permissions(c.bo.id, c.guild.id)) == builtin::member);
+  ok(c->ban_member(c.ada.id, c.guild.id, c.bo.id, "", c.clock->now() + 1000));
+  CHECK(ok(c->get_permissions(c.bo.id, c.guild.id)) == Permissions{Permission::view});
+  c.clock->advance(1000);
+  CHECK(ok(c->get_permissions(c.bo.id, c.guild.id)) == builtin::everyone);
+  CHECK(ok(c->join_space(c.bo.id, c.guild.id)));
 }

@@ -40,6 +40,10 @@ struct EngineOptions {
   // to one shared storage.
   unsigned node_id = 0;
   Limits limits;
+  // How many (member, space) permission checks the engine keeps computed (docs/permissions.md).
+  // The cache follows every change this engine makes; where several processes write to one
+  // storage, set 0 so that none of them acts on another's stale view.
+  std::size_t permission_cache_entries = 16'384;
   // The reaction kinds members may use: each 1..32 bytes of printable ASCII.
   std::vector<std::string> reaction_kinds = {"+1", "-1", "heart", "laugh", "thanks"};
 };
