@@ -125,7 +125,7 @@ result<bool> Engine::join_with_invite(MemberId actor, std::string_view code) {
     if (st.banned) return errc::forbidden;
     if (st.member) return false;
     if (!usable(invite, ctx.now)) return errc::gone;
-    HEARTH_TRY(joined, impl_->admit(ctx, s, actor, actor));
+    HEARTH_TRY(joined, impl_->admit(ctx, s, actor, actor, &st));
     ++invite.uses;
     HEARTH_CHECK(ctx.tx.update_invite(invite));
     return joined;

@@ -178,8 +178,9 @@ class Engine::Impl {
   // Membership changes shared by joins, invites, requests, removals and bans. `s` is the
   // space as read in this transaction; its member_count is kept in step.
   // Adds `member` (full at the cap; forbidden when banned there or above). Returns false if
-  // they were a member already.
-  result<bool> admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor);
+  // they were a member already. `known`: their standing in `s`, when the caller has it.
+  result<bool> admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor,
+                     const Standing* known = nullptr);
   // Removes `member` and their role assignments in `s`, emitting `type` (member_left,
   // member_removed) unless it is none. Returns false if they were not a member.
   result<bool> expel(WriteContext& ctx, Space& s, MemberId member, MemberId actor,

@@ -55,11 +55,14 @@ result<bool> is_member(Transaction& tx, SpaceId space, MemberId member) {
 
 }  // namespace
 
-result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor) {
-  HEARTH_TRY(already, is_member(ctx.tx, s.id, member));
-  if (already) return false;
-  HEARTH_TRY(st, standing(ctx.tx, s.id, member));
-  if (st.banned) return errc::forbidden;
+result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, MemberId actor,
+                                 const Standing* known) {
+  if (!known) {
+    HEARTH_TRY(st, standing(ctx.tx, s.id, member));
+    return admit(ctx, s, member, actor, &st);
+  }
+  if (known->member) return false;
+  if (known->banned) return errc::forbidden;
   if (s.member_cap != 0 && s.member_count >= s.member_cap) return errc::full;
   HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
   ++s.member_count;
@@ -159,13 +162,13 @@ result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
 result<bool> Engine::join_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    HEARTH_TRY(s, impl_->check_access(ctx.tx, space, actor, Access::see));
-    HEARTH_TRY(member, is_member(ctx.tx, space, actor));
-    if (member) return false;
+    HEARTH_TRY(s, ctx.tx.get_space(space));
+    HEARTH_TRY(st, impl_->access(ctx.tx, space, actor, Access::see));
+    if (st.member) return false;
     if (s.join_policy != JoinPolicy::open) return errc::forbidden;
     // Open spaces are public; what is above them must be readable too.
     if (s.parent) HEARTH_CHECK(impl_->check_read(ctx.tx, s.parent, actor));
-    return impl_->admit(ctx, s, actor, actor);
+    return impl_->admit(ctx, s, actor, actor, &st);
   });
 }
 

@@ -58,3 +58,18 @@ TEST_CASE("every engine call is in the security matrix or exempt with a reason",
     CHECK(calls.count(name) == 1);
   }
 }
+
+TEST_CASE("docs/permissions.md shows the security matrix as it is", "[security]") {
+  std::ifstream in(HEARTH_SOURCE_DIR "/docs/permissions.md");
+  REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  for (const auto& row : hearth::conformance::matrix::rows) {
+    std::string line = "| `" + std::string(row.call) + "` | " + std::string(row.what) + " | `" +
+                       std::string(row.public_) + "` | `" + std::string(row.private_) + "` | `" +
+                       std::string(row.secret) + "` |";
+    INFO("docs/permissions.md lacks, or shows differently, the row: " << line);
+    CHECK(doc.find(line) != std::string::npos);
+  }
+}
