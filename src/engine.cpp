@@ -72,10 +72,57 @@ constexpr int max_depth = 64;  // deeper than any real tree: a cycle is a bug, n
 }  // namespace
 
 namespace {
-thread_local std::uint64_t tx_epoch = 0;  // policy_epoch when this thread's transaction began
+// policy_epoch and definitions_epoch when this thread's transaction began
+thread_local std::uint64_t tx_epoch = 0;
+thread_local std::uint64_t tx_definitions_epoch = 0;
 }  // namespace
 
-void Engine::Impl::note_tx_start() noexcept { tx_epoch = policy_epoch.load(); }
+void Engine::Impl::note_tx_start() noexcept {
+  tx_epoch = policy_epoch.load();
+  tx_definitions_epoch = definitions_epoch.load();
+}
+
+bool Engine::Impl::changes_definitions(EventType t) noexcept {
+  return t == EventType::override_set || t == EventType::role_updated ||
+         t == EventType::role_deleted;
+}
+
+result<std::shared_ptr<const std::vector<RoleOverride>>> Engine::Impl::overrides_at(Transaction& tx,
+                                                                                    SpaceId space) {
+  const bool caching = options.permission_cache_entries != 0;
+  if (caching) {
+    std::shared_lock lock(definitions_mutex);
+    auto it = overrides_cache.find(space.value);
+    if (it != overrides_cache.end() && it->second.epoch == definitions_epoch.load())
+      return it->second.overrides;
+  }
+  HEARTH_TRY(list, tx.list_overrides(space));
+  auto shared = std::make_shared<const std::vector<RoleOverride>>(std::move(list));
+  if (caching && tx_definitions_epoch == definitions_epoch.load()) {
+    std::unique_lock lock(definitions_mutex);
+    if (overrides_cache.size() >= options.permission_cache_entries) overrides_cache.clear();
+    overrides_cache.insert_or_assign(space.value, CachedOverrides{shared, tx_definitions_epoch});
+  }
+  return shared;
+}
+
+result<HeldRole> Engine::Impl::custom_role(Transaction& tx, RoleId id) {
+  const bool caching = options.permission_cache_entries != 0;
+  if (caching) {
+    std::shared_lock lock(definitions_mutex);
+    auto it = roles_cache.find(id.value);
+    if (it != roles_cache.end() && it->second.epoch == definitions_epoch.load())
+      return it->second.role;
+  }
+  HEARTH_TRY(role, tx.get_role(id));
+  const HeldRole held{role.id, role.permissions, role.rank};
+  if (caching && tx_definitions_epoch == definitions_epoch.load()) {
+    std::unique_lock lock(definitions_mutex);
+    if (roles_cache.size() >= options.permission_cache_entries) roles_cache.clear();
+    roles_cache.insert_or_assign(id.value, CachedRole{held, tx_definitions_epoch});
+  }
+  return held;
+}
 
 bool Engine::Impl::changes_standing(EventType t) noexcept {
   switch (t) {
@@ -97,12 +144,13 @@ bool Engine::Impl::changes_standing(EventType t) noexcept {
 }
 
 void Engine::Impl::after_commit(const std::vector<Event>& events) noexcept {
+  bool standing_changed = false, definitions_changed = false;
   for (const Event& e : events) {
-    if (changes_standing(e.type)) {
-      policy_epoch.fetch_add(1);
-      return;
-    }
+    standing_changed = standing_changed || changes_standing(e.type);
+    definitions_changed = definitions_changed || changes_definitions(e.type);
   }
+  if (definitions_changed) definitions_epoch.fetch_add(1);
+  if (standing_changed) policy_epoch.fetch_add(1);
 }
 
 std::optional<Engine::Impl::Standing> Engine::Impl::cached_standing(SpaceId space,
@@ -136,7 +184,7 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
   struct Level {
     SpaceId id;
     SpaceFacts facts;
-    std::vector<RoleOverride> overrides;
+    std::shared_ptr<const std::vector<RoleOverride>> overrides;
   };
   std::vector<Level> path;
   for (SpaceId id = space; id;) {
@@ -178,8 +226,8 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
         } else if (a.role == builtin::admin_role) {
           held.push_back({a.role, builtin::admin, builtin::admin_rank});
         } else {
-          HEARTH_TRY(role, tx.get_role(a.role));
-          held.push_back({role.id, role.permissions, role.rank});
+          HEARTH_TRY(role, custom_role(tx, a.role));
+          held.push_back(role);
         }
       }
     }
@@ -208,9 +256,9 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
   std::vector<std::span<const RoleOverride>> levels;
   levels.reserve(path.size());
   for (Level& level : path) {
-    HEARTH_TRY(overrides, tx.list_overrides(level.id));
+    HEARTH_TRY(overrides, overrides_at(tx, level.id));
     level.overrides = std::move(overrides);
-    levels.emplace_back(level.overrides);
+    levels.emplace_back(*level.overrides);
   }
   PermissionQuery q;
   q.everyone = builtin::everyone;

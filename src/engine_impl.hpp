@@ -147,6 +147,26 @@ class Engine::Impl {
   void note_tx_start() noexcept;
   void after_commit(const std::vector<Event>& events) noexcept;
 
+  // The definitions every standing reads, cached under their own epoch, which only changes
+  // of overrides and custom roles move on (not joins): a space's overrides, a role's
+  // permissions and rank.
+  result<std::shared_ptr<const std::vector<RoleOverride>>> overrides_at(Transaction& tx,
+                                                                        SpaceId space);
+  result<HeldRole> custom_role(Transaction& tx, RoleId id);
+  static bool changes_definitions(EventType t) noexcept;
+  struct CachedOverrides {
+    std::shared_ptr<const std::vector<RoleOverride>> overrides;
+    std::uint64_t epoch = 0;
+  };
+  struct CachedRole {
+    HeldRole role;
+    std::uint64_t epoch = 0;
+  };
+  std::atomic<std::uint64_t> definitions_epoch{1};
+  std::shared_mutex definitions_mutex;
+  std::unordered_map<std::uint64_t, CachedOverrides> overrides_cache;  // by space
+  std::unordered_map<std::uint64_t, CachedRole> roles_cache;           // by role id
+
   struct PairHash {
     std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const noexcept {
       return std::hash<std::uint64_t>{}(k.first * 0x9E3779B97F4A7C15ull ^ k.second);
