@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -23,6 +24,9 @@ struct WriteContext {
   Transaction& tx;
   Timestamp now;
   std::vector<Event> events;
+  // Run after the commit, before the caches learn of it (for in-process state that must be
+  // current by the time a reader may trust the change, like the space facts).
+  std::vector<std::function<void()>> on_commit;
 
   // Appends an event to the log in this transaction; it is dispatched after the commit.
   result<void> emit(EventType type, SpaceId space, MemberId actor, std::string payload);
@@ -81,10 +85,11 @@ class Engine::Impl {
     note_tx_start();
     auto tx = storage->begin(TxMode::write);
     if (!tx) return failure{tx.error()};
-    WriteContext ctx{**tx, clock->now(), {}};
+    WriteContext ctx{**tx, clock->now(), {}, {}};
     auto r = body(ctx);
     if (!r) return failure{r.error()};
     if (auto c = (*tx)->commit(); !c) return failure{c.error()};
+    for (auto& action : ctx.on_commit) action();
     after_commit(ctx.events);
     if (!ctx.events.empty()) dispatcher.enqueue(std::move(ctx.events));
     tx->reset();  // releases the write lock, after the events are queued in commit order

@@ -254,7 +254,7 @@ result<Space> Engine::update_space(MemberId actor, SpaceId space, const SpaceUpd
 }
 
 result<Space> Engine::transfer_ownership(MemberId actor, SpaceId space, MemberId new_owner) {
-  auto r = impl_->write([&](WriteContext& ctx) -> result<Space> {
+  return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
     HEARTH_TRY(st, impl_->access(ctx.tx, space, actor, Access::see));
@@ -270,11 +270,11 @@ result<Space> Engine::transfer_ownership(MemberId actor, SpaceId space, MemberId
     auto payload =
         Payload().id("space", s.id.value).id("owner", new_owner.value).id("former", former.value);
     HEARTH_CHECK(ctx.emit(EventType::ownership_transferred, s.id, actor, payload.done()));
+    // After the commit (no reader can then put the former owner back in the cache) and before
+    // the standing cache moves on (no standing computed from then on sees the former owner).
+    ctx.on_commit.push_back([impl = impl_.get(), s] { impl->replace_facts(s); });
     return s;
   });
-  // After the commit, so that no reader can put the former owner back in the cache.
-  if (r) impl_->replace_facts(*r);
-  return r;
 }
 
 }  // namespace hearth

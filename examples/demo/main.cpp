@@ -72,6 +72,24 @@ int main(int argc, char** argv) {
     std::printf("  @%-11s %s%s%s\n", author.handle.c_str(), p.body.c_str(),
                 p.revision > 1 ? " (edited)" : "", reactions.c_str());
   }
+  // Roles and a private channel: Bo becomes a moderator, the officers' channel is private and
+  // takes members by invite; Cy, an outsider to it, reads nothing there.
+  must(e.assign_role(ada.id, guild.id, bo.id, hearth::builtin::moderator_role), "moderator");
+  auto officers = must(e.create_space(ada.id, {.parent = guild.id,
+                                               .kind = hearth::SpaceKind::channel,
+                                               .name = "officers",
+                                               .visibility = hearth::Visibility::private_,
+                                               .join_policy = hearth::JoinPolicy::invite}),
+                       "create private channel");
+  auto invite = must(e.create_invite(ada.id, officers.id, {.max_uses = 1}), "invite");
+  must(e.join_with_invite(bo.id, invite.code), "bo uses the invite");
+  must(e.create_thread(bo.id, officers.id, "Loot rules", "Need before greed."), "officers thread");
+  const bool cy_reads = e.list_threads(cy.id, officers.id, {}).has_value();
+  std::printf("roles:    @%s moderates; #%s is private (invite only), @%s %s read it\n",
+              bo.handle.c_str(), officers.name.c_str(), cy.handle.c_str(),
+              cy_reads ? "can" : "cannot");
+  if (cy_reads) return 1;
+
   auto events = must(e.read_events(0, 200), "read events");
   std::printf("events:   %zu in the log (member_created ... reaction_added)\n", events.size());
   std::printf("database: %s\n", path.string().c_str());
