@@ -319,6 +319,7 @@ class Workload {
                   recent.begin() + static_cast<std::ptrdiff_t>(position) + 1);
     }
     post_space_.push_back(op.space);
+    post_author_.push_back(op.author);
     make_text(rng_, rng_.between(200, 600), op.body);
   }
   std::uint32_t post_count() const noexcept { return post_count_; }
@@ -326,9 +327,9 @@ class Workload {
     return static_cast<std::uint32_t>(threads_.size());
   }
 
-  // reactions: a random post gets "+1" from a random member of its space (hearth lets only
-  // members of a space react there). `adds` is false for a repeated (member, post): the call
-  // must be a no-op.
+  // reactions: a random post gets "+1" from a random member of its space other than its
+  // author (hearth lets only members of a space react there, and by default nobody "+1"s their
+  // own post). `adds` is false for a repeated (member, post): the call must be a no-op.
   struct ReactionOp {
     std::uint32_t member;
     std::uint32_t post;
@@ -336,9 +337,14 @@ class Workload {
   };
   ReactionOp next_reaction() {
     ReactionOp op;
-    op.post = rng_.below(post_count_);
-    const auto& members = members_of_[post_space_[op.post]];
-    op.member = members[rng_.below(static_cast<std::uint32_t>(members.size()))];
+    const std::vector<std::uint32_t>* members = nullptr;
+    do {  // a space whose only member is the author has nobody else to react
+      op.post = rng_.below(post_count_);
+      members = &members_of_[post_space_[op.post]];
+    } while (members->size() < 2);
+    do {
+      op.member = (*members)[rng_.below(static_cast<std::uint32_t>(members->size()))];
+    } while (op.member == post_author_[op.post]);
     op.adds = reacted_.insert((std::uint64_t{op.post} << 32) | op.member).second;
     return op;
   }
@@ -398,7 +404,8 @@ class Workload {
   std::vector<bool> is_member_;                         // [member * spaces + space]
   std::vector<std::vector<std::uint32_t>> members_of_;  // per space, in joining order
   std::vector<ThreadState> threads_;
-  std::vector<std::uint32_t> post_space_;           // per post
+  std::vector<std::uint32_t> post_space_;
+  std::vector<std::uint32_t> post_author_;          // per post
   std::vector<std::uint32_t> threads_in_;           // per space
   std::vector<std::vector<std::uint32_t>> recent_;  // per space, most recent activity first
   std::unordered_set<std::uint64_t> reacted_;       // post << 32 | member

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 
 #include "engine_impl.hpp"
@@ -323,6 +324,8 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
       options.limits.handle_min == 0 || options.limits.handle_min > options.limits.handle_max)
     return errc::invalid_argument;
   for (const auto& kind : options.reaction_kinds)
+    if (!valid_reaction_kind(kind)) return errc::invalid_argument;
+  for (const auto& kind : options.no_self_reaction)
     if (!valid_reaction_kind(kind)) return errc::invalid_argument;
   if (!options.storage) options.storage = std::make_shared<MemoryStorage>();
   if (!options.clock) options.clock = std::make_shared<SystemClock>();

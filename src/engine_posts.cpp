@@ -39,7 +39,7 @@ struct PostInThread {
 };
 
 // The post its author changes: theirs, with permission `p` (edit_own, delete_own) in its space
-// (forbidden), not deleted, in a thread not deleted (gone).
+// (forbidden), not deleted, in a thread not deleted (gone) nor archived (conflict).
 result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, MemberId actor, PostId id,
                                    Permission needed) {
   HEARTH_CHECK(engine.active_member(tx, actor));
@@ -47,13 +47,15 @@ result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, Member
   HEARTH_TRY(t, tx.get_thread(p.thread));
   HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
   if (p.author != actor || !st.perms.has(needed)) return errc::forbidden;
-  if (p.deleted || t.deleted) return errc::gone;
+  if (p.deleted || p.removed || t.deleted) return errc::gone;
+  if (t.archived) return errc::conflict;
   return PostInThread{std::move(p), std::move(t)};
 }
 
-// A deleted post as readers see it: its place in the thread, not its text.
-Post tombstone(Post p) {
-  if (p.deleted) {
+// A deleted or removed post as readers see it: its place in the thread, not its text (which
+// moderators still see in a removed post, to review it).
+Post tombstone(Post p, bool moderator = false) {
+  if (p.deleted || (p.removed && !moderator)) {
     p.body.clear();
     p.reactions.clear();
   }
@@ -63,14 +65,18 @@ Post tombstone(Post p) {
 }  // namespace
 
 result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
-                                                std::string_view title, std::string_view body) {
+                                                std::string_view title, std::string_view body,
+                                                ThreadKind kind) {
   const Limits& limits = impl_->options.limits;
+  if (to_string(kind) == "unknown") return errc::invalid_argument;
   HEARTH_TRY(clean_title, detail::clean_text(title, limits.title_max, TextKind::line));
   HEARTH_TRY(clean_body, detail::clean_text(body, limits.body_max, TextKind::multiline));
   return impl_->write([&](WriteContext& ctx) -> result<NewThread> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
-    HEARTH_CHECK(impl_->require(ctx.tx, space, actor, Permission::post_threads));
+    HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::post_threads));
+    if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
+      return errc::forbidden;
     NewThread out;
     Thread& t = out.thread;
     Post& p = out.first_post;
@@ -79,6 +85,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     t.space = p.space = space;
     t.author = p.author = actor;
     t.title = std::move(clean_title);
+    t.kind = kind;
     t.first_post = t.last_post = p.id;
     t.created_at = t.last_activity_at = p.created_at = ctx.now;
     p.thread = t.id;
@@ -102,6 +109,8 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_TRY(st, impl_->access(ctx.tx, t.space, actor, Access::read));
     if (t.deleted) return errc::gone;
     if (!st.perms.has(Permission::reply)) return errc::forbidden;
+    if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
+    HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -114,6 +123,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     t.last_post = p.id;
     t.last_activity_at = ctx.now;
     ++t.reply_count;
+    if (!posted_before) ++t.participant_count;
     HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p)));
     return p;
@@ -131,8 +141,8 @@ result<Thread> Engine::get_thread(MemberId viewer, ThreadId id) {
 result<Post> Engine::get_post(MemberId viewer, PostId id) {
   return impl_->read([&](Transaction& tx) -> result<Post> {
     HEARTH_TRY(p, tx.get_post(id));
-    HEARTH_CHECK(impl_->check_read(tx, p.space, viewer));
-    return tombstone(std::move(p));
+    HEARTH_TRY(st, impl_->access(tx, p.space, viewer, Access::read));
+    return tombstone(std::move(p), st.perms.has(Permission::moderate_posts));
   });
 }
 
@@ -142,22 +152,42 @@ result<Page<Post>> Engine::get_thread_page(MemberId viewer, ThreadId thread,
   HEARTH_TRY(after, detail::decode_cursor('p', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Post>> {
     HEARTH_TRY(t, tx.get_thread(thread));
-    HEARTH_CHECK(impl_->check_read(tx, t.space, viewer));
+    HEARTH_TRY(st, impl_->access(tx, t.space, viewer, Access::read));
+    const bool moderator = st.perms.has(Permission::moderate_posts);
     HEARTH_TRY(posts, tx.list_posts(thread, PostId{after}, limit + 1));
     for (Post& p : posts)
-      if (p.deleted) p = tombstone(std::move(p));
+      if (p.deleted || p.removed) p = tombstone(std::move(p), moderator);
     return make_page(std::move(posts), limit, 'p', [](const Post& p) { return p.id.value; });
   });
 }
 
-result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const PageRequest& page) {
+result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const PageRequest& page,
+                                          const ThreadFilter& filter) {
   HEARTH_TRY(limit, impl_->page_limit(page));
-  HEARTH_TRY(before, detail::decode_cursor('t', page.cursor));
+  // Two runs: the pinned threads ("n." cursors), then the others ("t." cursors).
+  const bool in_pinned = page.cursor.empty() || page.cursor[0] == 'n';
+  HEARTH_TRY(before, detail::decode_cursor(in_pinned ? 'n' : 't', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Thread>> {
     HEARTH_CHECK(impl_->check_read(tx, space, viewer));
-    HEARTH_TRY(threads, tx.list_threads(space, PostId{before}, limit + 1));
-    return make_page(std::move(threads), limit, 't',
-                     [](const Thread& t) { return t.last_post.value; });
+    auto key = [](const Thread& t) { return t.last_post.value; };
+    std::vector<Thread> items;
+    if (in_pinned) {
+      HEARTH_TRY(pinned,
+                 tx.list_threads(space, {true, filter.unanswered_only}, PostId{before}, limit + 1));
+      if (pinned.size() > limit) return make_page(std::move(pinned), limit, 'n', key);
+      items = std::move(pinned);
+    }
+    const PostId from = in_pinned ? PostId{} : PostId{before};
+    HEARTH_TRY(rest, tx.list_threads(space, {false, filter.unanswered_only}, from,
+                                     limit + 1 - static_cast<std::uint32_t>(items.size())));
+    for (Thread& t : rest) items.push_back(std::move(t));
+    Page<Thread> out;
+    if (items.size() > limit) {
+      items.resize(limit);
+      out.next_cursor = detail::encode_cursor(items.back().pinned ? 'n' : 't', key(items.back()));
+    }
+    out.items = std::move(items);
+    return out;
   });
 }
 
@@ -173,6 +203,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
     HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post, Permission::edit_own));
     auto& [p, t] = target;
+    const std::int64_t window = impl_->options.edit_window_ms;
+    if (window > 0 && ctx.now - p.created_at > window) return errc::forbidden;
     const bool first = t.first_post == p.id;
     if (clean_title && !first) return errc::invalid_argument;
     const bool title_changes = clean_title && *clean_title != t.title;
@@ -229,14 +261,16 @@ result<void> Engine::delete_post(MemberId actor, PostId post) {
 namespace {
 
 // The post a member reacts to, if they may: active, holding react there, post and thread alive.
-result<Post> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId actor, PostId post) {
+result<PostInThread> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId actor,
+                                     PostId post) {
   HEARTH_CHECK(engine.active_member(tx, actor));
   HEARTH_TRY(p, tx.get_post(post));
   HEARTH_TRY(t, tx.get_thread(p.thread));
   HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
-  if (p.deleted || t.deleted) return errc::gone;
+  if (p.deleted || p.removed || t.deleted) return errc::gone;
   if (!st.perms.has(Permission::react)) return errc::forbidden;
-  return p;
+  if (t.archived) return errc::conflict;
+  return PostInThread{std::move(p), std::move(t)};
 }
 
 }  // namespace
@@ -244,10 +278,16 @@ result<Post> reaction_target(Engine::Impl& engine, Transaction& tx, MemberId act
 result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
   const auto& kinds = impl_->options.reaction_kinds;
   if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  const auto& not_own = impl_->options.no_self_reaction;
+  const bool own_forbidden = std::find(not_own.begin(), not_own.end(), kind) != not_own.end();
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
-    HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(target, reaction_target(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
+    if (own_forbidden && p.author == actor) return errc::forbidden;
     HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
     if (!added) return false;
+    ++t.reaction_count;
+    HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(
         ctx.emit(EventType::reaction_added, p.space, actor, reaction_payload(p, actor, kind)));
     return true;
@@ -258,12 +298,101 @@ result<bool> Engine::unreact(MemberId actor, PostId post, std::string_view kind)
   const auto& kinds = impl_->options.reaction_kinds;
   if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
-    HEARTH_TRY(p, reaction_target(*impl_, ctx.tx, actor, post));
+    HEARTH_TRY(target, reaction_target(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
     HEARTH_TRY(removed, ctx.tx.remove_reaction(post, actor, kind));
     if (!removed) return false;
+    if (t.reaction_count > 0) --t.reaction_count;
+    HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(
         ctx.emit(EventType::reaction_removed, p.space, actor, reaction_payload(p, actor, kind)));
     return true;
+  });
+}
+
+namespace {
+
+// The checks remove_post and restore_post share: moderate_posts in the post's space, above the
+// author's rank (one's own post aside), the thread not archived.
+result<PostInThread> moderated_post(Engine::Impl& engine, Transaction& tx, MemberId actor,
+                                    PostId id) {
+  HEARTH_CHECK(engine.active_member(tx, actor));
+  HEARTH_TRY(p, tx.get_post(id));
+  HEARTH_TRY(t, tx.get_thread(p.thread));
+  if (p.author == actor) {
+    HEARTH_CHECK(engine.require(tx, t.space, actor, Permission::moderate_posts));
+  } else {
+    HEARTH_CHECK(engine.require_over(tx, t.space, actor, p.author, Permission::moderate_posts));
+  }
+  if (p.deleted) return errc::gone;
+  if (t.archived) return errc::conflict;
+  return PostInThread{std::move(p), std::move(t)};
+}
+
+// A thread whose first post is removed leaves its space's listing, and comes back on restore.
+result<void> set_thread_hidden(WriteContext& ctx, Thread& t, bool hidden) {
+  t.deleted = hidden;
+  HEARTH_CHECK(ctx.tx.update_thread(t));
+  HEARTH_TRY(s, ctx.tx.get_space(t.space));
+  if (hidden && s.thread_count > 0) --s.thread_count;
+  if (!hidden) ++s.thread_count;
+  return ctx.tx.update_space(s);
+}
+
+}  // namespace
+
+result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view reason) {
+  HEARTH_TRY(clean_reason, detail::clean_text(reason, 500, TextKind::multiline, false));
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_TRY(target, moderated_post(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
+    if (p.removed) return false;
+    if (t.deleted && t.first_post != p.id) return errc::gone;
+    p.removed = true;
+    p.removal_reason = std::move(clean_reason);
+    p.removed_by = actor;
+    HEARTH_CHECK(ctx.tx.update_post(p));
+    const bool first = t.first_post == p.id;
+    if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
+    auto payload = Payload()
+                       .id("post", p.id.value)
+                       .id("thread", p.thread.value)
+                       .id("author", p.author.value)
+                       .boolean("thread_removed", first);
+    HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, actor, payload.done()));
+    return true;
+  });
+}
+
+result<bool> Engine::restore_post(MemberId actor, PostId post) {
+  return impl_->write([&](WriteContext& ctx) -> result<bool> {
+    HEARTH_TRY(target, moderated_post(*impl_, ctx.tx, actor, post));
+    auto& [p, t] = target;
+    if (!p.removed) return false;
+    p.removed = false;
+    p.removal_reason.clear();
+    p.removed_by = MemberId{};
+    HEARTH_CHECK(ctx.tx.update_post(p));
+    if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
+    auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
+    HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, actor, payload.done()));
+    return true;
+  });
+}
+
+result<Page<Reaction>> Engine::list_reactions(MemberId viewer, PostId post, std::string_view kind,
+                                              const PageRequest& page) {
+  const auto& kinds = impl_->options.reaction_kinds;
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(after, detail::decode_cursor('r', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<Reaction>> {
+    HEARTH_TRY(p, tx.get_post(post));
+    HEARTH_CHECK(impl_->check_read(tx, p.space, viewer));
+    if (p.deleted) return errc::gone;
+    HEARTH_TRY(items, tx.list_reactions(post, kind, MemberId{after}, limit + 1));
+    return make_page(std::move(items), limit, 'r',
+                     [](const Reaction& r) { return r.member.value; });
   });
 }
 

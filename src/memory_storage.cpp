@@ -31,13 +31,13 @@ struct MemoryStorage::State {
   std::set<std::tuple<std::uint64_t, std::string>> space_invites;             // (space, code)
   std::map<std::pair<std::uint64_t, std::uint64_t>, JoinRequest> join_requests;
   std::unordered_map<std::uint64_t, Thread> threads;
-  // (space, last_post, thread) of threads that are not deleted.
-  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> thread_activity;
+  // (space, pinned, last_post, thread) of threads that are not deleted.
+  std::set<std::tuple<std::uint64_t, bool, std::uint64_t, std::uint64_t>> thread_activity;
   std::unordered_map<std::uint64_t, Post> posts;
   std::set<std::pair<std::uint64_t, std::uint64_t>> thread_posts;  // (thread, post)
   std::map<std::pair<std::uint64_t, std::uint32_t>, Revision> revisions;
-  std::set<std::tuple<std::uint64_t, std::uint64_t, std::string>>
-      reactions;  // (post, member, kind)
+  std::map<std::tuple<std::uint64_t, std::uint64_t, std::string>, Timestamp>
+      reactions;  // (post, member, kind) -> when
   std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> reaction_counts;  // (post, kind)
   std::vector<Event> events;
 };
@@ -405,17 +405,37 @@ class MemoryTransaction final : public Transaction {
 
   result<Thread> get_thread(ThreadId id) override { return find(s_.threads, id.value); }
 
-  result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
                                            std::uint32_t limit) override {
     std::vector<Thread> out;
     const std::uint64_t bound = before ? before.value : UINT64_MAX;
-    auto it = s_.thread_activity.lower_bound({space.value, bound, 0});
+    auto it = s_.thread_activity.lower_bound({space.value, q.pinned, bound, 0});
     while (it != s_.thread_activity.begin() && out.size() < limit) {
       --it;
-      if (std::get<0>(*it) != space.value) break;
-      out.push_back(s_.threads.at(std::get<2>(*it)));
+      if (std::get<0>(*it) != space.value || std::get<1>(*it) != q.pinned) break;
+      const Thread& t = s_.threads.at(std::get<3>(*it));
+      if (q.unanswered_only && (t.kind != ThreadKind::question || t.accepted_answer)) continue;
+      out.push_back(t);
     }
     return out;
+  }
+
+  result<void> move_posts(ThreadId thread, SpaceId space) override {
+    HEARTH_CHECK(writable());
+    for (auto it = s_.thread_posts.upper_bound({thread.value, 0});
+         it != s_.thread_posts.end() && it->first == thread.value; ++it) {
+      Post p = s_.posts.at(it->second);
+      p.space = space;
+      put(s_.posts, p.id.value, std::move(p));
+    }
+    return {};
+  }
+
+  result<bool> has_posted(ThreadId thread, MemberId member) override {
+    for (auto it = s_.thread_posts.upper_bound({thread.value, 0});
+         it != s_.thread_posts.end() && it->first == thread.value; ++it)
+      if (s_.posts.at(it->second).author == member) return true;
+    return false;
   }
 
   result<void> insert_post(const Post& p) override {
@@ -438,6 +458,9 @@ class MemoryTransaction final : public Transaction {
     stored.edited_at = p.edited_at;
     stored.revision = p.revision;
     stored.deleted = p.deleted;
+    stored.removed = p.removed;
+    stored.removal_reason = p.removal_reason;
+    stored.removed_by = p.removed_by;
     put(s_.posts, p.id.value, std::move(stored));
     return {};
   }
@@ -478,13 +501,13 @@ class MemoryTransaction final : public Transaction {
 
   // --- reactions ---
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
-                            Timestamp /*at*/) override {
+                            Timestamp at) override {
     HEARTH_CHECK(writable());
     if (!s_.posts.count(post.value) || !s_.members.count(member.value))
       return fail(errc::not_found);
     auto key = std::tuple{post.value, member.value, std::string(kind)};
     if (s_.reactions.count(key)) return false;
-    insert(s_.reactions, std::move(key));
+    put(s_.reactions, key, at);
     const auto count_key = std::pair{post.value, std::string(kind)};
     auto it = s_.reaction_counts.find(count_key);
     put(s_.reaction_counts, count_key, it == s_.reaction_counts.end() ? 1u : it->second + 1);
@@ -503,6 +526,17 @@ class MemoryTransaction final : public Transaction {
     else
       put(s_.reaction_counts, count_key, count - 1);
     return true;
+  }
+
+  result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind, MemberId after,
+                                               std::uint32_t limit) override {
+    std::vector<Reaction> out;
+    for (auto it = s_.reactions.upper_bound({post.value, after.value, std::string(kind)});
+         it != s_.reactions.end() && std::get<0>(it->first) == post.value && out.size() < limit;
+         ++it)
+      if (std::get<2>(it->first) == kind)
+        out.push_back({post, MemberId{std::get<1>(it->first)}, std::get<2>(it->first), it->second});
+    return out;
   }
 
   // --- events ---
@@ -538,8 +572,9 @@ class MemoryTransaction final : public Transaction {
     return e;
   }
 
-  static std::tuple<std::uint64_t, std::uint64_t, std::uint64_t> activity_key(const Thread& t) {
-    return {t.space.value, t.last_post.value, t.id.value};
+  static std::tuple<std::uint64_t, bool, std::uint64_t, std::uint64_t> activity_key(
+      const Thread& t) {
+    return {t.space.value, t.pinned, t.last_post.value, t.id.value};
   }
 
   template <class Map, class Key>

@@ -27,7 +27,13 @@ constexpr std::array<std::pair<JoinPolicy, std::string_view>, 3> join_policies{{
     {JoinPolicy::invite, "invite"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 28> event_types{{
+constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
+    {ThreadKind::discussion, "discussion"},
+    {ThreadKind::question, "question"},
+    {ThreadKind::announcement, "announcement"},
+}};
+
+constexpr std::array<std::pair<EventType, std::string_view>, 33> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -56,6 +62,11 @@ constexpr std::array<std::pair<EventType, std::string_view>, 28> event_types{{
     {EventType::join_requested, "join_requested"},
     {EventType::join_request_withdrawn, "join_request_withdrawn"},
     {EventType::join_request_decided, "join_request_decided"},
+    {EventType::thread_updated, "thread_updated"},
+    {EventType::thread_moved, "thread_moved"},
+    {EventType::answer_accepted, "answer_accepted"},
+    {EventType::post_removed, "post_removed"},
+    {EventType::post_restored, "post_restored"},
 }};
 
 template <class Table, class Enum>
@@ -77,6 +88,10 @@ std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept
 std::string_view to_string(SpaceKind k) noexcept { return name_of(space_kinds, k); }
 std::optional<SpaceKind> space_kind_from_string(std::string_view s) noexcept {
   return value_of<SpaceKind>(space_kinds, s);
+}
+std::string_view to_string(ThreadKind k) noexcept { return name_of(thread_kinds, k); }
+std::optional<ThreadKind> thread_kind_from_string(std::string_view s) noexcept {
+  return value_of<ThreadKind>(thread_kinds, s);
 }
 std::string_view to_string(JoinPolicy p) noexcept { return name_of(join_policies, p); }
 std::optional<JoinPolicy> join_policy_from_string(std::string_view s) noexcept {

@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, permission_count> permission_names{
     "manage_space",
     "invite",
     "approve_joins",
+    "announce",
 };
 
 // The union of the overrides in `level` for `role`.

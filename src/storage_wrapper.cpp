@@ -217,10 +217,27 @@ result<Thread> TransactionWrapper::get_thread(ThreadId id) {
   return target_->get_thread(id);
 }
 
-result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, PostId before,
-                                                             std::uint32_t limit) {
+result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, const ThreadListing& q,
+                                                             PostId before, std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_threads"));
-  return target_->list_threads(space, before, limit);
+  return target_->list_threads(space, q, before, limit);
+}
+
+result<void> TransactionWrapper::move_posts(ThreadId thread, SpaceId space) {
+  HEARTH_CHECK(intercept("move_posts"));
+  return target_->move_posts(thread, space);
+}
+
+result<bool> TransactionWrapper::has_posted(ThreadId thread, MemberId member) {
+  HEARTH_CHECK(intercept("has_posted"));
+  return target_->has_posted(thread, member);
+}
+
+result<std::vector<Reaction>> TransactionWrapper::list_reactions(PostId post, std::string_view kind,
+                                                                 MemberId after,
+                                                                 std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_reactions"));
+  return target_->list_reactions(post, kind, after, limit);
 }
 
 result<void> TransactionWrapper::insert_post(const Post& p) {

@@ -46,6 +46,11 @@ struct EngineOptions {
   std::size_t permission_cache_entries = 16'384;
   // The reaction kinds members may use: each 1..32 bytes of printable ASCII.
   std::vector<std::string> reaction_kinds = {"+1", "-1", "heart", "laugh", "thanks"};
+  // How long after writing a post its author may edit it, in ms; 0: always.
+  std::int64_t edit_window_ms = 0;
+  // The kinds a member may not give to their own posts (kinds not in reaction_kinds are
+  // ignored, so the default suits a community with kinds of its own).
+  std::vector<std::string> no_self_reaction = {"+1", "-1"};
 };
 
 // How a subscriber receives events.
@@ -80,6 +85,11 @@ struct SpaceUpdate {
   std::optional<std::string> description;
   std::optional<JoinPolicy> join_policy;
   std::optional<std::uint32_t> member_cap;  // 0: no cap; below the current count: conflict
+};
+
+// What a thread listing leaves out.
+struct ThreadFilter {
+  bool unanswered_only = false;  // only questions with no accepted answer
 };
 
 struct NewRole {
@@ -224,21 +234,42 @@ class Engine {
     Thread thread;
     Post first_post;
   };
-  // A member of `space` starts a thread with a title and the body of its first post.
+  // A member with post_threads in `space` starts a thread with a title and the body of its
+  // first post. An announcement also needs the announce permission.
   result<NewThread> create_thread(MemberId actor, SpaceId space, std::string_view title,
-                                  std::string_view body);
-  // A member of the thread's space replies to `reply_to`, a post of that thread (gone if the
-  // thread is deleted; the replied-to post may itself be a tombstone).
+                                  std::string_view body, ThreadKind kind = ThreadKind::discussion);
+  // A member with reply in the thread's space replies to `reply_to`, a post of that thread
+  // (gone if the thread is deleted; the replied-to post may itself be a tombstone). conflict
+  // when the thread is archived, or locked (unless the actor may lock threads).
   result<Post> reply(MemberId actor, PostId reply_to, std::string_view body);
   result<Thread> get_thread(MemberId viewer, ThreadId id);
   result<Post> get_post(MemberId viewer, PostId id);
-  // The posts of a thread, oldest first. Deleted posts appear as tombstones (deleted = true,
-  // empty body) so the thread keeps its shape.
+  // The posts of a thread, oldest first. Deleted and removed posts appear as tombstones
+  // (deleted or removed = true, empty body; a removed post keeps its text for viewers with
+  // moderate_posts) so the thread keeps its shape.
   result<Page<Post>> get_thread_page(MemberId viewer, ThreadId thread, const PageRequest& page);
-  // The threads of a space, most recent activity first; deleted threads are not listed.
-  result<Page<Thread>> list_threads(MemberId viewer, SpaceId space, const PageRequest& page);
-  // The author edits a post; the former text is kept as a revision. For a thread's first post
-  // `title` may change the thread's title too.
+  // The threads of a space: the pinned ones first, then the others, each by most recent
+  // activity; deleted threads are not listed.
+  result<Page<Thread>> list_threads(MemberId viewer, SpaceId space, const PageRequest& page,
+                                    const ThreadFilter& filter = {});
+  // Pin (pin permission), lock (lock) or archive (lock) a thread, or undo it. Archived threads
+  // are read-only: no replies, edits, deletions, reactions or answers.
+  result<Thread> pin_thread(MemberId actor, ThreadId thread, bool pinned);
+  result<Thread> lock_thread(MemberId actor, ThreadId thread, bool locked);
+  result<Thread> archive_thread(MemberId actor, ThreadId thread, bool archived);
+  // Moves a thread, its posts with it, to another space (moderate_posts in both).
+  result<Thread> move_thread(MemberId actor, ThreadId thread, SpaceId to);
+  // On a question thread, its asker or a member with moderate_posts accepts `answer`, a reply
+  // in that thread, as the answer (replacing any earlier one); no id clears it.
+  // invalid_argument for a thread that is not a question or a post that is not one of its
+  // replies; gone for a deleted reply.
+  result<Thread> accept_answer(MemberId actor, ThreadId thread, PostId answer);
+  // Who reacted to a post with `kind`, by member id.
+  result<Page<Reaction>> list_reactions(MemberId viewer, PostId post, std::string_view kind,
+                                        const PageRequest& page);
+  // The author edits a post (edit_own; forbidden once EngineOptions::edit_window_ms has passed);
+  // the former text is kept as a revision. For a thread's first post `title` may change the
+  // thread's title too.
   result<Post> edit_post(MemberId actor, PostId post, std::string_view body,
                          std::optional<std::string_view> title = std::nullopt);
   // Former texts of a post, oldest first (the author's own only, for now).
@@ -246,7 +277,15 @@ class Engine {
   // The author deletes a post: it becomes a tombstone. Deleting a thread's first post deletes
   // the thread. Deleting twice is gone.
   result<void> delete_post(MemberId actor, PostId post);
-  // Returns true if added, false if the actor already reacted with that kind.
+  // A member with moderate_posts, above the author's rank, removes a post: readers see a
+  // tombstone with `reason`; its text is kept (moderate_posts holders still read it) and it can
+  // be restored. Removing a thread's first post takes the thread out of listings. Returns
+  // false if it was removed already; gone for a post its author deleted.
+  result<bool> remove_post(MemberId actor, PostId post, std::string_view reason);
+  // Undoes remove_post (the same permission and rank). Returns false if it was not removed.
+  result<bool> restore_post(MemberId actor, PostId post);
+  // Returns true if added, false if the actor already reacted with that kind. forbidden for a
+  // kind in no_self_reaction on one's own post.
   result<bool> react(MemberId actor, PostId post, std::string_view kind);
   // Returns true if removed, false if there was no such reaction.
   result<bool> unreact(MemberId actor, PostId post, std::string_view kind);

@@ -40,6 +40,11 @@ enum class EventType : std::uint16_t {
   join_requested,
   join_request_withdrawn,
   join_request_decided,
+  thread_updated,
+  thread_moved,
+  answer_accepted,
+  post_removed,
+  post_restored,
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

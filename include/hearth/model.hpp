@@ -117,6 +117,14 @@ struct JoinRequest {
   Timestamp created_at = 0;
 };
 
+enum class ThreadKind : std::uint8_t {
+  discussion = 0,
+  question = 1,      // Q&A: the asker (or a moderator) accepts one reply as the answer
+  announcement = 2,  // started only with the announce permission
+};
+std::string_view to_string(ThreadKind k) noexcept;
+std::optional<ThreadKind> thread_kind_from_string(std::string_view s) noexcept;
+
 struct Thread {
   ThreadId id;
   SpaceId space;
@@ -128,6 +136,28 @@ struct Thread {
   Timestamp last_activity_at = 0;
   std::uint32_t reply_count = 0;  // posts in the thread besides the first
   bool deleted = false;           // the first post was deleted: no more replies, not listed
+  ThreadKind kind = ThreadKind::discussion;
+  bool pinned = false;            // listed before the others
+  bool locked = false;            // no new replies (but from those who may lock)
+  bool archived = false;          // read-only: no replies, edits, deletions or reactions
+  PostId accepted_answer;         // question threads: the accepted reply, if any
+  bool answered_by_peer = false;  // the accepted reply's author is neither the asker nor staff
+  std::uint32_t participant_count = 1;  // distinct members who posted in it
+  std::uint32_t reaction_count = 0;     // reactions on all its posts
+};
+
+// Which threads of a space a listing wants.
+struct ThreadListing {
+  bool pinned = false;           // the pinned threads, or (false) the others
+  bool unanswered_only = false;  // only questions with no accepted answer
+};
+
+// One member's reaction to a post.
+struct Reaction {
+  PostId post;
+  MemberId member;
+  std::string kind;
+  Timestamp at = 0;
 };
 
 struct ReactionCount {
@@ -146,7 +176,12 @@ struct Post {
   Timestamp created_at = 0;
   Timestamp edited_at = 0;     // 0 when never edited
   std::uint32_t revision = 1;  // 1 for the original text, +1 per edit
-  bool deleted = false;
+  bool deleted = false;        // deleted by its author
+  // Removed by a moderator: hidden from readers (a tombstone with the reason), kept for review,
+  // the audit log and appeals, and restorable.
+  bool removed = false;
+  std::string removal_reason;
+  MemberId removed_by;
   std::vector<ReactionCount> reactions;  // per kind, only kinds with a count above 0, by kind
 };
 

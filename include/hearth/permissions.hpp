@@ -34,8 +34,9 @@ enum class Permission : std::uint8_t {
   manage_space,      // change the space's settings and children
   invite,            // create invite codes
   approve_joins,     // approve or deny join requests
+  announce,          // start announcement threads
 };
-inline constexpr unsigned permission_count = 17;
+inline constexpr unsigned permission_count = 18;
 
 std::string_view to_string(Permission p) noexcept;
 std::optional<Permission> permission_from_string(std::string_view s) noexcept;
@@ -113,7 +114,7 @@ inline constexpr Permissions moderator =
     member | Permissions{Permission::mention_many,   Permission::pin,
                          Permission::lock,           Permission::moderate_posts,
                          Permission::review_reports, Permission::sanction_members,
-                         Permission::approve_joins};
+                         Permission::approve_joins,  Permission::announce};
 inline constexpr Permissions admin =
     moderator | Permissions{Permission::manage_roles, Permission::manage_space};
 }  // namespace builtin

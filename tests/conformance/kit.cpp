@@ -209,16 +209,6 @@ void require_same(const JoinRequest& a, const JoinRequest& b) {
   CHECK(a.created_at == b.created_at);
 }
 
-// Each element of `got` is the same as the one at its position in `want`.
-template <class T>
-void require_same(const std::vector<T>& got, const std::vector<T>& want) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    require_same(got[i], want[i]);
-  }
-}
-
 void require_same(const Thread& a, const Thread& b) {
   CHECK(a.id == b.id);
   CHECK(a.space == b.space);
@@ -230,6 +220,14 @@ void require_same(const Thread& a, const Thread& b) {
   CHECK(a.last_activity_at == b.last_activity_at);
   CHECK(a.reply_count == b.reply_count);
   CHECK(a.deleted == b.deleted);
+  CHECK(a.kind == b.kind);
+  CHECK(a.pinned == b.pinned);
+  CHECK(a.locked == b.locked);
+  CHECK(a.archived == b.archived);
+  CHECK(a.accepted_answer == b.accepted_answer);
+  CHECK(a.answered_by_peer == b.answered_by_peer);
+  CHECK(a.participant_count == b.participant_count);
+  CHECK(a.reaction_count == b.reaction_count);
 }
 
 void require_same(const Post& a, const Post& b) {
@@ -243,6 +241,19 @@ void require_same(const Post& a, const Post& b) {
   CHECK(a.edited_at == b.edited_at);
   CHECK(a.revision == b.revision);
   CHECK(a.deleted == b.deleted);
+  CHECK(a.removed == b.removed);
+  CHECK(a.removal_reason == b.removal_reason);
+  CHECK(a.removed_by == b.removed_by);
+}
+
+// Each element of `got` is the same as the one at its position in `want`.
+template <class T>
+void require_same(const std::vector<T>& got, const std::vector<T>& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    require_same(got[i], want[i]);
+  }
 }
 
 // Members 1..3, space 10 (root) with children 11, 12, thread 100 with posts 1000..
@@ -1106,16 +1117,396 @@ TEST_CASE("threads round-trip and list by most recent activity", "[conformance][
   CHECK(deleted->deleted);
   CHECK(code_of(tx->get_thread(ThreadId{999})) == errc::not_found);
 
-  auto all = tx->list_threads(SpaceId{10}, PostId{}, 10);
+  auto all = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
   REQUIRE(all);
   CHECK(ids_of(*all) == Ids{101, 105, 104, 102, 100});
-  auto before = tx->list_threads(SpaceId{10}, PostId{1040}, 2);
+  auto before = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{1040}, 2);
   REQUIRE(before);
   CHECK(ids_of(*before) == Ids{102, 100});
-  auto other = tx->list_threads(SpaceId{11}, PostId{}, 10);
+  auto other = tx->list_threads(SpaceId{11}, ThreadListing{}, PostId{}, 10);
   REQUIRE(other);
   CHECK(ids_of(*other) == Ids{106});
   require_same((*other)[0], thread(106, 11, 1060));
+}
+
+namespace {
+
+// A thread whose every field differs from the defaults of Thread.
+Thread full_thread(std::uint64_t id, std::uint64_t space_id, std::uint64_t first_post) {
+  Thread t = thread(id, space_id, first_post);
+  t.author = MemberId{2};
+  t.last_post = PostId{first_post + 5};
+  t.last_activity_at = 1'700'000'000'900;
+  t.reply_count = 5;
+  t.kind = ThreadKind::question;
+  t.pinned = true;
+  t.locked = true;
+  t.archived = true;
+  t.accepted_answer = PostId{first_post + 3};
+  t.answered_by_peer = true;
+  t.participant_count = 4;
+  t.reaction_count = 17;
+  return t;
+}
+
+// Thread `id` of `space_id` whose newest post is `last_post`.
+Thread listed(std::uint64_t id, std::uint64_t space_id, std::uint64_t last_post,
+              bool pinned = false, ThreadKind kind = ThreadKind::discussion,
+              std::uint64_t accepted_answer = 0) {
+  Thread t = thread(id, space_id, id * 10);
+  t.last_post = PostId{last_post};
+  t.pinned = pinned;
+  t.kind = kind;
+  t.accepted_answer = PostId{accepted_answer};
+  return t;
+}
+
+Ids thread_ids(Transaction& tx, std::uint64_t space_id, ThreadListing q, std::uint64_t before = 0,
+               std::uint32_t limit = 100) {
+  auto threads = tx.list_threads(SpaceId{space_id}, q, PostId{before}, limit);
+  REQUIRE(threads);
+  return ids_of(*threads);
+}
+
+constexpr ThreadListing unpinned{};
+constexpr ThreadListing pinned{.pinned = true};
+constexpr ThreadListing unanswered{.unanswered_only = true};
+constexpr ThreadListing pinned_unanswered{.pinned = true, .unanswered_only = true};
+
+}  // namespace
+
+TEST_CASE("threads round-trip every field, and update_thread replaces them all, space included",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);
+  const Thread full = full_thread(101, 10, 1010);
+  Thread announcement = thread(102, 11, 1020);
+  announcement.kind = ThreadKind::announcement;
+  announcement.participant_count = 0;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(full));
+    REQUIRE(tx->insert_thread(announcement));
+    auto inside = tx->get_thread(ThreadId{101});  // its own write, before commit
+    REQUIRE(inside);
+    require_same(*inside, full);
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto t = tx->get_thread(ThreadId{101});
+    REQUIRE(t);
+    require_same(*t, full);
+    auto a = tx->get_thread(ThreadId{102});
+    REQUIRE(a);
+    require_same(*a, announcement);
+    CHECK(a->kind == ThreadKind::announcement);
+    CHECK(a->participant_count == 0);
+    CHECK(a->accepted_answer == PostId{});
+    auto listed_pinned = tx->list_threads(SpaceId{10}, pinned, PostId{}, 10);
+    REQUIRE(listed_pinned);
+    require_same(*listed_pinned, {full});
+  }
+  // Every field changes, the space too: back to the defaults, or to other values.
+  Thread moved = thread(101, 11, 1011);
+  moved.author = MemberId{3};
+  moved.title = "moved \xE2\x9C\x88";
+  moved.last_post = PostId{1019};
+  moved.created_at = 1'700'000'000'001;
+  moved.last_activity_at = 1'700'000'000'002;
+  moved.reply_count = 9;
+  moved.kind = ThreadKind::discussion;
+  moved.participant_count = 3;
+  moved.reaction_count = 1;
+  Thread answered = announcement;
+  answered.kind = ThreadKind::question;
+  answered.locked = true;
+  answered.accepted_answer = PostId{1024};
+  answered.answered_by_peer = true;
+  answered.participant_count = 6;
+  answered.reaction_count = 4'000'000'000;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(moved));
+    REQUIRE(tx->update_thread(answered));
+    CHECK(code_of(tx->update_thread(full_thread(999, 10, 9990))) == errc::not_found);
+    CHECK_FALSE(tx->commit());  // the failed update spoilt it
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto t = tx->get_thread(ThreadId{101});
+    REQUIRE(t);
+    require_same(*t, full);
+    auto a = tx->get_thread(ThreadId{102});
+    REQUIRE(a);
+    require_same(*a, announcement);
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(moved));
+    REQUIRE(tx->update_thread(answered));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto t = tx->get_thread(ThreadId{101});
+  REQUIRE(t);
+  require_same(*t, moved);
+  CHECK(t->space == SpaceId{11});
+  CHECK_FALSE(t->pinned);
+  CHECK(t->accepted_answer == PostId{});
+  auto a = tx->get_thread(ThreadId{102});
+  REQUIRE(a);
+  require_same(*a, answered);
+  CHECK(a->reaction_count == 4'000'000'000);
+  // It lists under its new space only, with its new pin.
+  CHECK(thread_ids(*tx, 10, unpinned) == Ids{100});
+  CHECK(thread_ids(*tx, 10, pinned).empty());
+  CHECK(thread_ids(*tx, 11, unpinned) == Ids{102, 101});
+  CHECK(thread_ids(*tx, 11, pinned).empty());
+  auto in11 = tx->list_threads(SpaceId{11}, unpinned, PostId{}, 10);
+  REQUIRE(in11);
+  require_same(*in11, {answered, moved});
+  CHECK(code_of(tx->get_thread(ThreadId{999})) == errc::not_found);
+}
+
+TEST_CASE("pinned and unpinned threads list apart, each by most recent activity",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100 in space 10, unpinned, last post 1000
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(listed(101, 10, 1010)));
+    REQUIRE(tx->insert_thread(listed(102, 10, 1020, true)));
+    REQUIRE(tx->insert_thread(listed(103, 10, 9000)));
+    REQUIRE(tx->insert_thread(listed(104, 10, 9500, true)));
+    REQUIRE(tx->insert_thread(listed(105, 10, 1050)));
+    REQUIRE(tx->insert_thread(listed(106, 10, 1060, true)));
+    REQUIRE(tx->insert_thread(listed(107, 10, 1070)));
+    REQUIRE(tx->insert_thread(listed(108, 10, 1080, true)));
+    Thread deleted_pinned = listed(109, 10, 9900, true);
+    deleted_pinned.deleted = true;
+    REQUIRE(tx->insert_thread(deleted_pinned));
+    Thread deleted = listed(110, 10, 9901);
+    deleted.deleted = true;
+    REQUIRE(tx->insert_thread(deleted));
+    REQUIRE(tx->insert_thread(listed(111, 11, 9990, true)));  // other spaces
+    REQUIRE(tx->insert_thread(listed(112, 11, 9991)));
+    REQUIRE(tx->insert_thread(listed(113, 12, 9992, true)));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    const Ids all_unpinned = thread_ids(*tx, 10, unpinned);
+    const Ids all_pinned = thread_ids(*tx, 10, pinned);
+    CHECK(all_unpinned == Ids{103, 107, 105, 101, 100});
+    CHECK(all_pinned == Ids{104, 108, 106, 102});
+    // Disjoint, and together every thread of the space that is not deleted.
+    std::set<std::uint64_t> together(all_unpinned.begin(), all_unpinned.end());
+    together.insert(all_pinned.begin(), all_pinned.end());
+    CHECK(together.size() == all_unpinned.size() + all_pinned.size());
+    CHECK(together == std::set<std::uint64_t>{100, 101, 102, 103, 104, 105, 106, 107, 108});
+
+    // Paging with `before`: the last_post of the previous page's last thread, exclusive.
+    CHECK(thread_ids(*tx, 10, unpinned, 0, 2) == Ids{103, 107});
+    CHECK(thread_ids(*tx, 10, unpinned, 1070, 2) == Ids{105, 101});
+    CHECK(thread_ids(*tx, 10, unpinned, 1010, 2) == Ids{100});
+    CHECK(thread_ids(*tx, 10, unpinned, 1000, 2).empty());
+    CHECK(thread_ids(*tx, 10, unpinned, 1071, 2) == Ids{107, 105});
+    CHECK(thread_ids(*tx, 10, pinned, 0, 3) == Ids{104, 108, 106});
+    CHECK(thread_ids(*tx, 10, pinned, 1060, 3) == Ids{102});
+    CHECK(thread_ids(*tx, 10, pinned, 9000, 10) == Ids{108, 106, 102});
+    CHECK(thread_ids(*tx, 10, pinned, 1020, 10).empty());
+    CHECK(thread_ids(*tx, 10, pinned, 0, 0).empty());
+
+    CHECK(thread_ids(*tx, 11, pinned) == Ids{111});
+    CHECK(thread_ids(*tx, 11, unpinned) == Ids{112});
+    CHECK(thread_ids(*tx, 12, pinned) == Ids{113});
+    CHECK(thread_ids(*tx, 12, unpinned).empty());
+    CHECK(thread_ids(*tx, 99, pinned).empty());
+    auto t = tx->list_threads(SpaceId{10}, pinned, PostId{}, 1);
+    REQUIRE(t);
+    require_same(*t, {listed(104, 10, 9500, true)});
+  }
+  {
+    // Pinning, unpinning, deleting and undeleting move threads between the listings.
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(listed(104, 10, 9500)));        // unpinned
+    REQUIRE(tx->update_thread(listed(101, 10, 1010, true)));  // pinned
+    Thread deleted = listed(107, 10, 1070);
+    deleted.deleted = true;
+    REQUIRE(tx->update_thread(deleted));
+    Thread deleted_pinned = listed(108, 10, 1080, true);
+    deleted_pinned.deleted = true;
+    REQUIRE(tx->update_thread(deleted_pinned));
+    REQUIRE(tx->update_thread(listed(109, 10, 9900, true)));  // undeleted
+    CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 103, 105, 100});
+    CHECK(thread_ids(*tx, 10, pinned) == Ids{109, 106, 102, 101});
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 103, 105, 100});
+  CHECK(thread_ids(*tx, 10, pinned) == Ids{109, 106, 102, 101});
+  auto gone = tx->get_thread(ThreadId{107});
+  REQUIRE(gone);
+  CHECK(gone->deleted);
+}
+
+TEST_CASE("unanswered_only lists the questions with no accepted answer", "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100: a discussion
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(listed(101, 10, 1010, false, ThreadKind::question)));
+    REQUIRE(tx->insert_thread(listed(102, 10, 1020, false, ThreadKind::question, 1021)));
+    REQUIRE(tx->insert_thread(listed(103, 10, 1030)));
+    REQUIRE(tx->insert_thread(listed(104, 10, 9000, false, ThreadKind::announcement)));
+    REQUIRE(tx->insert_thread(listed(105, 10, 1050, false, ThreadKind::question)));
+    REQUIRE(tx->insert_thread(listed(106, 10, 1060, true, ThreadKind::question)));
+    Thread deleted = listed(107, 10, 1070, false, ThreadKind::question);
+    deleted.deleted = true;
+    REQUIRE(tx->insert_thread(deleted));
+    REQUIRE(tx->insert_thread(listed(108, 10, 1080, true, ThreadKind::question, 1081)));
+    REQUIRE(tx->insert_thread(listed(109, 11, 1090, false, ThreadKind::question)));
+    Thread peer = listed(110, 10, 1100, false, ThreadKind::discussion);
+    peer.answered_by_peer = true;  // not a question: never unanswered
+    REQUIRE(tx->insert_thread(peer));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK(thread_ids(*tx, 10, unanswered) == Ids{105, 101});
+    CHECK(thread_ids(*tx, 10, pinned_unanswered) == Ids{106});
+    CHECK(thread_ids(*tx, 10, unanswered, 0, 1) == Ids{105});  // past 110 and 104
+    CHECK(thread_ids(*tx, 10, unanswered, 1050, 1) == Ids{101});
+    CHECK(thread_ids(*tx, 10, unanswered, 1010, 10).empty());
+    CHECK(thread_ids(*tx, 10, pinned_unanswered, 1060, 10).empty());
+    CHECK(thread_ids(*tx, 11, unanswered) == Ids{109});
+    CHECK(thread_ids(*tx, 11, pinned_unanswered).empty());
+    // Without unanswered_only every kind lists.
+    CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 110, 105, 103, 102, 101, 100});
+    CHECK(thread_ids(*tx, 10, pinned) == Ids{108, 106});
+    auto q = tx->list_threads(SpaceId{10}, unanswered, PostId{}, 1);
+    REQUIRE(q);
+    require_same(*q, {listed(105, 10, 1050, false, ThreadKind::question)});
+  }
+  {
+    auto tx = begin(*s);
+    // An accepted answer, or another kind, takes a question off; dropping the answer puts it
+    // back.
+    REQUIRE(tx->update_thread(listed(105, 10, 1050, false, ThreadKind::question, 1051)));
+    CHECK(thread_ids(*tx, 10, unanswered) == Ids{101});
+    REQUIRE(tx->update_thread(listed(101, 10, 1010)));
+    REQUIRE(tx->update_thread(listed(102, 10, 1020, false, ThreadKind::question)));
+    REQUIRE(tx->update_thread(listed(106, 10, 1060, true, ThreadKind::question, 1061)));
+    REQUIRE(tx->update_thread(listed(103, 10, 1030, false, ThreadKind::question)));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(thread_ids(*tx, 10, unanswered) == Ids{103, 102});
+  CHECK(thread_ids(*tx, 10, pinned_unanswered).empty());
+  auto accepted = tx->get_thread(ThreadId{105});
+  REQUIRE(accepted);
+  CHECK(accepted->accepted_answer == PostId{1051});
+  auto reopened = tx->get_thread(ThreadId{102});
+  REQUIRE(reopened);
+  CHECK(reopened->accepted_answer == PostId{});
+}
+
+TEST_CASE("move_posts sets the space of every post of the thread, and of no other",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100 in space 10 with post 1000
+  Post deleted = post(1001, 100, 10, 1000);
+  deleted.deleted = true;
+  deleted.revision = 3;
+  deleted.edited_at = 77;
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_post(deleted));
+    REQUIRE(tx->insert_post(post(1002, 100, 10, 1001)));
+    REQUIRE(tx->insert_thread(thread(101, 10, 1010)));
+    REQUIRE(tx->insert_post(post(1010, 101, 10)));
+    REQUIRE(tx->insert_post(post(1011, 101, 10, 1010)));
+    REQUIRE(tx->insert_thread(thread(102, 12, 1020)));  // no posts
+    REQUIRE(tx->add_reaction(PostId{1002}, MemberId{2}, "heart", 5));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->move_posts(ThreadId{100}, SpaceId{11}));
+    REQUIRE(tx->move_posts(ThreadId{102}, SpaceId{10}));  // nothing to move
+    auto inside = tx->get_post(PostId{1000});
+    REQUIRE(inside);
+    CHECK(inside->space == SpaceId{11});
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto moved = tx->list_posts(ThreadId{100}, PostId{}, 10);
+  REQUIRE(moved);
+  Post p1000 = post(1000, 100, 11);
+  Post p1001 = deleted;
+  p1001.space = SpaceId{11};
+  Post p1002 = post(1002, 100, 11, 1001);
+  require_same(*moved, {p1000, p1001, p1002});
+  CHECK((*moved)[2].reactions == std::vector<ReactionCount>{{"heart", 1}});
+  auto one = tx->get_post(PostId{1001});
+  REQUIRE(one);
+  require_same(*one, p1001);
+  auto others = tx->list_posts(ThreadId{101}, PostId{}, 10);
+  REQUIRE(others);
+  require_same(*others, {post(1010, 101, 10), post(1011, 101, 10, 1010)});
+  // The threads themselves are left as they were.
+  auto t = tx->get_thread(ThreadId{100});
+  REQUIRE(t);
+  require_same(*t, thread(100, 10, 1000));
+  auto empty = tx->get_thread(ThreadId{102});
+  REQUIRE(empty);
+  require_same(*empty, thread(102, 12, 1020));
+}
+
+TEST_CASE("has_posted tells whether a member wrote a post in a thread, deleted or not",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100 with post 1000 by member 1
+  {
+    auto tx = begin(*s);
+    Post by2 = post(1001, 100, 10, 1000);
+    by2.author = MemberId{2};
+    by2.deleted = true;
+    REQUIRE(tx->insert_post(by2));
+    REQUIRE(tx->insert_thread(thread(101, 11, 1010)));
+    Post by3 = post(1010, 101, 11);
+    by3.author = MemberId{3};
+    REQUIRE(tx->insert_post(by3));
+    REQUIRE(tx->commit());
+  }
+  auto has = [](Transaction& tx, std::uint64_t thread_id, std::uint64_t member_id) {
+    auto r = tx.has_posted(ThreadId{thread_id}, MemberId{member_id});
+    REQUIRE(r);
+    return *r;
+  };
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK(has(*tx, 100, 1));
+    CHECK(has(*tx, 100, 2));  // a deleted post counts
+    CHECK_FALSE(has(*tx, 100, 3));
+    CHECK(has(*tx, 101, 3));
+    CHECK_FALSE(has(*tx, 101, 1));
+    CHECK_FALSE(has(*tx, 101, 2));
+    CHECK_FALSE(has(*tx, 999, 1));  // no such thread: false, not an error
+    CHECK_FALSE(has(*tx, 100, 999));
+  }
+  auto tx = begin(*s);
+  Post late = post(1011, 101, 11, 1010);
+  late.author = MemberId{2};
+  REQUIRE(tx->insert_post(late));
+  CHECK(has(*tx, 101, 2));  // its own write
+  CHECK_FALSE(has(*tx, 101, 1));
+  CHECK_FALSE(has(*tx, 999, 2));  // a read that finds nothing spoils nothing
+  REQUIRE(tx->commit());
+  tx.reset();
+  auto rtx = begin(*s, TxMode::read);
+  CHECK(has(*rtx, 101, 2));
 }
 
 TEST_CASE("posts round-trip byte for byte and page in id order", "[conformance][posts]") {
@@ -1150,7 +1541,7 @@ TEST_CASE("posts round-trip byte for byte and page in id order", "[conformance][
   CHECK(empty->empty());
 }
 
-TEST_CASE("update_post changes body, edit time, revision and deleted only",
+TEST_CASE("update_post changes body, edit time, revision, deleted and removal only",
           "[conformance][posts]") {
   auto s = fresh_storage();
   seed(*s);
@@ -1159,6 +1550,9 @@ TEST_CASE("update_post changes body, edit time, revision and deleted only",
   changed.edited_at = 42;
   changed.revision = 2;
   changed.deleted = true;
+  changed.removed = true;
+  changed.removal_reason = "spam \"links\" \xC3\xA9";
+  changed.removed_by = MemberId{2};
   changed.author = MemberId{3};  // not stored
   changed.created_at = 7;        // not stored
   {
@@ -1173,8 +1567,24 @@ TEST_CASE("update_post changes body, edit time, revision and deleted only",
   CHECK(p->edited_at == 42);
   CHECK(p->revision == 2);
   CHECK(p->deleted);
+  CHECK(p->removed);
+  CHECK(p->removal_reason == "spam \"links\" \xC3\xA9");
+  CHECK(p->removed_by == MemberId{2});
   CHECK(p->author == MemberId{1});
   CHECK(p->created_at == post(1000, 100, 10).created_at);
+  // Restored: the removal fields go back to empty.
+  changed.removed = false;
+  changed.removal_reason.clear();
+  changed.removed_by = MemberId{};
+  REQUIRE(tx->commit());
+  tx.reset();  // a thread holding a transaction must not begin another
+  tx = begin(*s);
+  REQUIRE(tx->update_post(changed));
+  auto restored = tx->get_post(PostId{1000});
+  REQUIRE(restored);
+  CHECK_FALSE(restored->removed);
+  CHECK(restored->removal_reason.empty());
+  CHECK_FALSE(restored->removed_by);
   CHECK(code_of(tx->update_post(post(4242, 100, 10))) == errc::not_found);
 }
 
@@ -1250,6 +1660,98 @@ TEST_CASE("reactions are one per member, kind and post, and counted per kind",
   auto p = tx->get_post(PostId{1000});
   REQUIRE(p);
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 1}});
+}
+
+TEST_CASE("list_reactions lists who reacted with a kind, by member, with the time given",
+          "[conformance][reactions]") {
+  auto s = fresh_storage();
+  seed(*s);  // members 1..3, post 1000
+  const std::string fire = "\xF0\x9F\x94\xA5";
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_member(member(4, "member4")));
+    REQUIRE(tx->insert_member(member(5, "member5")));
+    REQUIRE(tx->insert_post(post(1001, 100, 10, 1000)));
+    // Out of member order, with distinct times.
+    for (std::uint64_t m : {5u, 2u, 4u, 1u})
+      REQUIRE(
+          tx->add_reaction(PostId{1000}, MemberId{m}, "heart", static_cast<Timestamp>(m * 100)));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "+1", 250));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{3}, fire, 350));
+    REQUIRE(tx->add_reaction(PostId{1001}, MemberId{3}, "heart", 360));
+    // Already stored: changes nothing, its time included.
+    auto again = tx->add_reaction(PostId{1000}, MemberId{4}, "heart", 999);
+    REQUIRE(again);
+    CHECK_FALSE(*again);
+    REQUIRE(tx->commit());
+  }
+  auto list = [](Transaction& tx, std::uint64_t post_id, std::string_view kind,
+                 std::uint64_t after = 0, std::uint32_t limit = 100) {
+    auto r = tx.list_reactions(PostId{post_id}, kind, MemberId{after}, limit);
+    REQUIRE(r);
+    return *r;
+  };
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto hearts = list(*tx, 1000, "heart");
+    CHECK(member_ids_of(hearts) == Ids{1, 2, 4, 5});
+    for (const Reaction& r : hearts) {
+      INFO("member " << r.member.value);
+      CHECK(r.post == PostId{1000});
+      CHECK(r.kind == "heart");
+      CHECK(r.at == static_cast<Timestamp>(r.member.value * 100));
+    }
+    // Paged by member id.
+    CHECK(member_ids_of(list(*tx, 1000, "heart", 0, 2)) == Ids{1, 2});
+    CHECK(member_ids_of(list(*tx, 1000, "heart", 2, 2)) == Ids{4, 5});
+    CHECK(member_ids_of(list(*tx, 1000, "heart", 3, 1)) == Ids{4});
+    CHECK(list(*tx, 1000, "heart", 5, 2).empty());
+    CHECK(list(*tx, 1000, "heart", 0, 0).empty());
+    // Only that kind, of that post, byte for byte.
+    auto plus = list(*tx, 1000, "+1");
+    REQUIRE(plus.size() == 1);
+    CHECK(plus[0].post == PostId{1000});
+    CHECK(plus[0].member == MemberId{2});
+    CHECK(plus[0].kind == "+1");
+    CHECK(plus[0].at == 250);
+    auto fires = list(*tx, 1000, fire);
+    REQUIRE(fires.size() == 1);
+    CHECK(fires[0].member == MemberId{3});
+    CHECK(fires[0].kind == fire);
+    CHECK(fires[0].at == 350);
+    CHECK(list(*tx, 1000, "Heart").empty());
+    CHECK(list(*tx, 1000, "hear").empty());
+    CHECK(list(*tx, 1000, "laugh").empty());
+    auto other = list(*tx, 1001, "heart");
+    REQUIRE(other.size() == 1);
+    CHECK(other[0].post == PostId{1001});
+    CHECK(other[0].member == MemberId{3});
+    CHECK(other[0].at == 360);
+    CHECK(list(*tx, 1001, "+1").empty());
+    CHECK(list(*tx, 999, "heart").empty());  // no such post: empty, not an error
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->remove_reaction(PostId{1000}, MemberId{2}, "heart"));
+    REQUIRE(tx->remove_reaction(PostId{1000}, MemberId{2}, "+1"));
+    CHECK(member_ids_of(list(*tx, 1000, "heart")) == Ids{1, 4, 5});  // its own writes
+    // Reacting again records the new time.
+    REQUIRE(tx->remove_reaction(PostId{1000}, MemberId{5}, "heart"));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{5}, "heart", 5000));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto hearts = list(*tx, 1000, "heart");
+  CHECK(member_ids_of(hearts) == Ids{1, 4, 5});
+  REQUIRE(hearts.size() == 3);
+  CHECK(hearts[0].at == 100);
+  CHECK(hearts[1].at == 400);
+  CHECK(hearts[2].at == 5000);
+  CHECK(list(*tx, 1000, "+1").empty());
+  CHECK(member_ids_of(list(*tx, 1000, fire)) == Ids{3});
+  auto p = tx->get_post(PostId{1000});
+  REQUIRE(p);
+  CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 3}, {fire, 1}});
 }
 
 // --- event log --------------------------------------------------------------------------
@@ -1343,7 +1845,7 @@ TEST_CASE("a transaction destroyed without commit leaves nothing behind",
   auto p = tx->get_post(PostId{1000});
   REQUIRE(p);
   CHECK(p->reactions.empty());
-  auto threads = tx->list_threads(SpaceId{10}, PostId{}, 10);
+  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
   REQUIRE(threads);
   CHECK(ids_of(*threads) == Ids{100});
   auto last = tx->last_event_seq();
@@ -1481,6 +1983,142 @@ void write_everything(Transaction& tx) {
 }
 
 }  // namespace
+
+namespace {
+
+// Commits, on top of seed(): thread 101 in space 10, an unanswered question, with post 1010;
+// member 2's "heart" on post 1000 at time 5.
+void seed_threads(Storage& s) {
+  auto tx = begin(s);
+  REQUIRE(tx->insert_thread(listed(101, 10, 1010, false, ThreadKind::question)));
+  REQUIRE(tx->insert_post(post(1010, 101, 10)));
+  REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "heart", 5));
+  REQUIRE(tx->commit());
+}
+
+// Checks that the storage holds exactly what seed() and seed_threads() committed.
+void require_seeded_threads(Transaction& tx) {
+  auto t100 = tx.get_thread(ThreadId{100});
+  REQUIRE(t100);
+  require_same(*t100, thread(100, 10, 1000));
+  auto t101 = tx.get_thread(ThreadId{101});
+  REQUIRE(t101);
+  require_same(*t101, listed(101, 10, 1010, false, ThreadKind::question));
+  CHECK(code_of(tx.get_thread(ThreadId{102})) == errc::not_found);
+  CHECK(thread_ids(tx, 10, unpinned) == Ids{101, 100});
+  CHECK(thread_ids(tx, 10, pinned).empty());
+  CHECK(thread_ids(tx, 10, unanswered) == Ids{101});
+  CHECK(thread_ids(tx, 11, unpinned).empty());
+  CHECK(thread_ids(tx, 11, pinned).empty());
+  CHECK(thread_ids(tx, 12, unpinned).empty());
+  auto posts = tx.list_posts(ThreadId{101}, PostId{}, 10);
+  REQUIRE(posts);
+  require_same(*posts, {post(1010, 101, 10)});
+  auto first = tx.get_post(PostId{1000});
+  REQUIRE(first);
+  require_same(*first, post(1000, 100, 10));
+  CHECK(first->reactions == std::vector<ReactionCount>{{"heart", 1}});
+  auto posted = tx.has_posted(ThreadId{101}, MemberId{3});
+  REQUIRE(posted);
+  CHECK_FALSE(*posted);
+  auto hearts = tx.list_reactions(PostId{1000}, "heart", MemberId{}, 10);
+  REQUIRE(hearts);
+  REQUIRE(hearts->size() == 1);
+  CHECK((*hearts)[0].member == MemberId{2});
+  CHECK((*hearts)[0].at == 5);
+}
+
+// Writes, on top of seed_threads(), a change through every thread, post and reaction method
+// that seed_threads() filled; none may be kept.
+void write_threads(Transaction& tx) {
+  Thread moved = full_thread(101, 11, 1010);
+  moved.accepted_answer = PostId{1011};
+  REQUIRE(tx.update_thread(moved));
+  Post reply = post(1011, 101, 11, 1010);
+  reply.author = MemberId{3};
+  REQUIRE(tx.insert_post(reply));
+  REQUIRE(tx.move_posts(ThreadId{101}, SpaceId{11}));
+  Thread gone = thread(100, 10, 1000);
+  gone.deleted = true;
+  gone.pinned = true;
+  REQUIRE(tx.update_thread(gone));
+  REQUIRE(tx.insert_thread(listed(102, 12, 1020, true, ThreadKind::question)));
+  REQUIRE(tx.add_reaction(PostId{1000}, MemberId{3}, "heart", 6));
+  REQUIRE(tx.remove_reaction(PostId{1000}, MemberId{2}, "heart"));
+}
+
+const FailingWrite failing_thread_writes[] = {
+    {"update_thread of an absent thread",
+     [](Transaction& tx) { return tx.update_thread(thread(999, 10, 9990)); }, errc::not_found},
+    {"insert_thread of a taken id",
+     [](Transaction& tx) { return tx.insert_thread(thread(101, 12, 1010)); }, errc::already_exists},
+    {"insert_post of a taken id",
+     [](Transaction& tx) { return tx.insert_post(post(1010, 101, 10)); }, errc::already_exists},
+};
+constexpr std::size_t failing_thread_write_count = std::size(failing_thread_writes);
+
+}  // namespace
+
+TEST_CASE("a transaction destroyed without commit leaves threads, post spaces and reactions",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_threads(*s);
+  {
+    auto tx = begin(*s);
+    write_threads(*tx);
+    // Its own writes are visible inside it.
+    CHECK(thread_ids(*tx, 11, pinned) == Ids{101});
+    CHECK(thread_ids(*tx, 10, unpinned).empty());
+    CHECK(thread_ids(*tx, 10, unanswered).empty());
+    CHECK(thread_ids(*tx, 12, pinned_unanswered) == Ids{102});
+    auto p = tx->get_post(PostId{1010});
+    REQUIRE(p);
+    CHECK(p->space == SpaceId{11});
+    auto posted = tx->has_posted(ThreadId{101}, MemberId{3});
+    REQUIRE(posted);
+    CHECK(*posted);
+    auto hearts = tx->list_reactions(PostId{1000}, "heart", MemberId{}, 10);
+    REQUIRE(hearts);
+    CHECK(member_ids_of(*hearts) == Ids{3});
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_threads(*tx);
+}
+
+TEST_CASE("a failed thread or post write spoils the transaction", "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_threads(*s);
+  const std::size_t which = GENERATE(range(std::size_t{0}, failing_thread_write_count));
+  const bool after_writes = GENERATE(true, false);
+  const FailingWrite& w = failing_thread_writes[which];
+  INFO("failing with " << w.name << (after_writes ? ", after other writes" : ", alone"));
+  {
+    auto tx = begin(*s);
+    if (after_writes) write_threads(*tx);
+    CHECK(code_of(w.call(*tx)) == w.expected);
+    CHECK_FALSE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_threads(*tx);
+}
+
+TEST_CASE("a read transaction cannot update threads, move posts or react",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_threads(*s);
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK_FALSE(tx->update_thread(full_thread(101, 11, 1010)));
+    CHECK_FALSE(tx->move_posts(ThreadId{101}, SpaceId{11}));
+    CHECK_FALSE(tx->add_reaction(PostId{1000}, MemberId{3}, "heart", 6));
+    CHECK_FALSE(tx->remove_reaction(PostId{1000}, MemberId{2}, "heart"));
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_threads(*tx);
+}
 
 TEST_CASE("a transaction destroyed without commit leaves no role, ban, invite or request",
           "[conformance][atomicity]") {
@@ -1666,6 +2304,7 @@ TEST_CASE("committed state survives closing and reopening the storage",
     auto tx = begin(*s);
     REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "heart", 9));
     REQUIRE(tx->append_event({0, EventType::reaction_added, SpaceId{10}, MemberId{2}, 9, "{}"}));
+    REQUIRE(tx->insert_thread(full_thread(101, 11, 1010)));
     REQUIRE(tx->commit());
     tx.reset();
     auto uncommitted = begin(*s);
@@ -1682,9 +2321,18 @@ TEST_CASE("committed state survives closing and reopening the storage",
   REQUIRE(p);
   require_same(*p, post(1000, 100, 10));
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 1}});
-  auto threads = tx->list_threads(SpaceId{10}, PostId{}, 10);
+  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
   REQUIRE(threads);
   CHECK(ids_of(*threads) == Ids{100});
+  auto full = tx->get_thread(ThreadId{101});
+  REQUIRE(full);
+  require_same(*full, full_thread(101, 11, 1010));
+  CHECK(thread_ids(*tx, 11, pinned) == Ids{101});
+  auto hearts = tx->list_reactions(PostId{1000}, "heart", MemberId{}, 10);
+  REQUIRE(hearts);
+  REQUIRE(hearts->size() == 1);
+  CHECK((*hearts)[0].member == MemberId{2});
+  CHECK((*hearts)[0].at == 9);
   auto events = tx->read_events(0, 10);
   REQUIRE(events);
   REQUIRE(events->size() == 1);

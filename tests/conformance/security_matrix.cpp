@@ -35,8 +35,8 @@ struct World {
   MemberId target, newbie, asker;
   SpaceId parent, space;
   RoleId helper, spare;
-  ThreadId thread;
-  PostId first_post, reply;
+  ThreadId thread, question;
+  PostId first_post, reply, answer, removed;
   std::string invite_join, invite_revoke;
 
   Engine& operator*() { return *engine; }
@@ -80,6 +80,11 @@ World build_world(Visibility visibility) {
   w.first_post = first.first_post.id;
   w.reply = must(e.reply(w.target, w.first_post, "a reply")).id;
   w.own_post[member] = w.first_post;
+  auto asked = must(e.create_thread(mem, w.space, "How?", "a question", ThreadKind::question));
+  w.question = asked.thread.id;
+  w.answer = must(e.reply(w.target, asked.first_post.id, "like this")).id;
+  w.removed = must(e.reply(w.target, w.first_post, "spam spam")).id;
+  REQUIRE(must(e.remove_post(ada, w.removed, "spam")));
   for (Actor a : {denied, banned, moderator, admin, owner})
     w.own_post[static_cast<std::size_t>(a)] =
         must(e.create_thread(w[a], w.space, "Mine", "my own post")).first_post.id;
@@ -178,6 +183,14 @@ const std::map<std::string_view, Cell>& cells() {
       {"get_post", READ(e.get_post(who, w.first_post))},
       {"get_thread_page", READ(e.get_thread_page(who, w.thread, {}))},
       {"list_threads", READ(e.list_threads(who, w.space, {}))},
+      {"pin_thread", WRITE(e.pin_thread(who, w.thread, true))},
+      {"lock_thread", WRITE(e.lock_thread(who, w.thread, true))},
+      {"archive_thread", WRITE(e.archive_thread(who, w.thread, true))},
+      {"move_thread", WRITE(e.move_thread(who, w.thread, w.parent))},
+      {"accept_answer", WRITE(e.accept_answer(who, w.question, w.answer))},
+      {"remove_post", WRITE(e.remove_post(who, w.reply, "off topic"))},
+      {"restore_post", WRITE(e.restore_post(who, w.removed))},
+      {"list_reactions", READ(e.list_reactions(who, w.reply, "+1", {}))},
       {"edit_post", WRITE(e.edit_post(who, w.own_or_members(a), "edited"))},
       {"list_revisions", READ(e.list_revisions(who, w.own_or_members(a)))},
       {"delete_post", WRITE(e.delete_post(who, w.own_or_members(a)))},

@@ -14,6 +14,8 @@
 //  - `parent` is a member of P only; `outsider` is a signed-in member of neither; `anonymous`
 //    is no one (MemberId{});
 //  - in S: a thread by `member`, a reply to it by another member (the target of reactions), a
+//    question by `member` with a reply by that other member, a second reply by that member
+//    which the owner removed,
 //    thread by each of denied, banned, moderator, admin and owner (their "own post"), custom
 //    roles "helper" (rank 200, held by a plain member `target`) and "spare" (rank 150), two
 //    invites by the owner, and (private only) a join request by `asker`, a member of P.
@@ -94,6 +96,14 @@ inline constexpr Row rows[] = {
   {"get_post",              "its first post",                           "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
   {"get_thread_page",       "its posts",                                "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
   {"list_threads",          "threads of S",                             "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"pin_thread",            "pin member's thread",                      "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"lock_thread",           "lock member's thread",                     "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"archive_thread",        "archive member's thread",                  "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"move_thread",           "move member's thread to P",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"accept_answer",         "accept a reply to member's question",      "FFFAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
+  {"list_reactions",        "who gave the reply +1",                    "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"remove_post",           "remove target's reply",                    "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"restore_post",          "restore target's removed reply",           "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"edit_post",             "edit own post",                            "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
   {"list_revisions",        "own post's revisions",                     "FFFAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
   {"delete_post",           "delete own post",                          "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},

@@ -23,9 +23,9 @@ namespace {
 // Ids are stored as INTEGER: they stay below 2^63 (42-bit millisecond timestamps on top), so
 // the int64 cast is lossless and keeps their order. "No id" (0) is NULL where a column may be
 // empty (spaces.parent_id, posts.reply_to, events.space_id, events.actor_id,
-// role_assignments.granted_by, bans.issuer_id, invites.creator_id). Enums are stored as their
-// numeric values, Permissions as their bits. The comments below are kept by SQLite in
-// sqlite_schema.sql.
+// role_assignments.granted_by, bans.issuer_id, invites.creator_id, threads.accepted_answer).
+// Enums are stored as their numeric values, Permissions as their bits. The comments below are
+// kept by SQLite in sqlite_schema.sql.
 
 constexpr const char* schema_v1 = R"sql(
 CREATE TABLE members (
@@ -198,11 +198,44 @@ CREATE TABLE join_requests (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: threads get a kind, pin/lock/archive flags, an accepted answer and their
+// participant and reaction counters. Listings split pinned threads from the others (and may
+// want only the unanswered questions), so the activity index leads with (space_id, pinned);
+// a second, smaller partial index holds only the unanswered questions. posts_by_author answers
+// has_posted without reading the posts of the thread.
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE threads ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;      -- hearth::ThreadKind value
+ALTER TABLE threads ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;    -- 1: listed apart, first
+ALTER TABLE threads ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;    -- 1: no new replies
+ALTER TABLE threads ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;  -- 1: read-only
+ALTER TABLE threads ADD COLUMN accepted_answer INTEGER;  -- NULL when none; no FK, as first_post
+ALTER TABLE threads ADD COLUMN answered_by_peer INTEGER NOT NULL DEFAULT 0;   -- 1: by a peer
+ALTER TABLE threads ADD COLUMN participant_count INTEGER NOT NULL DEFAULT 1;  -- distinct posters
+ALTER TABLE threads ADD COLUMN reaction_count INTEGER NOT NULL DEFAULT 0;     -- on all its posts
+
+DROP INDEX threads_by_activity;
+-- Scanned backwards for "most recent activity first" (ties by id, descending), the pinned
+-- threads apart from the others.
+CREATE INDEX threads_by_pin_activity ON threads (space_id, pinned, last_post) WHERE deleted = 0;
+-- The same for the questions with no accepted answer only.
+CREATE INDEX threads_unanswered ON threads (space_id, pinned, last_post)
+  WHERE deleted = 0 AND kind = 1 AND accepted_answer IS NULL;
+
+CREATE INDEX posts_by_author ON posts (thread_id, author_id);  -- has_posted
+
+ALTER TABLE posts ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;  -- 1: removed by a moderator
+ALTER TABLE posts ADD COLUMN removal_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE posts ADD COLUMN removed_by INTEGER;                  -- NULL when not removed
+
+-- list_reactions: who reacted to a post with one kind, by member.
+CREATE INDEX reactions_by_kind ON reactions (post_id, kind, member_id);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 2> migrations = {schema_v1, schema_v2};
+constexpr std::array<const char*, 3> migrations = {schema_v1, schema_v2, schema_v3};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -254,6 +287,9 @@ enum class Q : std::uint8_t {
   thread_update,
   thread_get,
   thread_list,
+  thread_list_unanswered,
+  thread_move_posts,
+  thread_has_posted,
   post_insert,
   post_update,
   post_get,
@@ -267,6 +303,7 @@ enum class Q : std::uint8_t {
   reaction_delete,
   reaction_count_sub,
   reaction_count_prune,
+  reaction_list,
   event_insert,
   event_read,
   event_last,
@@ -284,11 +321,13 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_INVITE_COLS \
   "code, space_id, creator_id, created_at, expires_at, max_uses, uses, revoked"
 #define HEARTH_JOIN_REQUEST_COLS "space_id, member_id, message, created_at"
-#define HEARTH_THREAD_COLS                                                                \
-  "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, " \
-  "reply_count, deleted"
-#define HEARTH_POST_COLS \
-  "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted"
+#define HEARTH_THREAD_COLS                                                                    \
+  "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, "     \
+  "reply_count, deleted, kind, pinned, locked, archived, accepted_answer, answered_by_peer, " \
+  "participant_count, reaction_count"
+#define HEARTH_POST_COLS                                                                           \
+  "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
+  "removed, removal_reason, removed_by"
 
 const char* sql_of(Q q) noexcept {
   switch (q) {
@@ -400,23 +439,35 @@ const char* sql_of(Q q) noexcept {
              "LIMIT ?3";
     case Q::thread_insert:
       return "INSERT INTO threads (" HEARTH_THREAD_COLS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+             "?17, ?18)";
     case Q::thread_update:
       return "UPDATE threads SET space_id = ?2, author_id = ?3, title = ?4, first_post = ?5, "
              "last_post = ?6, created_at = ?7, last_activity_at = ?8, reply_count = ?9, "
-             "deleted = ?10 WHERE id = ?1";
+             "deleted = ?10, kind = ?11, pinned = ?12, locked = ?13, archived = ?14, "
+             "accepted_answer = ?15, answered_by_peer = ?16, participant_count = ?17, "
+             "reaction_count = ?18 WHERE id = ?1";
     case Q::thread_get:
       return "SELECT " HEARTH_THREAD_COLS " FROM threads WHERE id = ?1";
-    case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_activity
+    case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_pin_activity
       return "SELECT " HEARTH_THREAD_COLS
-             " FROM threads WHERE space_id = ?1 AND deleted = 0 AND last_post < ?2 "
-             "ORDER BY last_post DESC, id DESC LIMIT ?3";
+             " FROM threads WHERE space_id = ?1 AND pinned = ?2 AND deleted = 0 "
+             "AND last_post < ?3 ORDER BY last_post DESC, id DESC LIMIT ?4";
+    case Q::thread_list_unanswered:  // the literal terms select the partial threads_unanswered
+      return "SELECT " HEARTH_THREAD_COLS
+             " FROM threads WHERE space_id = ?1 AND pinned = ?2 AND deleted = 0 AND kind = 1 "
+             "AND accepted_answer IS NULL AND last_post < ?3 "
+             "ORDER BY last_post DESC, id DESC LIMIT ?4";
+    case Q::thread_move_posts:
+      return "UPDATE posts SET space_id = ?2 WHERE thread_id = ?1";
+    case Q::thread_has_posted:  // posts_by_author covers it
+      return "SELECT EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND author_id = ?2)";
     case Q::post_insert:
       return "INSERT INTO posts (" HEARTH_POST_COLS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
     case Q::post_update:
-      return "UPDATE posts SET body = ?2, edited_at = ?3, revision = ?4, deleted = ?5 "
-             "WHERE id = ?1";
+      return "UPDATE posts SET body = ?2, edited_at = ?3, revision = ?4, deleted = ?5, "
+             "removed = ?6, removal_reason = ?7, removed_by = ?8 WHERE id = ?1";
     case Q::post_get:
       return "SELECT " HEARTH_POST_COLS " FROM posts WHERE id = ?1";
     case Q::post_list:
@@ -448,6 +499,9 @@ const char* sql_of(Q q) noexcept {
       return "UPDATE reaction_counts SET count = count - 1 WHERE post_id = ?1 AND kind = ?2";
     case Q::reaction_count_prune:
       return "DELETE FROM reaction_counts WHERE post_id = ?1 AND kind = ?2 AND count <= 0";
+    case Q::reaction_list:  // reactions_by_kind: the post and kind, past `after`
+      return "SELECT post_id, member_id, kind, created_at FROM reactions "
+             "WHERE post_id = ?1 AND kind = ?2 AND member_id > ?3 ORDER BY member_id LIMIT ?4";
     case Q::event_insert:  // seq NULL: the rowid, MAX(seq) + 1
       return "INSERT INTO events (type, space_id, actor_id, at, payload) "
              "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -715,6 +769,14 @@ Thread read_thread(const SQLite::Statement& s) {
   t.last_activity_at = col_i64(s, 7);
   t.reply_count = col_u32(s, 8);
   t.deleted = col_bool(s, 9);
+  t.kind = static_cast<ThreadKind>(col_i64(s, 10));
+  t.pinned = col_bool(s, 11);
+  t.locked = col_bool(s, 12);
+  t.archived = col_bool(s, 13);
+  t.accepted_answer = PostId{col_u64(s, 14)};  // NULL reads as no id
+  t.answered_by_peer = col_bool(s, 15);
+  t.participant_count = col_u32(s, 16);
+  t.reaction_count = col_u32(s, 17);
   return t;
 }
 
@@ -729,6 +791,14 @@ void bind_thread(SQLite::Statement& s, const Thread& t) {
   s.bind(8, t.last_activity_at);
   s.bind(9, t.reply_count);
   bind_bool(s, 10, t.deleted);
+  s.bind(11, static_cast<std::int32_t>(t.kind));
+  bind_bool(s, 12, t.pinned);
+  bind_bool(s, 13, t.locked);
+  bind_bool(s, 14, t.archived);
+  bind_id_or_null(s, 15, t.accepted_answer.value);
+  bind_bool(s, 16, t.answered_by_peer);
+  s.bind(17, t.participant_count);
+  s.bind(18, t.reaction_count);
 }
 
 Post read_post(const SQLite::Statement& s) {
@@ -743,7 +813,19 @@ Post read_post(const SQLite::Statement& s) {
   p.edited_at = col_i64(s, 7);
   p.revision = col_u32(s, 8);
   p.deleted = col_bool(s, 9);
+  p.removed = col_bool(s, 10);
+  p.removal_reason = col_text(s, 11);
+  p.removed_by = MemberId{col_u64(s, 12)};
   return p;
+}
+
+Reaction read_reaction(const SQLite::Statement& s) {
+  Reaction r;
+  r.post = PostId{col_u64(s, 0)};
+  r.member = MemberId{col_u64(s, 1)};
+  r.kind = col_text(s, 2);
+  r.at = col_i64(s, 3);
+  return r;
 }
 
 Revision read_revision(const SQLite::Statement& s) {
@@ -1300,16 +1382,37 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
-  result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
+  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
                                            std::uint32_t limit) override {
     return read([&](Connection& c) -> result<std::vector<Thread>> {
-      Use s(c, Q::thread_list);
+      Use s(c, q.unanswered_only ? Q::thread_list_unanswered : Q::thread_list);
       bind_id(*s, 1, space.value);
-      s->bind(2, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
-      s->bind(3, limit);
+      bind_bool(*s, 2, q.pinned);
+      s->bind(3, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
+      s->bind(4, limit);
       std::vector<Thread> out;
       while (s->executeStep()) out.push_back(read_thread(*s));
       return out;
+    });
+  }
+
+  result<void> move_posts(ThreadId thread, SpaceId space) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::thread_move_posts);
+      bind_id(*s, 1, thread.value);
+      bind_id(*s, 2, space.value);
+      s->exec();  // a thread with no posts (or no thread) has nothing to move
+      return {};
+    });
+  }
+
+  result<bool> has_posted(ThreadId thread, MemberId member) override {
+    return read([&](Connection& c) -> result<bool> {
+      Use s(c, Q::thread_has_posted);
+      bind_id(*s, 1, thread.value);
+      bind_id(*s, 2, member.value);
+      if (!s->executeStep()) return false;
+      return col_bool(*s, 0);
     });
   }
 
@@ -1326,6 +1429,9 @@ class SqliteTransaction final : public Transaction {
       s->bind(8, p.edited_at);
       s->bind(9, p.revision);
       bind_bool(*s, 10, p.deleted);
+      bind_bool(*s, 11, p.removed);
+      bind_text(*s, 12, p.removal_reason);
+      bind_id_or_null(*s, 13, p.removed_by.value);
       s->exec();
       return {};
     });
@@ -1339,6 +1445,9 @@ class SqliteTransaction final : public Transaction {
       s->bind(3, p.edited_at);
       s->bind(4, p.revision);
       bind_bool(*s, 5, p.deleted);
+      bind_bool(*s, 6, p.removed);
+      bind_text(*s, 7, p.removal_reason);
+      bind_id_or_null(*s, 8, p.removed_by.value);
       if (s->exec() == 0) return errc::not_found;
       return {};
     });
@@ -1455,6 +1564,21 @@ class SqliteTransaction final : public Transaction {
       bind_text(*s, 2, k);
       s->exec();
       return true;
+    });
+  }
+
+  result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind, MemberId after,
+                                               std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Reaction>> {
+      const std::string k(kind);
+      Use s(c, Q::reaction_list);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, k);
+      s->bind(3, to_db_bound(after.value));
+      s->bind(4, limit);
+      std::vector<Reaction> out;
+      while (s->executeStep()) out.push_back(read_reaction(*s));
+      return out;
     });
   }
 

@@ -144,7 +144,8 @@ CREATE TABLE events (
 
 }  // namespace
 
-TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][migration]") {
+TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
+          "[sqlite][migration]") {
   TempDb db;
   {
     SQLite::Database raw(db.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -158,6 +159,15 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][mig
         "INSERT INTO spaces (id, parent_id, kind, name, description, visibility, owner_id, "
         "created_at, member_count, thread_count) "
         "VALUES (11, 10, 4, 'general', '', 0, 7, 1700000000001, 0, 0)");
+    raw.exec(
+        "INSERT INTO threads (id, space_id, author_id, title, first_post, last_post, created_at, "
+        "last_activity_at, reply_count, deleted) "
+        "VALUES (100, 10, 7, 'Raid plan', 1000, 1001, 1700000000100, 1700000000200, 1, 0)");
+    raw.exec(
+        "INSERT INTO posts (id, thread_id, space_id, author_id, reply_to, body, created_at, "
+        "edited_at, revision, deleted) VALUES "
+        "(1000, 100, 10, 7, NULL, 'Meet at the gate.', 1700000000100, 0, 1, 0), "
+        "(1001, 100, 10, 8, 1000, 'Potions!', 1700000000200, 0, 1, 1)");
   }
   {
     auto storage = sqlite::open_storage({.path = db.path.string()});
@@ -182,6 +192,44 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][mig
     CHECK((*children)[0].name == "general");
     CHECK((*children)[0].join_policy == JoinPolicy::open);
     CHECK((*children)[0].member_cap == 0);
+
+    // An old thread reads back with the defaults of the version 3 fields.
+    auto t = (*tx)->get_thread(ThreadId{100});
+    REQUIRE(t);
+    CHECK(t->space == SpaceId{10});
+    CHECK(t->author == MemberId{7});
+    CHECK(t->title == "Raid plan");
+    CHECK(t->first_post == PostId{1000});
+    CHECK(t->last_post == PostId{1001});
+    CHECK(t->created_at == 1'700'000'000'100);
+    CHECK(t->last_activity_at == 1'700'000'000'200);
+    CHECK(t->reply_count == 1);
+    CHECK_FALSE(t->deleted);
+    CHECK(t->kind == ThreadKind::discussion);
+    CHECK_FALSE(t->pinned);
+    CHECK_FALSE(t->locked);
+    CHECK_FALSE(t->archived);
+    CHECK(t->accepted_answer == PostId{});
+    CHECK_FALSE(t->answered_by_peer);
+    CHECK(t->participant_count == 1);
+    CHECK(t->reaction_count == 0);
+    auto listed = (*tx)->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
+    REQUIRE(listed);
+    REQUIRE(listed->size() == 1);
+    CHECK((*listed)[0].id == ThreadId{100});
+    auto pinned = (*tx)->list_threads(SpaceId{10}, ThreadListing{.pinned = true}, PostId{}, 10);
+    REQUIRE(pinned);
+    CHECK(pinned->empty());
+    auto unanswered =
+        (*tx)->list_threads(SpaceId{10}, ThreadListing{.unanswered_only = true}, PostId{}, 10);
+    REQUIRE(unanswered);
+    CHECK(unanswered->empty());
+    auto posted = (*tx)->has_posted(ThreadId{100}, MemberId{8});  // a deleted post counts
+    REQUIRE(posted);
+    CHECK(*posted);
+    auto not_posted = (*tx)->has_posted(ThreadId{100}, MemberId{9});
+    REQUIRE(not_posted);
+    CHECK_FALSE(*not_posted);
     tx->reset();
 
     // The new tables work on the migrated file.
@@ -194,6 +242,21 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][mig
     REQUIRE((*wtx)->insert_role(
         {RoleId{20}, SpaceId{10}, "Raid leads", Permissions{Permission::pin}, 400, 1}));
     REQUIRE((*wtx)->insert_invite({"AbC", SpaceId{10}, MemberId{7}, 1, 0, 0, 0, false}));
+    // The new thread columns and indexes work on the migrated file.
+    Thread question = *t;
+    question.kind = ThreadKind::question;
+    question.pinned = true;
+    question.participant_count = 2;
+    question.reaction_count = 3;
+    REQUIRE((*wtx)->update_thread(question));
+    auto asked =
+        (*wtx)->list_threads(SpaceId{10}, {.pinned = true, .unanswered_only = true}, PostId{}, 10);
+    REQUIRE(asked);
+    REQUIRE(asked->size() == 1);
+    CHECK((*asked)[0].kind == ThreadKind::question);
+    CHECK((*asked)[0].participant_count == 2);
+    CHECK((*asked)[0].reaction_count == 3);
+    REQUIRE((*wtx)->move_posts(ThreadId{100}, SpaceId{11}));
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -204,6 +267,16 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces", "[sqlite][mig
   CHECK(raw.execAndGet("SELECT name FROM roles WHERE id = 20").getString() == "Raid leads");
   CHECK(raw.execAndGet("SELECT space_id FROM invites WHERE code = 'AbC'").getInt() == 10);
   CHECK(raw.execAndGet("SELECT count(*) FROM invites WHERE code = 'abc'").getInt() == 0);
+  CHECK(raw.execAndGet("SELECT kind FROM threads WHERE id = 100").getInt() == 1);
+  CHECK(raw.execAndGet("SELECT pinned FROM threads WHERE id = 100").getInt() == 1);
+  CHECK(raw.execAndGet("SELECT accepted_answer IS NULL FROM threads WHERE id = 100").getInt() == 1);
+  CHECK(raw.execAndGet("SELECT count(*) FROM posts WHERE space_id = 11").getInt() == 2);
+  for (const char* index : {"threads_by_pin_activity", "threads_unanswered", "posts_by_author"})
+    CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
+                         std::string(index) + "'")
+              .getInt() == 1);
+  CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'threads_by_activity'")
+            .getInt() == 0);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 

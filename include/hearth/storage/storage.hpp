@@ -125,16 +125,23 @@ class Transaction {
 
   // --- threads and posts -----------------------------------------------------------------
   virtual result<void> insert_thread(const Thread& t) = 0;  // already_exists
-  virtual result<void> update_thread(const Thread& t) = 0;  // not_found
+  // Replaces every field of the stored thread with the same id, its space included (not_found).
+  virtual result<void> update_thread(const Thread& t) = 0;
   virtual result<Thread> get_thread(ThreadId id) = 0;
-  // Threads of `space` that are not deleted, by last_post descending, with last_post < before
-  // (no id: from the newest).
-  virtual result<std::vector<Thread>> list_threads(SpaceId space, PostId before,
-                                                   std::uint32_t limit) = 0;
+  // Threads of `space` that are not deleted and whose `pinned` equals `q.pinned` (and, when
+  // q.unanswered_only, of kind question with no accepted answer), by last_post descending,
+  // with last_post < before (no id: from the newest).
+  virtual result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
+                                                   PostId before, std::uint32_t limit) = 0;
+  // Sets the space of every post of `thread` (a thread moved to another space).
+  virtual result<void> move_posts(ThreadId thread, SpaceId space) = 0;
+  // Whether `member` wrote a post (deleted or not) in `thread`.
+  virtual result<bool> has_posted(ThreadId thread, MemberId member) = 0;
 
   // Stores the post; its `reactions` field is ignored (counts live in the reaction methods).
   virtual result<void> insert_post(const Post& p) = 0;  // already_exists
-  // Replaces body, edited_at, revision and deleted of the stored post (not_found).
+  // Replaces body, edited_at, revision, deleted, removed, removal_reason and removed_by of the
+  // stored post (not_found).
   virtual result<void> update_post(const Post& p) = 0;
   // The post with its reaction counts filled in.
   virtual result<Post> get_post(PostId id) = 0;
@@ -155,6 +162,10 @@ class Transaction {
                                     Timestamp at) = 0;
   // Removes it and subtracts 1 from the count. Returns false, changing nothing, when absent.
   virtual result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) = 0;
+  // Who reacted to `post` with `kind`, by member id ascending, with member id > after; `at` is
+  // the time given to add_reaction.
+  virtual result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind,
+                                                       MemberId after, std::uint32_t limit) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

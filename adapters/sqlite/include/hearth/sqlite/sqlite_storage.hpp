@@ -49,6 +49,8 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // The schema version this build writes (PRAGMA user_version of the database).
 // 1: members, spaces, memberships, threads, posts, revisions, reactions, events.
 // 2: spaces' join policy and member cap; roles and overrides; bans, invites, join requests.
-inline constexpr int schema_version = 2;
+// 3: threads' kind, pinned/locked/archived flags, accepted answer, participant and reaction
+//    counts; listings by pinned and of unanswered questions.
+inline constexpr int schema_version = 3;
 
 }  // namespace hearth::sqlite

@@ -1,0 +1,279 @@
+// The thread model: kinds, pinned / locked / archived, moving, Q&A, counters, who reacted.
+#include "support.hpp"
+
+using namespace hearth;
+using namespace hearth::test;
+
+namespace {
+
+// Ada owns the guild; Bo and Cy are members; Mo moderates.
+struct Forum : Community {
+  Member mo;
+  Forum() {
+    mo = ok(engine->create_member("mo_mod", "Mo"));
+    REQUIRE(ok(engine->join_space(cy.id, guild.id)));
+    REQUIRE(ok(engine->join_space(mo.id, guild.id)));
+    REQUIRE(ok(engine->assign_role(ada.id, guild.id, mo.id, builtin::moderator_role)));
+  }
+};
+
+std::vector<std::string> titles(const Page<Thread>& page) {
+  std::vector<std::string> out;
+  for (const Thread& t : page.items) out.push_back(t.title);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("thread kinds: announcements need the announce permission", "[threads]") {
+  Forum f;
+  CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "News", "b", ThreadKind::announcement)) ==
+        errc::forbidden);
+  auto news = ok(f->create_thread(f.mo.id, f.guild.id, "News", "b", ThreadKind::announcement));
+  CHECK(news.thread.kind == ThreadKind::announcement);
+  auto q = ok(f->create_thread(f.bo.id, f.guild.id, "How?", "b", ThreadKind::question));
+  CHECK(ok(f->get_thread(MemberId{}, q.thread.id)).kind == ThreadKind::question);
+  CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "x", "b", static_cast<ThreadKind>(7))) ==
+        errc::invalid_argument);
+}
+
+TEST_CASE("pinned threads are listed first, and pages cross from pinned to the rest", "[threads]") {
+  Forum f;
+  std::vector<ThreadId> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(
+        ok(f->create_thread(f.bo.id, f.guild.id, "t" + std::to_string(i), "b")).thread.id);
+  CHECK(code_of(f->pin_thread(f.bo.id, ids[1], true)) == errc::forbidden);
+  ok(f->pin_thread(f.mo.id, ids[1], true));
+  ok(f->pin_thread(f.mo.id, ids[3], true));
+  CHECK(ok(f->pin_thread(f.mo.id, ids[3], true)).pinned);  // again: no change
+  auto all = ok(f->list_threads(MemberId{}, f.guild.id, {}));
+  CHECK(titles(all) == std::vector<std::string>{"t3", "t1", "t4", "t2", "t0"});
+  // Page by page, two at a time, across the boundary.
+  std::vector<std::string> paged;
+  PageRequest req{"", 2};
+  for (;;) {
+    auto page = ok(f->list_threads(MemberId{}, f.guild.id, req));
+    for (auto& t : titles(page)) paged.push_back(t);
+    if (page.next_cursor.empty()) break;
+    req.cursor = page.next_cursor;
+  }
+  CHECK(paged == titles(all));
+  ok(f->pin_thread(f.mo.id, ids[3], false));
+  CHECK(titles(ok(f->list_threads(MemberId{}, f.guild.id, {}))) ==
+        std::vector<std::string>{"t1", "t4", "t3", "t2", "t0"});
+  CHECK(code_of(f->list_threads(MemberId{}, f.guild.id, {"x.12", 2})) == errc::invalid_cursor);
+  // A cursor of another listing (a thread's posts) is not one of this listing's.
+  REQUIRE(ok(f->reply(f.cy.id, ok(f->get_thread(MemberId{}, ids[0])).first_post, "r")).id);
+  auto posts = ok(f->get_thread_page(MemberId{}, ids[0], {"", 1}));
+  REQUIRE_FALSE(posts.next_cursor.empty());
+  CHECK(code_of(f->list_threads(MemberId{}, f.guild.id, {posts.next_cursor, 2})) ==
+        errc::invalid_cursor);
+}
+
+TEST_CASE("locked threads take no replies, archived ones nothing at all", "[threads]") {
+  Forum f;
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Raid", "Friday?"));
+  auto r = ok(f->reply(f.cy.id, t.first_post.id, "yes"));
+  CHECK(code_of(f->lock_thread(f.bo.id, t.thread.id, true)) == errc::forbidden);
+  CHECK(ok(f->lock_thread(f.mo.id, t.thread.id, true)).locked);
+  CHECK(code_of(f->reply(f.cy.id, t.first_post.id, "me too")) == errc::conflict);
+  ok(f->reply(f.mo.id, t.first_post.id, "Locked: see the new thread."));  // may lock: may reply
+  ok(f->react(f.cy.id, t.first_post.id, "heart"));  // reactions and edits go on
+  ok(f->edit_post(f.cy.id, r.id, "yes!"));
+  ok(f->lock_thread(f.mo.id, t.thread.id, false));
+  ok(f->reply(f.cy.id, t.first_post.id, "open again"));
+  ok(f->archive_thread(f.mo.id, t.thread.id, true));
+  CHECK(code_of(f->reply(f.mo.id, t.first_post.id, "x")) == errc::conflict);
+  CHECK(code_of(f->edit_post(f.cy.id, r.id, "changed")) == errc::conflict);
+  CHECK(code_of(f->delete_post(f.cy.id, r.id)) == errc::conflict);
+  CHECK(code_of(f->react(f.bo.id, r.id, "+1")) == errc::conflict);
+  CHECK(code_of(f->unreact(f.cy.id, t.first_post.id, "heart")) == errc::conflict);
+  ok(f->get_thread_page(MemberId{}, t.thread.id, {}));  // still readable
+  auto events = ok(f->read_events(0, 200));
+  CHECK(events.back().type == EventType::thread_updated);
+  CHECK(events.back().payload.find("\"archived\":true") != std::string::npos);
+}
+
+TEST_CASE("moving a thread takes its posts and counts along", "[threads]") {
+  Forum f;
+  auto lounge = ok(f->create_space(f.ada.id, {f.guild.id, SpaceKind::channel, "lounge", ""}));
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Off topic", "b"));
+  auto r = ok(f->reply(f.cy.id, t.first_post.id, "r"));
+  CHECK(code_of(f->move_thread(f.bo.id, t.thread.id, lounge.id)) == errc::forbidden);
+  auto moved = ok(f->move_thread(f.mo.id, t.thread.id, lounge.id));
+  CHECK(moved.space == lounge.id);
+  CHECK(ok(f->get_post(MemberId{}, r.id)).space == lounge.id);
+  CHECK(ok(f->get_post(MemberId{}, t.first_post.id)).space == lounge.id);
+  CHECK(ok(f->list_threads(MemberId{}, f.guild.id, {})).items.empty());
+  CHECK(ok(f->list_threads(MemberId{}, lounge.id, {})).items.size() == 1);
+  CHECK(ok(f->get_space(MemberId{}, f.guild.id)).thread_count == 0);
+  CHECK(ok(f->get_space(MemberId{}, lounge.id)).thread_count == 1);
+  // Into a space where the mover does not moderate: forbidden; unknown: not_found.
+  auto mine = ok(f->create_space(f.bo.id, {{}, SpaceKind::forum, "Bo's", ""}));
+  CHECK(code_of(f->move_thread(f.mo.id, t.thread.id, mine.id)) == errc::forbidden);
+  CHECK(code_of(f->move_thread(f.mo.id, t.thread.id, SpaceId{4242})) == errc::not_found);
+}
+
+TEST_CASE("Q&A: the asker accepts, changes and clears an answer; peers are recorded", "[threads]") {
+  Forum f;
+  auto q = ok(f->create_thread(f.bo.id, f.guild.id, "How do I craft?", "b", ThreadKind::question));
+  auto by_cy = ok(f->reply(f.cy.id, q.first_post.id, "Use the bench."));
+  auto by_mo = ok(f->reply(f.mo.id, q.first_post.id, "See the guide."));
+  auto by_bo = ok(f->reply(f.bo.id, by_cy.id, "Found it myself."));
+  auto other = ok(f->create_thread(f.cy.id, f.guild.id, "Other", "b", ThreadKind::question));
+  auto stranger = ok(f->reply(f.bo.id, other.first_post.id, "elsewhere"));
+  // Not the asker, not a moderator.
+  CHECK(code_of(f->accept_answer(f.cy.id, q.thread.id, by_cy.id)) == errc::forbidden);
+  // Bad targets.
+  CHECK(code_of(f->accept_answer(f.bo.id, q.thread.id, stranger.id)) == errc::invalid_argument);
+  CHECK(code_of(f->accept_answer(f.bo.id, q.thread.id, q.first_post.id)) == errc::invalid_argument);
+  CHECK(code_of(f->accept_answer(f.bo.id, q.thread.id, PostId{4242})) == errc::not_found);
+  auto chat = ok(f->create_thread(f.bo.id, f.guild.id, "Chat", "b"));
+  auto chat_reply = ok(f->reply(f.cy.id, chat.first_post.id, "hi"));
+  CHECK(code_of(f->accept_answer(f.bo.id, chat.thread.id, chat_reply.id)) ==
+        errc::invalid_argument);
+  // Unanswered questions are listed as such.
+  auto unanswered = ok(f->list_threads(MemberId{}, f.guild.id, {}, {true}));
+  CHECK(titles(unanswered) == std::vector<std::string>{"Other", "How do I craft?"});
+  // A peer's answer.
+  auto t = ok(f->accept_answer(f.bo.id, q.thread.id, by_cy.id));
+  CHECK(t.accepted_answer == by_cy.id);
+  CHECK(t.answered_by_peer);
+  CHECK(titles(ok(f->list_threads(MemberId{}, f.guild.id, {}, {true}))) ==
+        std::vector<std::string>{"Other"});
+  // Staff's answer, accepted by a moderator: not a peer's.
+  t = ok(f->accept_answer(f.mo.id, q.thread.id, by_mo.id));
+  CHECK(t.accepted_answer == by_mo.id);
+  CHECK_FALSE(t.answered_by_peer);
+  // The asker's own: not a peer's either.
+  t = ok(f->accept_answer(f.bo.id, q.thread.id, by_bo.id));
+  CHECK_FALSE(t.answered_by_peer);
+  // Cleared: unanswered again.
+  t = ok(f->accept_answer(f.bo.id, q.thread.id, PostId{}));
+  CHECK_FALSE(t.accepted_answer);
+  CHECK(ok(f->list_threads(MemberId{}, f.guild.id, {}, {true})).items.size() == 2);
+  // A deleted reply cannot be accepted.
+  ok(f->delete_post(f.cy.id, by_cy.id));
+  CHECK(code_of(f->accept_answer(f.bo.id, q.thread.id, by_cy.id)) == errc::gone);
+  auto events = ok(f->read_events(0, 200));
+  std::size_t accepted = 0;
+  for (const Event& e : events) accepted += e.type == EventType::answer_accepted ? 1u : 0u;
+  CHECK(accepted == 4);
+}
+
+TEST_CASE("thread counters: replies, participants and reactions", "[threads]") {
+  Forum f;
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Count", "b"));
+  auto r1 = ok(f->reply(f.cy.id, t.first_post.id, "1"));
+  ok(f->reply(f.cy.id, r1.id, "2"));
+  ok(f->reply(f.bo.id, r1.id, "3"));
+  ok(f->reply(f.mo.id, t.first_post.id, "4"));
+  auto th = ok(f->get_thread(MemberId{}, t.thread.id));
+  CHECK(th.reply_count == 4);
+  CHECK(th.participant_count == 3);  // Bo, Cy, Mo
+  ok(f->react(f.cy.id, t.first_post.id, "+1"));
+  ok(f->react(f.mo.id, t.first_post.id, "heart"));
+  ok(f->react(f.bo.id, r1.id, "thanks"));
+  CHECK_FALSE(ok(f->react(f.bo.id, r1.id, "thanks")));
+  CHECK(ok(f->get_thread(MemberId{}, t.thread.id)).reaction_count == 3);
+  CHECK(ok(f->unreact(f.mo.id, t.first_post.id, "heart")));
+  CHECK_FALSE(ok(f->unreact(f.mo.id, t.first_post.id, "heart")));
+  CHECK(ok(f->get_thread(MemberId{}, t.thread.id)).reaction_count == 2);
+}
+
+TEST_CASE("reactions: not +1 or -1 on one's own post; who reacted, paged", "[threads]") {
+  Forum f;
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Mine", "b"));
+  CHECK(code_of(f->react(f.bo.id, t.first_post.id, "+1")) == errc::forbidden);
+  CHECK(code_of(f->react(f.bo.id, t.first_post.id, "-1")) == errc::forbidden);
+  CHECK(ok(f->react(f.bo.id, t.first_post.id, "laugh")));
+  std::vector<MemberId> fans;
+  for (int i = 0; i < 5; ++i) {
+    auto m = ok(f->create_member("fan_" + std::to_string(i), "Fan"));
+    REQUIRE(ok(f->join_space(m.id, f.guild.id)));
+    REQUIRE(ok(f->react(m.id, t.first_post.id, "+1")));
+    fans.push_back(m.id);
+  }
+  std::vector<MemberId> seen;
+  PageRequest req{"", 2};
+  for (;;) {
+    auto page = ok(f->list_reactions(MemberId{}, t.first_post.id, "+1", req));
+    for (const Reaction& r : page.items) {
+      CHECK(r.kind == "+1");
+      CHECK(r.post == t.first_post.id);
+      CHECK(r.at == f.clock->now());
+      seen.push_back(r.member);
+    }
+    if (page.next_cursor.empty()) break;
+    req.cursor = page.next_cursor;
+  }
+  CHECK(seen == fans);  // ids grow with creation: ascending
+  auto laughs = ok(f->list_reactions(MemberId{}, t.first_post.id, "laugh", {}));
+  REQUIRE(laughs.items.size() == 1);
+  CHECK(laughs.items[0].member == f.bo.id);
+  CHECK(code_of(f->list_reactions(MemberId{}, t.first_post.id, "nope", {})) ==
+        errc::invalid_argument);
+  // A community that allows self-votes.
+  EngineOptions options;
+  options.no_self_reaction = {};
+  Community open(options);
+  auto mine = ok(open->create_thread(open.bo.id, open.guild.id, "Mine", "b"));
+  CHECK(ok(open->react(open.bo.id, mine.first_post.id, "+1")));
+  EngineOptions bad;
+  bad.no_self_reaction = {"has space"};
+  CHECK(code_of(Engine::open(bad)) == errc::invalid_argument);
+}
+
+TEST_CASE("moderators remove posts with a reason, keep their text, and restore them", "[threads]") {
+  Forum f;
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Trade", "WTS sword"));
+  auto spam = ok(f->reply(f.cy.id, t.first_post.id, "cheap gold at example.com"));
+  CHECK(code_of(f->remove_post(f.bo.id, spam.id, "spam")) == errc::forbidden);
+  CHECK(ok(f->remove_post(f.mo.id, spam.id, "spam")));
+  CHECK_FALSE(ok(f->remove_post(f.mo.id, spam.id, "again")));
+  // Readers see a tombstone with the reason; a moderator still reads the text.
+  auto seen = ok(f->get_post(f.bo.id, spam.id));
+  CHECK(seen.removed);
+  CHECK(seen.body.empty());
+  CHECK(seen.removal_reason == "spam");
+  CHECK(seen.removed_by == f.mo.id);
+  CHECK(ok(f->get_post(f.mo.id, spam.id)).body == "cheap gold at example.com");
+  auto page = ok(f->get_thread_page(MemberId{}, t.thread.id, {}));
+  REQUIRE(page.items.size() == 2);
+  CHECK(page.items[1].body.empty());
+  // Nobody edits, reacts to or accepts a removed post; the author cannot delete it away.
+  CHECK(code_of(f->edit_post(f.cy.id, spam.id, "sorry")) == errc::gone);
+  CHECK(code_of(f->react(f.bo.id, spam.id, "heart")) == errc::gone);
+  CHECK(code_of(f->delete_post(f.cy.id, spam.id)) == errc::gone);
+  // Restored: as it was.
+  CHECK(ok(f->restore_post(f.mo.id, spam.id)));
+  CHECK_FALSE(ok(f->restore_post(f.mo.id, spam.id)));
+  auto back = ok(f->get_post(f.bo.id, spam.id));
+  CHECK_FALSE(back.removed);
+  CHECK(back.body == "cheap gold at example.com");
+  CHECK(back.removal_reason.empty());
+  // Removing the first post takes the thread out of the listing; restoring brings it back.
+  ok(f->remove_post(f.mo.id, t.first_post.id, "duplicate"));
+  CHECK(ok(f->list_threads(MemberId{}, f.guild.id, {})).items.empty());
+  CHECK(ok(f->get_space(MemberId{}, f.guild.id)).thread_count == 0);
+  ok(f->restore_post(f.mo.id, t.first_post.id));
+  CHECK(ok(f->list_threads(MemberId{}, f.guild.id, {})).items.size() == 1);
+  CHECK(ok(f->get_space(MemberId{}, f.guild.id)).thread_count == 1);
+  // Rank order: a moderator cannot remove the owner's post.
+  auto by_ada = ok(f->reply(f.ada.id, t.first_post.id, "Rules: no gold selling."));
+  CHECK(code_of(f->remove_post(f.mo.id, by_ada.id, "")) == errc::forbidden);
+  CHECK(code_of(f->remove_post(f.mo.id, PostId{4242}, "")) == errc::not_found);
+}
+
+TEST_CASE("the edit window closes editing, by the engine's clock", "[threads]") {
+  EngineOptions options;
+  options.edit_window_ms = 10 * 60'000;
+  Community c(options);
+  auto t = ok(c->create_thread(c.bo.id, c.guild.id, "T", "typo"));
+  c.clock->advance(9 * 60'000);
+  ok(c->edit_post(c.bo.id, t.first_post.id, "fixed"));
+  c.clock->advance(2 * 60'000);
+  CHECK(code_of(c->edit_post(c.bo.id, t.first_post.id, "late")) == errc::forbidden);
+  CHECK(ok(c->get_post(MemberId{}, t.first_post.id)).body == "fixed");
+}
