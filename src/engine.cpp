@@ -314,6 +314,40 @@ result<void> Engine::Impl::check_read(Transaction& tx, SpaceId space, MemberId v
   return {};
 }
 
+result<std::vector<std::uint64_t>> Engine::Impl::mentions(Transaction& tx, SpaceId space,
+                                                          MemberId author, Permissions author_perms,
+                                                          std::string_view body,
+                                                          std::string_view previous) {
+  const Limits& limits = options.limits;
+  const auto handles = detail::mentioned_handles(body, limits.handle_min, limits.handle_max);
+  std::vector<std::uint64_t> out;
+  if (handles.empty()) return out;
+  const auto before = detail::mentioned_handles(previous, limits.handle_min, limits.handle_max);
+  std::vector<Member> named;
+  for (const std::string& handle : handles) {
+    auto m = tx.find_member_by_handle(handle);
+    if (!m) {
+      if (is(m.error(), errc::not_found)) continue;  // not a member: just text
+      return failure{m.error()};
+    }
+    if (m->id == author || !m->active) continue;
+    named.push_back(std::move(*m));
+  }
+  if (named.size() > limits.mentions_max && !author_perms.has(Permission::mention_many))
+    return errc::forbidden;
+  for (const Member& m : named) {
+    if (std::find(before.begin(), before.end(), detail::ascii_lower(m.handle)) != before.end())
+      continue;
+    auto may_read = access(tx, space, m.id, Access::read);
+    if (may_read) {
+      out.push_back(m.id.value);
+    } else if (!is(may_read.error(), errc::forbidden) && !is(may_read.error(), errc::not_found)) {
+      return failure{may_read.error()};
+    }
+  }
+  return out;
+}
+
 result<std::uint32_t> Engine::Impl::page_limit(const PageRequest& page) const {
   if (page.limit == 0 || page.limit > options.limits.max_page_size) return errc::invalid_argument;
   return page.limit;

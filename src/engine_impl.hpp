@@ -200,6 +200,14 @@ class Engine::Impl {
   bool may_receive(MemberId viewer, const Event& e);
   result<std::uint32_t> page_limit(const PageRequest& page) const;
 
+  // The members `body` @mentions who may read `space`, the author aside, as ids for the
+  // event: those already mentioned in `previous` (the text an edit replaces) are not named
+  // again. forbidden when it mentions more than limits.mentions_max members and `author`
+  // lacks mention_many. Call it before the transaction's writes (it reads standings).
+  result<std::vector<std::uint64_t>> mentions(Transaction& tx, SpaceId space, MemberId author,
+                                              Permissions author_perms, std::string_view body,
+                                              std::string_view previous = {});
+
   // Membership changes shared by joins, invites, requests, removals and bans. `s` is the
   // space as read in this transaction; its member_count is kept in step.
   // Adds `member` (full at the cap; forbidden when banned there or above). Returns false if

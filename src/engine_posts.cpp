@@ -10,8 +10,9 @@ using detail::TextKind;
 using Access = Engine::Impl::Access;
 
 // The fields of a post event; `title` is added for a thread's first post when it is new or
-// changed.
-std::string post_payload(const Post& p, const std::string* title = nullptr) {
+// changed; `mentions`, the members it newly @mentions who may read it.
+std::string post_payload(const Post& p, const std::vector<std::uint64_t>& mentions,
+                         const std::string* title = nullptr) {
   auto payload = Payload()
                      .id("post", p.id.value)
                      .id("thread", p.thread.value)
@@ -20,6 +21,7 @@ std::string post_payload(const Post& p, const std::string* title = nullptr) {
                      .id("reply_to", p.reply_to.value)
                      .num("revision", p.revision);
   if (title) payload.str("title", *title);
+  payload.ids("mentions", mentions);
   return payload.done();
 }
 
@@ -77,6 +79,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::post_threads));
     if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
       return errc::forbidden;
+    HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
     NewThread out;
     Thread& t = out.thread;
     Post& p = out.first_post;
@@ -94,7 +97,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(ctx.tx.insert_post(p));
     ++s.thread_count;
     HEARTH_CHECK(ctx.tx.update_space(s));
-    HEARTH_CHECK(ctx.emit(EventType::thread_created, space, actor, post_payload(p, &t.title)));
+    HEARTH_CHECK(
+        ctx.emit(EventType::thread_created, space, actor, post_payload(p, mentioned, &t.title)));
     return out;
   });
 }
@@ -111,6 +115,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     if (!st.perms.has(Permission::reply)) return errc::forbidden;
     if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
+    HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -125,7 +130,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     ++t.reply_count;
     if (!posted_before) ++t.participant_count;
     HEARTH_CHECK(ctx.tx.update_thread(t));
-    HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p)));
+    HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p, mentioned)));
     return p;
   });
 }
@@ -209,6 +214,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     if (clean_title && !first) return errc::invalid_argument;
     const bool title_changes = clean_title && *clean_title != t.title;
     if (!title_changes && clean_body == p.body) return tombstone(std::move(p));  // nothing to keep
+    HEARTH_TRY(st, impl_->standing(ctx.tx, p.space, actor));
+    HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, p.space, actor, st.perms, clean_body, p.body));
     Revision former{p.id,   p.revision, first ? t.title : std::string(),
                     p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
     HEARTH_CHECK(ctx.tx.insert_revision(former));
@@ -221,7 +228,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
       HEARTH_CHECK(ctx.tx.update_thread(t));
     }
     HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor,
-                          post_payload(p, title_changes ? &t.title : nullptr)));
+                          post_payload(p, mentioned, title_changes ? &t.title : nullptr)));
     return p;
   });
 }

@@ -79,6 +79,21 @@ Payload& Payload::boolean(std::string_view k, bool value) {
   return *this;
 }
 
+Payload& Payload::ids(std::string_view k, const std::vector<std::uint64_t>& values) {
+  key(k);
+  out_.push_back('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out_.push_back(',');
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, values[i]);
+    out_.push_back('"');
+    out_.append(buf, r.ptr);
+    out_.push_back('"');
+  }
+  out_.push_back(']');
+  return *this;
+}
+
 std::string Payload::done() {
   out_.push_back('}');
   return std::move(out_);

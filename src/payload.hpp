@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hearth::detail {
 
@@ -15,6 +16,7 @@ class Payload {
   Payload& str(std::string_view key, std::string_view value);
   Payload& num(std::string_view key, std::int64_t value);
   Payload& boolean(std::string_view key, bool value);
+  Payload& ids(std::string_view key, const std::vector<std::uint64_t>& values);  // ["1","2"]
   std::string done();  // the finished object; the builder is left empty
 
  private:

@@ -1,5 +1,6 @@
 #include "text.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hearth::detail {
@@ -77,6 +78,32 @@ std::string encode_cursor(char tag, std::uint64_t key) {
   buf[1] = '.';
   const auto r = std::to_chars(buf + 2, buf + sizeof buf, key, 16);
   return std::string(buf, r.ptr);
+}
+
+namespace {
+bool handle_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+}  // namespace
+
+std::vector<std::string> mentioned_handles(std::string_view body, std::size_t min,
+                                           std::size_t max) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '@' || (i > 0 && (handle_char(body[i - 1]) || body[i - 1] == '@'))) continue;
+    std::size_t end = i + 1;
+    while (end < body.size() && handle_char(body[end])) ++end;
+    std::size_t last = end;
+    while (last > i + 1 && (body[last - 1] == '.' || body[last - 1] == '-')) --last;
+    const std::size_t length = last - (i + 1);
+    if (length >= min && length <= max) {
+      std::string handle = ascii_lower(body.substr(i + 1, length));
+      if (std::find(out.begin(), out.end(), handle) == out.end()) out.push_back(std::move(handle));
+    }
+    i = end - 1;
+  }
+  return out;
 }
 
 result<std::uint64_t> decode_cursor(char tag, std::string_view cursor) noexcept {

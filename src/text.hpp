@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hearth/error.hpp"
 
@@ -23,6 +24,12 @@ result<std::string> clean_text(std::string_view s, std::uint32_t max_code_points
                                bool required = true);
 
 std::string ascii_lower(std::string_view s);
+
+// The distinct handles written as "@handle" in `body`, lowercased, in order of first use: an
+// '@' at the start or after a character that cannot be in a handle (so "a@b.c" is no
+// mention), then min..max handle characters ([A-Za-z0-9_.-]), trailing '.' and '-' dropped
+// ("thanks @ada." names "ada").
+std::vector<std::string> mentioned_handles(std::string_view body, std::size_t min, std::size_t max);
 
 // Pagination cursors: "<tag>.<hex>", tied to one kind of listing by the tag.
 std::string encode_cursor(char tag, std::uint64_t key);

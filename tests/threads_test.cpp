@@ -277,3 +277,36 @@ TEST_CASE("the edit window closes editing, by the engine's clock", "[threads]") 
   CHECK(code_of(c->edit_post(c.bo.id, t.first_post.id, "late")) == errc::forbidden);
   CHECK(ok(c->get_post(MemberId{}, t.first_post.id)).body == "fixed");
 }
+
+TEST_CASE("mentions: who is named, who may read it, and how many one may name", "[threads]") {
+  Forum f;
+  auto officers = ok(f->create_space(
+      f.ada.id, {f.guild.id, SpaceKind::channel, "officers", "", Visibility::private_, {}, 0}));
+  REQUIRE(ok(f->add_member(f.ada.id, officers.id, f.bo.id)));
+  auto last_mentions = [&] {
+    auto events = ok(f->read_events(0, 200));
+    const std::string& payload = events.back().payload;
+    return payload.substr(payload.find("\"mentions\":"));
+  };
+  auto id = [](const Member& m) { return "\"" + std::to_string(m.id.value) + "\""; };
+  // Cy is named but may not read the officers' channel: only Ada is passed on. Mo is named
+  // twice, in another case; an e-mail address and an unknown handle are just text.
+  auto t = ok(f->create_thread(f.bo.id, officers.id, "Plan",
+                               "@ada and @cy.3, mail me at bo@example.com, ask @nobody."));
+  CHECK(last_mentions() == "\"mentions\":[" + id(f.ada) + "]}");
+  ok(f->reply(f.bo.id, t.first_post.id, "ping @MO_MOD and @mo_mod, also @bo_2 (me)."));
+  CHECK(last_mentions() == "\"mentions\":[]}");  // Mo is not in the channel; naming oneself: no
+  auto g = ok(f->create_thread(f.bo.id, f.guild.id, "Hi", "thanks @mo_mod."));
+  CHECK(last_mentions() == "\"mentions\":[" + id(f.mo) + "]}");
+  // An edit names only those it adds.
+  ok(f->edit_post(f.bo.id, g.first_post.id, "thanks @mo_mod and @cy.3!"));
+  CHECK(last_mentions() == "\"mentions\":[" + id(f.cy) + "]}");
+  // More than mentions_max members: forbidden without mention_many.
+  std::string crowd;
+  for (int i = 0; i < 11; ++i) {
+    auto m = ok(f->create_member("crowd_" + std::to_string(i), "C"));
+    crowd += " @" + m.handle;
+  }
+  CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "All", crowd)) == errc::forbidden);
+  ok(f->create_thread(f.mo.id, f.guild.id, "All", crowd));  // moderators may mention many
+}

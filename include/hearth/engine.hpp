@@ -29,6 +29,7 @@ struct Limits {
   std::uint32_t body_max = 40'000;
   std::uint32_t external_ref_max = 200;  // bytes
   std::uint32_t max_page_size = 200;     // the largest PageRequest::limit accepted
+  std::uint32_t mentions_max = 10;       // members one post may @mention without mention_many
 };
 
 struct EngineOptions {
