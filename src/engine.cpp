@@ -348,6 +348,34 @@ result<std::vector<std::uint64_t>> Engine::Impl::mentions(Transaction& tx, Space
   return out;
 }
 
+result<std::vector<std::string>> Engine::Impl::clean_tags(const std::vector<std::string>& tags,
+                                                          std::size_t max) {
+  std::vector<std::string> out;
+  for (const std::string& tag : tags) {
+    if (tag.empty() || tag.size() > 32) return errc::invalid_argument;
+    std::string t = detail::ascii_lower(tag);
+    for (const char c : t) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                      c == '+' || c == '-';
+      if (!ok) return errc::invalid_argument;
+    }
+    out.push_back(std::move(t));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > max) return errc::invalid_argument;
+  return out;
+}
+
+result<std::vector<std::string>> Engine::Impl::thread_tags(const Space& s,
+                                                           const std::vector<std::string>& tags,
+                                                           std::size_t max) {
+  HEARTH_TRY(clean, clean_tags(tags, max));
+  for (const std::string& t : clean)
+    if (!std::binary_search(s.tags.begin(), s.tags.end(), t)) return errc::invalid_argument;
+  return clean;
+}
+
 result<std::uint32_t> Engine::Impl::page_limit(const PageRequest& page) const {
   if (page.limit == 0 || page.limit > options.limits.max_page_size) return errc::invalid_argument;
   return page.limit;

@@ -208,6 +208,15 @@ class Engine::Impl {
                                               Permissions author_perms, std::string_view body,
                                               std::string_view previous = {});
 
+  // Tags checked and normalised: lowercased, sorted, distinct, each 1..32 of [a-z0-9_.+-]
+  // (invalid_argument), at most `max` (invalid_argument).
+  static result<std::vector<std::string>> clean_tags(const std::vector<std::string>& tags,
+                                                     std::size_t max);
+  // clean_tags, and every tag in the space's vocabulary (invalid_argument).
+  static result<std::vector<std::string>> thread_tags(const Space& s,
+                                                      const std::vector<std::string>& tags,
+                                                      std::size_t max);
+
   // Membership changes shared by joins, invites, requests, removals and bans. `s` is the
   // space as read in this transaction; its member_count is kept in step.
   // Adds `member` (full at the cap; forbidden when banned there or above). Returns false if

@@ -68,7 +68,8 @@ Post tombstone(Post p, bool moderator = false) {
 
 result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
                                                 std::string_view title, std::string_view body,
-                                                ThreadKind kind) {
+                                                ThreadKind kind,
+                                                const std::vector<std::string>& tags) {
   const Limits& limits = impl_->options.limits;
   if (to_string(kind) == "unknown") return errc::invalid_argument;
   HEARTH_TRY(clean_title, detail::clean_text(title, limits.title_max, TextKind::line));
@@ -80,6 +81,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
       return errc::forbidden;
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
+    HEARTH_TRY(clean_tags, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
     NewThread out;
     Thread& t = out.thread;
     Post& p = out.first_post;
@@ -89,6 +91,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     t.author = p.author = actor;
     t.title = std::move(clean_title);
     t.kind = kind;
+    t.tags = std::move(clean_tags);
     t.first_post = t.last_post = p.id;
     t.created_at = t.last_activity_at = p.created_at = ctx.now;
     p.thread = t.id;
@@ -169,6 +172,11 @@ result<Page<Post>> Engine::get_thread_page(MemberId viewer, ThreadId thread,
 result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const PageRequest& page,
                                           const ThreadFilter& filter) {
   HEARTH_TRY(limit, impl_->page_limit(page));
+  std::string tag;
+  if (!filter.tag.empty()) {
+    HEARTH_TRY(clean, Impl::clean_tags({filter.tag}, 1));
+    tag = std::move(clean.front());
+  }
   // Two runs: the pinned threads ("n." cursors), then the others ("t." cursors).
   const bool in_pinned = page.cursor.empty() || page.cursor[0] == 'n';
   HEARTH_TRY(before, detail::decode_cursor(in_pinned ? 'n' : 't', page.cursor));
@@ -177,13 +185,13 @@ result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const 
     auto key = [](const Thread& t) { return t.last_post.value; };
     std::vector<Thread> items;
     if (in_pinned) {
-      HEARTH_TRY(pinned,
-                 tx.list_threads(space, {true, filter.unanswered_only}, PostId{before}, limit + 1));
+      HEARTH_TRY(pinned, tx.list_threads(space, {true, filter.unanswered_only, tag}, PostId{before},
+                                         limit + 1));
       if (pinned.size() > limit) return make_page(std::move(pinned), limit, 'n', key);
       items = std::move(pinned);
     }
     const PostId from = in_pinned ? PostId{} : PostId{before};
-    HEARTH_TRY(rest, tx.list_threads(space, {false, filter.unanswered_only}, from,
+    HEARTH_TRY(rest, tx.list_threads(space, {false, filter.unanswered_only, tag}, from,
                                      limit + 1 - static_cast<std::uint32_t>(items.size())));
     for (Thread& t : rest) items.push_back(std::move(t));
     Page<Thread> out;

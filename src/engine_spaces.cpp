@@ -21,6 +21,7 @@ std::string space_payload(const Space& s) {
       .id("owner", s.owner.value)
       .str("join_policy", to_string(s.join_policy))
       .num("member_cap", s.member_cap)
+      .strs("tags", s.tags)
       .done();
 }
 
@@ -101,6 +102,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
     return errc::invalid_argument;
   const JoinPolicy policy = spec.join_policy.value_or(default_policy(spec.visibility));
   if (!policy_fits(spec.visibility, policy)) return errc::invalid_argument;
+  HEARTH_TRY(tags, Impl::clean_tags(spec.tags, limits.space_tags_max));
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     if (spec.parent)
@@ -117,6 +119,7 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
     s.member_count = 1;
     s.join_policy = policy;
     s.member_cap = spec.member_cap;
+    s.tags = std::move(tags);
     HEARTH_CHECK(ctx.tx.insert_space(s));
     HEARTH_CHECK(ctx.tx.insert_membership({s.id, actor, ctx.now}));
     HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, space_payload(s)));
@@ -233,11 +236,17 @@ result<Space> Engine::update_space(MemberId actor, SpaceId space, const SpaceUpd
                                      TextKind::multiline, false));
     description = std::move(d);
   }
+  std::optional<std::vector<std::string>> tags;
+  if (update.tags) {
+    HEARTH_TRY(t, Impl::clean_tags(*update.tags, limits.space_tags_max));
+    tags = std::move(t);
+  }
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
     HEARTH_CHECK(impl_->require(ctx.tx, space, actor, Permission::manage_space));
     if (name) s.name = std::move(*name);
+    if (tags) s.tags = std::move(*tags);
     if (description) s.description = std::move(*description);
     if (update.join_policy) {
       if (!policy_fits(s.visibility, *update.join_policy)) return errc::invalid_argument;

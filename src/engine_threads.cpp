@@ -51,6 +51,28 @@ result<Thread> Engine::archive_thread(MemberId actor, ThreadId thread, bool arch
   return set_flag(*impl_, actor, thread, Flag::archived, archived, Permission::lock);
 }
 
+result<Thread> Engine::set_thread_tags(MemberId actor, ThreadId thread,
+                                       const std::vector<std::string>& tags) {
+  return impl_->write([&](WriteContext& ctx) -> result<Thread> {
+    HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
+    HEARTH_TRY(t, ctx.tx.get_thread(thread));
+    HEARTH_TRY(st, impl_->access(ctx.tx, t.space, actor, Access::read));
+    const bool author = t.author == actor && st.perms.has(Permission::edit_own);
+    if (!author && !st.perms.has(Permission::moderate_posts)) return errc::forbidden;
+    if (t.deleted) return errc::gone;
+    if (t.archived) return errc::conflict;
+    HEARTH_TRY(s, ctx.tx.get_space(t.space));
+    HEARTH_TRY(clean, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
+    if (clean == t.tags) return t;
+    t.tags = std::move(clean);
+    HEARTH_CHECK(ctx.tx.update_thread(t));
+    auto payload = Payload().id("thread", t.id.value).id("space", t.space.value);
+    payload.strs("tags", t.tags);
+    HEARTH_CHECK(ctx.emit(EventType::thread_tagged, t.space, actor, payload.done()));
+    return t;
+  });
+}
+
 result<Thread> Engine::move_thread(MemberId actor, ThreadId thread, SpaceId to) {
   return impl_->write([&](WriteContext& ctx) -> result<Thread> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));

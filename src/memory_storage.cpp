@@ -1,5 +1,6 @@
 #include "hearth/storage/memory.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -415,6 +416,8 @@ class MemoryTransaction final : public Transaction {
       if (std::get<0>(*it) != space.value || std::get<1>(*it) != q.pinned) break;
       const Thread& t = s_.threads.at(std::get<3>(*it));
       if (q.unanswered_only && (t.kind != ThreadKind::question || t.accepted_answer)) continue;
+      if (!q.tag.empty() && std::find(t.tags.begin(), t.tags.end(), q.tag) == t.tags.end())
+        continue;
       out.push_back(t);
     }
     return out;

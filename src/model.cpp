@@ -33,7 +33,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 33> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 34> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -67,6 +67,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 33> event_types{{
     {EventType::answer_accepted, "answer_accepted"},
     {EventType::post_removed, "post_removed"},
     {EventType::post_restored, "post_restored"},
+    {EventType::thread_tagged, "thread_tagged"},
 }};
 
 template <class Table, class Enum>

@@ -94,6 +94,17 @@ Payload& Payload::ids(std::string_view k, const std::vector<std::uint64_t>& valu
   return *this;
 }
 
+Payload& Payload::strs(std::string_view k, const std::vector<std::string>& values) {
+  key(k);
+  out_.push_back('[');
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out_.push_back(',');
+    append_json_string(out_, values[i]);
+  }
+  out_.push_back(']');
+  return *this;
+}
+
 std::string Payload::done() {
   out_.push_back('}');
   return std::move(out_);

@@ -17,6 +17,7 @@ class Payload {
   Payload& num(std::string_view key, std::int64_t value);
   Payload& boolean(std::string_view key, bool value);
   Payload& ids(std::string_view key, const std::vector<std::uint64_t>& values);  // ["1","2"]
+  Payload& strs(std::string_view key, const std::vector<std::string>& values);
   std::string done();  // the finished object; the builder is left empty
 
  private:

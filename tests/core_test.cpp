@@ -67,7 +67,7 @@ TEST_CASE("space kinds and event types have names both ways", "[core]") {
                  SpaceKind::channel})
     CHECK(space_kind_from_string(to_string(k)) == k);
   CHECK_FALSE(space_kind_from_string("castle"));
-  for (int v = 1; v <= static_cast<int>(EventType::post_restored); ++v) {
+  for (int v = 1; v <= static_cast<int>(EventType::thread_tagged); ++v) {
     const auto t = static_cast<EventType>(v);
     CHECK(event_type_from_string(to_string(t)) == t);
   }

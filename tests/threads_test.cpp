@@ -310,3 +310,53 @@ TEST_CASE("mentions: who is named, who may read it, and how many one may name", 
   CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "All", crowd)) == errc::forbidden);
   ok(f->create_thread(f.mo.id, f.guild.id, "All", crowd));  // moderators may mention many
 }
+
+TEST_CASE("tags: a space's vocabulary, a few per thread, listings by tag", "[threads]") {
+  Forum f;
+  CHECK(code_of(f->update_space(f.ada.id, f.guild.id,
+                                {{}, {}, {}, {}, std::vector<std::string>{"bad tag"}})) ==
+        errc::invalid_argument);
+  auto s = ok(f->update_space(
+      f.ada.id, f.guild.id,
+      {{}, {}, {}, {}, std::vector<std::string>{"Raid", "trade", "lfg", "raid", "pvp", "help"}}));
+  CHECK(s.tags == std::vector<std::string>{"help", "lfg", "pvp", "raid", "trade"});
+  auto a = ok(f->create_thread(f.bo.id, f.guild.id, "Friday", "b", ThreadKind::discussion,
+                               {"raid", "LFG"}));
+  CHECK(a.thread.tags == std::vector<std::string>{"lfg", "raid"});
+  auto b =
+      ok(f->create_thread(f.cy.id, f.guild.id, "Selling", "b", ThreadKind::discussion, {"trade"}));
+  auto c = ok(f->create_thread(f.cy.id, f.guild.id, "Raid help?", "b", ThreadKind::question,
+                               {"raid", "help"}));
+  // Not in the vocabulary, too many, malformed: refused.
+  CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "x", "b", ThreadKind::discussion,
+                                 {"raids"})) == errc::invalid_argument);
+  CHECK(code_of(f->create_thread(f.bo.id, f.guild.id, "x", "b", ThreadKind::discussion,
+                                 {"raid", "lfg", "pvp", "help", "trade", "extra"})) ==
+        errc::invalid_argument);
+  auto by_tag = [&](const std::string& tag, bool unanswered = false) {
+    std::vector<std::string> out;
+    for (const Thread& t : ok(f->list_threads(MemberId{}, f.guild.id, {}, {unanswered, tag})).items)
+      out.push_back(t.title);
+    return out;
+  };
+  CHECK(by_tag("raid") == std::vector<std::string>{"Raid help?", "Friday"});
+  CHECK(by_tag("RAID", true) == std::vector<std::string>{"Raid help?"});
+  CHECK(by_tag("trade") == std::vector<std::string>{"Selling"});
+  CHECK(by_tag("pvp").empty());
+  CHECK(code_of(f->list_threads(MemberId{}, f.guild.id, {}, {false, "no good"})) ==
+        errc::invalid_argument);
+  // Retagging: the author or a moderator; others not.
+  CHECK(code_of(f->set_thread_tags(f.cy.id, a.thread.id, {"pvp"})) == errc::forbidden);
+  CHECK(ok(f->set_thread_tags(f.bo.id, a.thread.id, {"pvp"})).tags ==
+        std::vector<std::string>{"pvp"});
+  CHECK(ok(f->set_thread_tags(f.mo.id, b.thread.id, {})).tags.empty());
+  CHECK(by_tag("raid") == std::vector<std::string>{"Raid help?"});
+  CHECK(by_tag("pvp") == std::vector<std::string>{"Friday"});
+  CHECK(by_tag("trade").empty());
+  CHECK(ok(f->get_thread(MemberId{}, c.thread.id)).tags ==
+        std::vector<std::string>{"help", "raid"});
+  // A tag dropped from the vocabulary stays on the threads that carry it.
+  ok(f->update_space(f.ada.id, f.guild.id, {{}, {}, {}, {}, std::vector<std::string>{"help"}}));
+  CHECK(by_tag("raid") == std::vector<std::string>{"Raid help?"});
+  CHECK(code_of(f->set_thread_tags(f.cy.id, c.thread.id, {"raid"})) == errc::invalid_argument);
+}

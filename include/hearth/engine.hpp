@@ -30,6 +30,8 @@ struct Limits {
   std::uint32_t external_ref_max = 200;  // bytes
   std::uint32_t max_page_size = 200;     // the largest PageRequest::limit accepted
   std::uint32_t mentions_max = 10;       // members one post may @mention without mention_many
+  std::uint32_t space_tags_max = 100;    // tags in one space's vocabulary
+  std::uint32_t thread_tags_max = 5;     // tags on one thread
 };
 
 struct EngineOptions {
@@ -78,6 +80,9 @@ struct NewSpace {
   // outside knows it exists): invalid_argument.
   std::optional<JoinPolicy> join_policy;
   std::uint32_t member_cap = 0;  // 0: no cap
+  // The tags its threads may carry: each 1..32 of [a-z0-9_.+-] (ASCII letters are lowered);
+  // kept sorted, duplicates dropped; at most Limits::space_tags_max.
+  std::vector<std::string> tags;
 };
 
 // A change of a space's settings; fields left empty stay as they are.
@@ -86,11 +91,14 @@ struct SpaceUpdate {
   std::optional<std::string> description;
   std::optional<JoinPolicy> join_policy;
   std::optional<std::uint32_t> member_cap;  // 0: no cap; below the current count: conflict
+  // A new vocabulary. Threads keep the tags they carry; new ones must come from it.
+  std::optional<std::vector<std::string>> tags;
 };
 
 // What a thread listing leaves out.
 struct ThreadFilter {
   bool unanswered_only = false;  // only questions with no accepted answer
+  std::string tag;               // only threads carrying this tag
 };
 
 struct NewRole {
@@ -237,8 +245,14 @@ class Engine {
   };
   // A member with post_threads in `space` starts a thread with a title and the body of its
   // first post. An announcement also needs the announce permission.
+  // `tags` come from the space's vocabulary (invalid_argument otherwise, or for more than
+  // Limits::thread_tags_max).
   result<NewThread> create_thread(MemberId actor, SpaceId space, std::string_view title,
-                                  std::string_view body, ThreadKind kind = ThreadKind::discussion);
+                                  std::string_view body, ThreadKind kind = ThreadKind::discussion,
+                                  const std::vector<std::string>& tags = {});
+  // Replaces a thread's tags (its author with edit_own, or a member with moderate_posts).
+  result<Thread> set_thread_tags(MemberId actor, ThreadId thread,
+                                 const std::vector<std::string>& tags);
   // A member with reply in the thread's space replies to `reply_to`, a post of that thread
   // (gone if the thread is deleted; the replied-to post may itself be a tombstone). conflict
   // when the thread is archived, or locked (unless the actor may lock threads).

@@ -45,6 +45,7 @@ enum class EventType : std::uint16_t {
   answer_accepted,
   post_removed,
   post_restored,
+  thread_tagged,
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

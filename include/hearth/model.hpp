@@ -58,7 +58,8 @@ struct Space {
   std::uint32_t member_count = 0;
   std::uint32_t thread_count = 0;
   JoinPolicy join_policy = JoinPolicy::open;
-  std::uint32_t member_cap = 0;  // the most members it may have; 0: no cap
+  std::uint32_t member_cap = 0;   // the most members it may have; 0: no cap
+  std::vector<std::string> tags;  // the tags its threads may carry, sorted, distinct
 };
 
 struct Membership {
@@ -144,12 +145,14 @@ struct Thread {
   bool answered_by_peer = false;  // the accepted reply's author is neither the asker nor staff
   std::uint32_t participant_count = 1;  // distinct members who posted in it
   std::uint32_t reaction_count = 0;     // reactions on all its posts
+  std::vector<std::string> tags;        // sorted, distinct
 };
 
 // Which threads of a space a listing wants.
 struct ThreadListing {
   bool pinned = false;           // the pinned threads, or (false) the others
   bool unanswered_only = false;  // only questions with no accepted answer
+  std::string tag;               // only threads carrying this tag; empty: any
 };
 
 // One member's reaction to a post.

@@ -111,6 +111,7 @@ void require_same(const Space& a, const Space& b) {
   CHECK(a.thread_count == b.thread_count);
   CHECK(a.join_policy == b.join_policy);
   CHECK(a.member_cap == b.member_cap);
+  CHECK(a.tags == b.tags);
 }
 
 Role role(std::uint64_t id, std::uint64_t space_id, Rank rank = 300) {
@@ -228,6 +229,7 @@ void require_same(const Thread& a, const Thread& b) {
   CHECK(a.answered_by_peer == b.answered_by_peer);
   CHECK(a.participant_count == b.participant_count);
   CHECK(a.reaction_count == b.reaction_count);
+  CHECK(a.tags == b.tags);
 }
 
 void require_same(const Post& a, const Post& b) {
@@ -555,6 +557,78 @@ TEST_CASE("spaces round-trip their join policy and member cap", "[conformance][s
   REQUIRE(child);
   CHECK(child->join_policy == JoinPolicy::open);
   CHECK(child->member_cap == 12);
+}
+
+TEST_CASE("spaces round-trip their tags byte for byte, and update_space replaces them",
+          "[conformance][spaces]") {
+  auto s = fresh_storage();
+  seed(*s);  // spaces 10, 11, 12: no tags
+  Space guild = space(20);
+  guild.tags = {"pvp", "raid", "raids"};
+  Space odd = space(21, 20);
+  odd.tags = {"a,b",         "a\\,b",    "back\\slash",     "caf\xC3\xA9",
+              "line\nbreak", "quote'\"", "\xF0\x9F\x94\xA5"};
+  const Space untagged = space(22, 20);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_space(guild));
+    REQUIRE(tx->insert_space(odd));
+    REQUIRE(tx->insert_space(untagged));
+    auto inside = tx->get_space(SpaceId{21});  // its own write, before commit
+    REQUIRE(inside);
+    require_same(*inside, odd);
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_space(SpaceId{20});
+    REQUIRE(got);
+    require_same(*got, guild);
+    auto children = tx->list_child_spaces(SpaceId{20}, SpaceId{}, 10);
+    REQUIRE(children);
+    require_same(*children, {odd, untagged});
+    CHECK((*children)[1].tags.empty());
+    auto plain = tx->get_space(SpaceId{10});
+    REQUIRE(plain);
+    CHECK(plain->tags.empty());
+  }
+  Space cleared = guild;
+  cleared.tags.clear();
+  Space other = odd;
+  other.tags = {"\n", "raid"};
+  Space now_tagged = untagged;
+  now_tagged.tags = {"solo"};
+  {
+    auto tx = begin(*s);  // destroyed without commit
+    REQUIRE(tx->update_space(cleared));
+    REQUIRE(tx->update_space(other));
+    auto inside = tx->get_space(SpaceId{20});
+    REQUIRE(inside);
+    CHECK(inside->tags.empty());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto children = tx->list_child_spaces(SpaceId{20}, SpaceId{}, 10);
+    REQUIRE(children);
+    require_same(*children, {odd, untagged});
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_space(cleared));
+    REQUIRE(tx->update_space(other));
+    REQUIRE(tx->update_space(now_tagged));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto roots = tx->list_child_spaces(SpaceId{}, SpaceId{}, 10);
+  REQUIRE(roots);
+  require_same(*roots, {space(10), cleared});
+  auto children = tx->list_child_spaces(SpaceId{20}, SpaceId{21}, 10);
+  REQUIRE(children);
+  require_same(*children, {now_tagged});
+  auto got = tx->get_space(SpaceId{21});
+  REQUIRE(got);
+  require_same(*got, other);
 }
 
 // --- roles ------------------------------------------------------------------------------
@@ -1146,6 +1220,7 @@ Thread full_thread(std::uint64_t id, std::uint64_t space_id, std::uint64_t first
   t.answered_by_peer = true;
   t.participant_count = 4;
   t.reaction_count = 17;
+  t.tags = {"a,b", "caf\xC3\xA9", "line\nbreak", "raid"};
   return t;
 }
 
@@ -1172,6 +1247,17 @@ constexpr ThreadListing unpinned{};
 constexpr ThreadListing pinned{.pinned = true};
 constexpr ThreadListing unanswered{.unanswered_only = true};
 constexpr ThreadListing pinned_unanswered{.pinned = true, .unanswered_only = true};
+
+// The listing of the threads carrying `tag`.
+ThreadListing tagged(std::string tag, bool pinned_ones = false, bool unanswered_only = false) {
+  return {.pinned = pinned_ones, .unanswered_only = unanswered_only, .tag = std::move(tag)};
+}
+
+// listed(), carrying `tags`.
+Thread with_tags(Thread t, std::vector<std::string> tags) {
+  t.tags = std::move(tags);
+  return t;
+}
 
 }  // namespace
 
@@ -1410,6 +1496,172 @@ TEST_CASE("unanswered_only lists the questions with no accepted answer", "[confo
   auto reopened = tx->get_thread(ThreadId{102});
   REQUIRE(reopened);
   CHECK(reopened->accepted_answer == PostId{});
+}
+
+TEST_CASE("threads round-trip their tags byte for byte, and update_thread replaces them",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100: no tags
+  const Thread odd = with_tags(
+      listed(101, 10, 1010), {"a,b", "a\\,b", "back\\slash", "caf\xC3\xA9", "line\nbreak", "raid"});
+  const Thread one = with_tags(listed(102, 10, 1020), {"raid"});
+  const Thread none = listed(103, 10, 1030);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(odd));
+    REQUIRE(tx->insert_thread(one));
+    REQUIRE(tx->insert_thread(none));
+    auto inside = tx->get_thread(ThreadId{101});  // its own write, before commit
+    REQUIRE(inside);
+    require_same(*inside, odd);
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    for (const Thread& want : {odd, one, none}) {
+      auto got = tx->get_thread(want.id);
+      REQUIRE(got);
+      require_same(*got, want);
+    }
+    auto all = tx->list_threads(SpaceId{10}, unpinned, PostId{}, 10);
+    REQUIRE(all);
+    require_same(*all, {none, one, odd, thread(100, 10, 1000)});
+    auto raid = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 10);
+    REQUIRE(raid);
+    require_same(*raid, {one, odd});
+  }
+  // A reply (new last post, same tags), new tags, tags dropped, tags added.
+  Thread replied = one;
+  replied.last_post = PostId{1029};
+  replied.reply_count = 1;
+  const Thread retagged = with_tags(listed(101, 10, 1010), {"\n", "raids"});
+  const Thread dropped = with_tags(listed(102, 10, 1029), {});
+  const Thread added = with_tags(listed(103, 10, 1030), {"a,b", "raid"});
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(replied));
+    auto got = tx->get_thread(ThreadId{102});
+    REQUIRE(got);
+    require_same(*got, replied);
+    CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{102, 101});
+    REQUIRE(tx->update_thread(retagged));
+    REQUIRE(tx->update_thread(dropped));
+    REQUIRE(tx->update_thread(added));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  for (const Thread& want : {retagged, dropped, added}) {
+    auto got = tx->get_thread(want.id);
+    REQUIRE(got);
+    require_same(*got, want);
+  }
+  auto raid = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 10);
+  REQUIRE(raid);
+  require_same(*raid, {added});
+  CHECK(thread_ids(*tx, 10, tagged("a,b")) == Ids{103});
+  CHECK(thread_ids(*tx, 10, tagged("raids")) == Ids{101});
+  CHECK(thread_ids(*tx, 10, tagged("\n")) == Ids{101});
+  CHECK(thread_ids(*tx, 10, tagged("line\nbreak")).empty());
+  CHECK(thread_ids(*tx, 10, tagged("a\\,b")).empty());
+}
+
+TEST_CASE("a tag listing lists only the threads carrying the tag, byte for byte",
+          "[conformance][posts]") {
+  auto s = fresh_storage();
+  seed(*s);  // thread 100 in space 10, no tags, last post 1000
+  const std::vector<std::string> raid{"raid"};
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(with_tags(listed(101, 10, 1010), raid)));
+    REQUIRE(tx->insert_thread(with_tags(listed(102, 10, 1020, true), {"pvp", "raid"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(103, 10, 9000), {"raids"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(104, 10, 9500), {"raid", "zzz"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(105, 10, 1050, false, ThreadKind::question), raid)));
+    REQUIRE(tx->insert_thread(
+        with_tags(listed(106, 10, 1060, false, ThreadKind::question, 1061), raid)));
+    REQUIRE(tx->insert_thread(with_tags(listed(107, 10, 1070, true, ThreadKind::question), raid)));
+    Thread deleted = with_tags(listed(108, 10, 9900), raid);
+    deleted.deleted = true;
+    REQUIRE(tx->insert_thread(deleted));
+    REQUIRE(tx->insert_thread(with_tags(listed(109, 10, 1090), {"RAID", "Raid"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(110, 11, 9990), raid)));  // another space
+    REQUIRE(tx->insert_thread(with_tags(listed(111, 10, 1110), {"ra"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(112, 10, 1120), {"a,b", "raid\n", "raid "})));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{104, 106, 105, 101});
+    CHECK(thread_ids(*tx, 10, tagged("raid", true)) == Ids{107, 102});
+    CHECK(thread_ids(*tx, 10, tagged("raid", false, true)) == Ids{105});
+    CHECK(thread_ids(*tx, 10, tagged("raid", true, true)) == Ids{107});
+    CHECK(thread_ids(*tx, 10, tagged("pvp")).empty());
+    CHECK(thread_ids(*tx, 10, tagged("pvp", true)) == Ids{102});
+    // Neither a prefix, an extension nor another case matches.
+    CHECK(thread_ids(*tx, 10, tagged("raids")) == Ids{103});
+    CHECK(thread_ids(*tx, 10, tagged("ra")) == Ids{111});
+    CHECK(thread_ids(*tx, 10, tagged("r")).empty());
+    CHECK(thread_ids(*tx, 10, tagged("Raid")) == Ids{109});
+    CHECK(thread_ids(*tx, 10, tagged("a,b")) == Ids{112});
+    CHECK(thread_ids(*tx, 10, tagged("a")).empty());
+    CHECK(thread_ids(*tx, 10, tagged("raid\n")) == Ids{112});
+    CHECK(thread_ids(*tx, 10, tagged("raid ")) == Ids{112});
+    CHECK(thread_ids(*tx, 10, tagged("zzz")) == Ids{104});
+    CHECK(thread_ids(*tx, 10, tagged("nope")).empty());
+    CHECK(thread_ids(*tx, 11, tagged("raid")) == Ids{110});
+    CHECK(thread_ids(*tx, 12, tagged("raid")).empty());
+    // Paging with `before` and `limit`, as without a tag.
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 0, 2) == Ids{104, 106});
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 1060, 2) == Ids{105, 101});
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 1010, 2).empty());
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 9500, 1) == Ids{106});
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 1051, 10) == Ids{105, 101});
+    CHECK(thread_ids(*tx, 10, tagged("raid"), 0, 0).empty());
+    CHECK(thread_ids(*tx, 10, tagged("raid", true), 1070, 10) == Ids{102});
+    CHECK(thread_ids(*tx, 10, tagged("raid", false, true), 1050, 10).empty());
+    // Without a tag every thread lists.
+    CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 103, 112, 111, 109, 106, 105, 101, 100});
+    auto first = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 1);
+    REQUIRE(first);
+    require_same(*first, {with_tags(listed(104, 10, 9500), {"raid", "zzz"})});
+  }
+  {
+    // update_thread moves threads in and out of the tag listings.
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(listed(101, 10, 1010)));                                // untagged
+    REQUIRE(tx->update_thread(with_tags(listed(103, 10, 9000), {"raid", "raids"})));  // tagged
+    REQUIRE(tx->update_thread(with_tags(listed(108, 10, 9900), raid)));               // undeleted
+    REQUIRE(tx->update_thread(with_tags(listed(104, 10, 9500, true), {"raid", "zzz"})));  // pinned
+    REQUIRE(tx->update_thread(with_tags(listed(102, 10, 1020, true), {"pvp"})));
+    REQUIRE(tx->update_thread(
+        with_tags(listed(105, 10, 1050, false, ThreadKind::question, 1051), raid)));  // answered
+    REQUIRE(tx->update_thread(  // a reply: the same tags, the newest post
+        with_tags(listed(106, 10, 9950, false, ThreadKind::question, 1061), raid)));
+    Thread deleted = with_tags(listed(112, 10, 1120), {"a,b", "raid\n", "raid "});
+    deleted.deleted = true;
+    REQUIRE(tx->update_thread(deleted));
+    CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{106, 108, 103, 105});
+    CHECK(thread_ids(*tx, 10, tagged("raid", true)) == Ids{104, 107});
+    CHECK(thread_ids(*tx, 10, tagged("raid", false, true)).empty());
+    CHECK(thread_ids(*tx, 10, tagged("a,b")).empty());
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{106, 108, 103, 105});
+  CHECK(thread_ids(*tx, 10, tagged("raid", true)) == Ids{104, 107});
+  CHECK(thread_ids(*tx, 10, tagged("raid", true, true)) == Ids{107});
+  CHECK(thread_ids(*tx, 10, tagged("raid", false, true)).empty());
+  CHECK(thread_ids(*tx, 10, tagged("raids")) == Ids{103});
+  CHECK(thread_ids(*tx, 10, tagged("pvp", true)) == Ids{102});
+  CHECK(thread_ids(*tx, 10, tagged("zzz", true)) == Ids{104});
+  CHECK(thread_ids(*tx, 10, tagged("zzz")).empty());
+  CHECK(thread_ids(*tx, 10, tagged("raid\n")).empty());
+  auto t101 = tx->get_thread(ThreadId{101});
+  REQUIRE(t101);
+  CHECK(t101->tags.empty());
+  auto t103 = tx->get_thread(ThreadId{103});
+  REQUIRE(t103);
+  CHECK(t103->tags == std::vector<std::string>{"raid", "raids"});
 }
 
 TEST_CASE("move_posts sets the space of every post of the thread, and of no other",
@@ -2011,6 +2263,8 @@ void require_seeded_threads(Transaction& tx) {
   CHECK(thread_ids(tx, 11, unpinned).empty());
   CHECK(thread_ids(tx, 11, pinned).empty());
   CHECK(thread_ids(tx, 12, unpinned).empty());
+  CHECK(thread_ids(tx, 11, tagged("raid", true)).empty());
+  CHECK(thread_ids(tx, 10, tagged("raid")).empty());
   auto posts = tx.list_posts(ThreadId{101}, PostId{}, 10);
   REQUIRE(posts);
   require_same(*posts, {post(1010, 101, 10)});
@@ -2072,6 +2326,7 @@ TEST_CASE("a transaction destroyed without commit leaves threads, post spaces an
     CHECK(thread_ids(*tx, 10, unpinned).empty());
     CHECK(thread_ids(*tx, 10, unanswered).empty());
     CHECK(thread_ids(*tx, 12, pinned_unanswered) == Ids{102});
+    CHECK(thread_ids(*tx, 11, tagged("raid", true)) == Ids{101});
     auto p = tx->get_post(PostId{1010});
     REQUIRE(p);
     CHECK(p->space == SpaceId{11});
@@ -2084,6 +2339,48 @@ TEST_CASE("a transaction destroyed without commit leaves threads, post spaces an
   }
   auto tx = begin(*s, TxMode::read);
   require_seeded_threads(*tx);
+}
+
+TEST_CASE("a tag change that is not committed leaves the old tags, in the listings too",
+          "[conformance][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  const Thread t101 = with_tags(listed(101, 10, 1010), {"pvp", "raid"});
+  const Thread t102 = with_tags(listed(102, 10, 1020), {"raid"});
+  const Thread t103 = listed(103, 10, 1030);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(t101));
+    REQUIRE(tx->insert_thread(t102));
+    REQUIRE(tx->insert_thread(t103));
+    REQUIRE(tx->commit());
+  }
+  const bool spoilt = GENERATE(false, true);
+  INFO((spoilt ? "a failed write makes commit fail" : "destroyed without commit"));
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_thread(with_tags(listed(101, 10, 1010), {"pvp"})));
+    REQUIRE(tx->update_thread(with_tags(listed(102, 10, 1029), {"raid", "solo"})));
+    REQUIRE(tx->update_thread(with_tags(listed(103, 10, 1030), {"raid"})));
+    REQUIRE(tx->insert_thread(with_tags(listed(104, 10, 1040), {"raid"})));
+    CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{104, 103, 102});
+    CHECK(thread_ids(*tx, 10, tagged("solo")) == Ids{102});
+    if (spoilt) {
+      CHECK(code_of(tx->update_thread(with_tags(listed(999, 10, 9990), {"raid"}))) ==
+            errc::not_found);
+      CHECK_FALSE(tx->commit());
+    }
+  }
+  auto tx = begin(*s, TxMode::read);
+  for (const Thread& want : {t101, t102, t103}) {
+    auto got = tx->get_thread(want.id);
+    REQUIRE(got);
+    require_same(*got, want);
+  }
+  CHECK(code_of(tx->get_thread(ThreadId{104})) == errc::not_found);
+  CHECK(thread_ids(*tx, 10, tagged("raid")) == Ids{102, 101});
+  CHECK(thread_ids(*tx, 10, tagged("pvp")) == Ids{101});
+  CHECK(thread_ids(*tx, 10, tagged("solo")).empty());
 }
 
 TEST_CASE("a failed thread or post write spoils the transaction", "[conformance][atomicity]") {
@@ -2328,6 +2625,7 @@ TEST_CASE("committed state survives closing and reopening the storage",
   REQUIRE(full);
   require_same(*full, full_thread(101, 11, 1010));
   CHECK(thread_ids(*tx, 11, pinned) == Ids{101});
+  CHECK(thread_ids(*tx, 11, tagged("line\nbreak", true)) == Ids{101});
   auto hearts = tx->list_reactions(PostId{1000}, "heart", MemberId{}, 10);
   REQUIRE(hearts);
   REQUIRE(hearts->size() == 1);

@@ -70,7 +70,7 @@ World build_world(Visibility visibility) {
   const RoleId muted = must(e.create_role(ada, w.parent, {"muted", {}, 50})).id;
   REQUIRE(must(e.assign_role(ada, w.parent, den, muted)));
 
-  NewSpace channel{w.parent, SpaceKind::channel, "Channel", "", visibility, {}, 0};
+  NewSpace channel{w.parent, SpaceKind::channel, "Channel", "", visibility, {}, 0, {"raid"}};
   w.space = must(e.create_space(ada, channel)).id;
   for (MemberId m : {adm, mod, mem, den, ban, w.target})
     REQUIRE(must(e.add_member(ada, w.space, m)));
@@ -187,6 +187,7 @@ const std::map<std::string_view, Cell>& cells() {
       {"lock_thread", WRITE(e.lock_thread(who, w.thread, true))},
       {"archive_thread", WRITE(e.archive_thread(who, w.thread, true))},
       {"move_thread", WRITE(e.move_thread(who, w.thread, w.parent))},
+      {"set_thread_tags", WRITE(e.set_thread_tags(who, w.thread, {"raid"}))},
       {"accept_answer", WRITE(e.accept_answer(who, w.question, w.answer))},
       {"remove_post", WRITE(e.remove_post(who, w.reply, "off topic"))},
       {"restore_post", WRITE(e.restore_post(who, w.removed))},

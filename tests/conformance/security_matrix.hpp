@@ -100,6 +100,7 @@ inline constexpr Row rows[] = {
   {"lock_thread",           "lock member's thread",                     "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"archive_thread",        "archive member's thread",                  "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"move_thread",           "move member's thread to P",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"set_thread_tags",       "tag member's thread \"raid\"",              "FFFAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"accept_answer",         "accept a reply to member's question",      "FFFAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"list_reactions",        "who gave the reply +1",                    "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
   {"remove_post",           "remove target's reply",                    "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},

@@ -12,6 +12,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -203,6 +204,12 @@ CREATE TABLE join_requests (
 // want only the unanswered questions), so the activity index leads with (space_id, pinned);
 // a second, smaller partial index holds only the unanswered questions. posts_by_author answers
 // has_posted without reading the posts of the thread.
+//
+// Spaces and threads get their tags, a sorted list kept in one TEXT column (see encode_tags):
+// each tag followed by a comma, with every comma and backslash inside a tag escaped by a
+// backslash. The empty list is ''; ['pvp', 'raid'] is 'pvp,raid,'; [''] is ','; ['a,b'] is
+// 'a\,b,'. Any bytes round-trip. thread_tags holds one row per (thread, tag) for the tag
+// listings, kept in step with threads.tags by insert_thread and update_thread.
 constexpr const char* schema_v3 = R"sql(
 ALTER TABLE threads ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;      -- hearth::ThreadKind value
 ALTER TABLE threads ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;    -- 1: listed apart, first
@@ -229,6 +236,17 @@ ALTER TABLE posts ADD COLUMN removed_by INTEGER;                  -- NULL when n
 
 -- list_reactions: who reacted to a post with one kind, by member.
 CREATE INDEX reactions_by_kind ON reactions (post_id, kind, member_id);
+
+ALTER TABLE spaces ADD COLUMN tags TEXT NOT NULL DEFAULT '';   -- the tag vocabulary, encoded
+ALTER TABLE threads ADD COLUMN tags TEXT NOT NULL DEFAULT '';  -- its tags, encoded
+
+-- A thread's tags, one row each (deleted threads included), compared byte for byte.
+CREATE TABLE thread_tags (
+  thread_id INTEGER NOT NULL REFERENCES threads (id),
+  tag TEXT NOT NULL COLLATE BINARY,
+  PRIMARY KEY (thread_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX thread_tags_by_tag ON thread_tags (tag, thread_id);  -- the tag listings
 )sql";
 
 // Migration i brings a database from version i to version i + 1, inside the opening
@@ -288,6 +306,11 @@ enum class Q : std::uint8_t {
   thread_get,
   thread_list,
   thread_list_unanswered,
+  thread_list_tag,
+  thread_list_tag_unanswered,
+  thread_tags_get,
+  thread_tags_clear,
+  thread_tag_insert,
   thread_move_posts,
   thread_has_posted,
   post_insert,
@@ -314,7 +337,7 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
 #define HEARTH_SPACE_COLS                                                                    \
   "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
-  "thread_count, join_policy, member_cap"
+  "thread_count, join_policy, member_cap, tags"
 #define HEARTH_ROLE_COLS "id, space_id, name, permissions, rank, created_at"
 #define HEARTH_ASSIGNMENT_COLS "space_id, member_id, role_id, granted_by, granted_at"
 #define HEARTH_BAN_COLS "space_id, member_id, issuer_id, reason, created_at, expires_at"
@@ -324,7 +347,11 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_THREAD_COLS                                                                    \
   "id, space_id, author_id, title, first_post, last_post, created_at, last_activity_at, "     \
   "reply_count, deleted, kind, pinned, locked, archived, accepted_answer, answered_by_peer, " \
-  "participant_count, reaction_count"
+  "participant_count, reaction_count, tags"
+#define HEARTH_THREAD_COLS_OF_T                                                            \
+  "t.id, t.space_id, t.author_id, t.title, t.first_post, t.last_post, t.created_at, "      \
+  "t.last_activity_at, t.reply_count, t.deleted, t.kind, t.pinned, t.locked, t.archived, " \
+  "t.accepted_answer, t.answered_by_peer, t.participant_count, t.reaction_count, t.tags"
 #define HEARTH_POST_COLS                                                                           \
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
@@ -352,11 +379,11 @@ const char* sql_of(Q q) noexcept {
       return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE external_ref = ?1";
     case Q::space_insert:
       return "INSERT INTO spaces (" HEARTH_SPACE_COLS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
     case Q::space_update:
       return "UPDATE spaces SET parent_id = ?2, kind = ?3, name = ?4, description = ?5, "
              "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
-             "thread_count = ?10, join_policy = ?11, member_cap = ?12 WHERE id = ?1";
+             "thread_count = ?10, join_policy = ?11, member_cap = ?12, tags = ?13 WHERE id = ?1";
     case Q::space_get:
       return "SELECT " HEARTH_SPACE_COLS " FROM spaces WHERE id = ?1";
     case Q::space_children:  // ?1 is NULL for the roots
@@ -440,13 +467,13 @@ const char* sql_of(Q q) noexcept {
     case Q::thread_insert:
       return "INSERT INTO threads (" HEARTH_THREAD_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-             "?17, ?18)";
+             "?17, ?18, ?19)";
     case Q::thread_update:
       return "UPDATE threads SET space_id = ?2, author_id = ?3, title = ?4, first_post = ?5, "
              "last_post = ?6, created_at = ?7, last_activity_at = ?8, reply_count = ?9, "
              "deleted = ?10, kind = ?11, pinned = ?12, locked = ?13, archived = ?14, "
              "accepted_answer = ?15, answered_by_peer = ?16, participant_count = ?17, "
-             "reaction_count = ?18 WHERE id = ?1";
+             "reaction_count = ?18, tags = ?19 WHERE id = ?1";
     case Q::thread_get:
       return "SELECT " HEARTH_THREAD_COLS " FROM threads WHERE id = ?1";
     case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_pin_activity
@@ -458,6 +485,26 @@ const char* sql_of(Q q) noexcept {
              " FROM threads WHERE space_id = ?1 AND pinned = ?2 AND deleted = 0 AND kind = 1 "
              "AND accepted_answer IS NULL AND last_post < ?3 "
              "ORDER BY last_post DESC, id DESC LIMIT ?4";
+    // The tag listings: the same, for the threads with a thread_tags row (tag = ?5). Without
+    // statistics SQLite walks the activity index backwards, probing thread_tags' primary key
+    // (no sort, stops at the limit); thread_tags_by_tag is there for when it starts from the tag.
+    case Q::thread_list_tag:
+      return "SELECT " HEARTH_THREAD_COLS_OF_T
+             " FROM thread_tags AS g JOIN threads AS t ON t.id = g.thread_id "
+             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.pinned = ?2 AND t.deleted = 0 "
+             "AND t.last_post < ?3 ORDER BY t.last_post DESC, t.id DESC LIMIT ?4";
+    case Q::thread_list_tag_unanswered:
+      return "SELECT " HEARTH_THREAD_COLS_OF_T
+             " FROM thread_tags AS g JOIN threads AS t ON t.id = g.thread_id "
+             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.pinned = ?2 AND t.deleted = 0 "
+             "AND t.kind = 1 AND t.accepted_answer IS NULL AND t.last_post < ?3 "
+             "ORDER BY t.last_post DESC, t.id DESC LIMIT ?4";
+    case Q::thread_tags_get:
+      return "SELECT tags FROM threads WHERE id = ?1";
+    case Q::thread_tags_clear:
+      return "DELETE FROM thread_tags WHERE thread_id = ?1";
+    case Q::thread_tag_insert:  // a repeated tag (the contract wants none) is stored once
+      return "INSERT INTO thread_tags (thread_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
     case Q::thread_move_posts:
       return "UPDATE posts SET space_id = ?2 WHERE thread_id = ?1";
     case Q::thread_has_posted:  // posts_by_author covers it
@@ -524,6 +571,7 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_INVITE_COLS
 #undef HEARTH_JOIN_REQUEST_COLS
 #undef HEARTH_THREAD_COLS
+#undef HEARTH_THREAD_COLS_OF_T
 #undef HEARTH_POST_COLS
 
 // One SQLite connection with its statements, each prepared on first use and kept.
@@ -616,6 +664,44 @@ std::uint32_t col_u32(const SQLite::Statement& s, int i) {
 bool col_bool(const SQLite::Statement& s, int i) { return s.getColumn(i).getInt64() != 0; }
 std::string col_text(const SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
 
+// A list of tags as one TEXT value (see schema_v3): each tag followed by a comma, with every
+// comma and backslash inside it preceded by a backslash.
+std::string encode_tags(const std::vector<std::string>& tags) {
+  std::string out;
+  for (const std::string& tag : tags) {
+    for (const char ch : tag) {
+      if (ch == ',' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += ',';
+  }
+  return out;
+}
+
+// The inverse of encode_tags; throws (a storage_error) for a value it could not have written.
+std::vector<std::string> decode_tags(const std::string& text) {
+  std::vector<std::string> out;
+  std::string tag;
+  bool open = false;  // bytes of an unterminated tag were read
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == ',') {
+      out.push_back(std::move(tag));
+      tag.clear();
+      open = false;
+      continue;
+    }
+    if (ch == '\\') {
+      if (++i == text.size()) throw std::runtime_error("hearth: malformed tags column");
+      ch = text[i];
+    }
+    tag += ch;
+    open = true;
+  }
+  if (open) throw std::runtime_error("hearth: malformed tags column");  // no final comma
+  return out;
+}
+
 Member read_member(const SQLite::Statement& s) {
   Member m;
   m.id = MemberId{col_u64(s, 0)};
@@ -655,10 +741,12 @@ Space read_space(const SQLite::Statement& s) {
   sp.thread_count = col_u32(s, 9);
   sp.join_policy = static_cast<JoinPolicy>(col_i64(s, 10));
   sp.member_cap = col_u32(s, 11);
+  sp.tags = decode_tags(col_text(s, 12));
   return sp;
 }
 
-void bind_space(SQLite::Statement& s, const Space& sp) {
+// `tags` is the encoded sp.tags: it outlives the statement's step.
+void bind_space(SQLite::Statement& s, const Space& sp, const std::string& tags) {
   bind_id(s, 1, sp.id.value);
   bind_id_or_null(s, 2, sp.parent.value);
   s.bind(3, static_cast<std::int32_t>(sp.kind));
@@ -671,6 +759,7 @@ void bind_space(SQLite::Statement& s, const Space& sp) {
   s.bind(10, sp.thread_count);
   s.bind(11, static_cast<std::int32_t>(sp.join_policy));
   s.bind(12, sp.member_cap);
+  bind_text(s, 13, tags);
 }
 
 Membership read_membership(const SQLite::Statement& s) {
@@ -777,10 +866,12 @@ Thread read_thread(const SQLite::Statement& s) {
   t.answered_by_peer = col_bool(s, 15);
   t.participant_count = col_u32(s, 16);
   t.reaction_count = col_u32(s, 17);
+  t.tags = decode_tags(col_text(s, 18));
   return t;
 }
 
-void bind_thread(SQLite::Statement& s, const Thread& t) {
+// `tags` is the encoded t.tags: it outlives the statement's step.
+void bind_thread(SQLite::Statement& s, const Thread& t, const std::string& tags) {
   bind_id(s, 1, t.id.value);
   bind_id(s, 2, t.space.value);
   bind_id(s, 3, t.author.value);
@@ -799,6 +890,7 @@ void bind_thread(SQLite::Statement& s, const Thread& t) {
   bind_bool(s, 16, t.answered_by_peer);
   s.bind(17, t.participant_count);
   s.bind(18, t.reaction_count);
+  bind_text(s, 19, tags);
 }
 
 Post read_post(const SQLite::Statement& s) {
@@ -998,8 +1090,9 @@ class SqliteTransaction final : public Transaction {
   // --- spaces ---
   result<void> insert_space(const Space& sp) override {
     return write([&](Connection& c) -> result<void> {
+      const std::string tags = encode_tags(sp.tags);
       Use s(c, Q::space_insert);
-      bind_space(*s, sp);
+      bind_space(*s, sp, tags);
       s->exec();
       return {};
     });
@@ -1007,8 +1100,9 @@ class SqliteTransaction final : public Transaction {
 
   result<void> update_space(const Space& sp) override {
     return write([&](Connection& c) -> result<void> {
+      const std::string tags = encode_tags(sp.tags);
       Use s(c, Q::space_update);
-      bind_space(*s, sp);
+      bind_space(*s, sp, tags);
       if (s->exec() == 0) return errc::not_found;
       return {};
     });
@@ -1357,18 +1451,41 @@ class SqliteTransaction final : public Transaction {
   // --- threads and posts ---
   result<void> insert_thread(const Thread& t) override {
     return write([&](Connection& c) -> result<void> {
-      Use s(c, Q::thread_insert);
-      bind_thread(*s, t);
-      s->exec();
+      const std::string tags = encode_tags(t.tags);
+      {
+        Use s(c, Q::thread_insert);
+        bind_thread(*s, t, tags);
+        s->exec();
+      }
+      insert_thread_tags(c, t);
       return {};
     });
   }
 
+  // Called on every reply: thread_tags is rewritten only when the tags changed, which costs
+  // one read of the stored tags otherwise.
   result<void> update_thread(const Thread& t) override {
     return write([&](Connection& c) -> result<void> {
-      Use s(c, Q::thread_update);
-      bind_thread(*s, t);
-      if (s->exec() == 0) return errc::not_found;
+      const std::string tags = encode_tags(t.tags);
+      bool same_tags = false;
+      {
+        Use s(c, Q::thread_tags_get);
+        bind_id(*s, 1, t.id.value);
+        if (!s->executeStep()) return errc::not_found;
+        same_tags = col_text(*s, 0) == tags;
+      }
+      {
+        Use s(c, Q::thread_update);
+        bind_thread(*s, t, tags);
+        if (s->exec() == 0) return errc::not_found;
+      }
+      if (same_tags) return {};
+      {
+        Use s(c, Q::thread_tags_clear);
+        bind_id(*s, 1, t.id.value);
+        s->exec();
+      }
+      insert_thread_tags(c, t);
       return {};
     });
   }
@@ -1385,11 +1502,14 @@ class SqliteTransaction final : public Transaction {
   result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
                                            std::uint32_t limit) override {
     return read([&](Connection& c) -> result<std::vector<Thread>> {
-      Use s(c, q.unanswered_only ? Q::thread_list_unanswered : Q::thread_list);
+      const bool tagged = !q.tag.empty();
+      Use s(c, tagged ? (q.unanswered_only ? Q::thread_list_tag_unanswered : Q::thread_list_tag)
+                      : (q.unanswered_only ? Q::thread_list_unanswered : Q::thread_list));
       bind_id(*s, 1, space.value);
       bind_bool(*s, 2, q.pinned);
       s->bind(3, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
       s->bind(4, limit);
+      if (tagged) bind_text(*s, 5, q.tag);
       std::vector<Thread> out;
       while (s->executeStep()) out.push_back(read_thread(*s));
       return out;
@@ -1616,6 +1736,16 @@ class SqliteTransaction final : public Transaction {
   }
 
  private:
+  // One thread_tags row per tag of `t`.
+  static void insert_thread_tags(Connection& c, const Thread& t) {
+    for (const std::string& tag : t.tags) {
+      Use s(c, Q::thread_tag_insert);
+      bind_id(*s, 1, t.id.value);
+      bind_text(*s, 2, tag);
+      s->exec();
+    }
+  }
+
   // A write method: errc::internal in a read transaction; any failure spoils the transaction.
   template <class F>
   auto write(F&& body) noexcept -> decltype(body(std::declval<Connection&>())) {

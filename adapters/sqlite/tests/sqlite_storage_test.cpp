@@ -186,12 +186,14 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK(s->thread_count == 2);
     CHECK(s->join_policy == JoinPolicy::open);
     CHECK(s->member_cap == 0);
+    CHECK(s->tags.empty());
     auto children = (*tx)->list_child_spaces(SpaceId{10}, SpaceId{}, 10);
     REQUIRE(children);
     REQUIRE(children->size() == 1);
     CHECK((*children)[0].name == "general");
     CHECK((*children)[0].join_policy == JoinPolicy::open);
     CHECK((*children)[0].member_cap == 0);
+    CHECK((*children)[0].tags.empty());
 
     // An old thread reads back with the defaults of the version 3 fields.
     auto t = (*tx)->get_thread(ThreadId{100});
@@ -213,6 +215,7 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK_FALSE(t->answered_by_peer);
     CHECK(t->participant_count == 1);
     CHECK(t->reaction_count == 0);
+    CHECK(t->tags.empty());
     auto listed = (*tx)->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
     REQUIRE(listed);
     REQUIRE(listed->size() == 1);
@@ -224,6 +227,9 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
         (*tx)->list_threads(SpaceId{10}, ThreadListing{.unanswered_only = true}, PostId{}, 10);
     REQUIRE(unanswered);
     CHECK(unanswered->empty());
+    auto raids = (*tx)->list_threads(SpaceId{10}, ThreadListing{.tag = "raid"}, PostId{}, 10);
+    REQUIRE(raids);
+    CHECK(raids->empty());
     auto posted = (*tx)->has_posted(ThreadId{100}, MemberId{8});  // a deleted post counts
     REQUIRE(posted);
     CHECK(*posted);
@@ -238,6 +244,7 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     Space gated = *s;
     gated.join_policy = JoinPolicy::invite;
     gated.member_cap = 100;
+    gated.tags = {"pvp", "raid"};
     REQUIRE((*wtx)->update_space(gated));
     REQUIRE((*wtx)->insert_role(
         {RoleId{20}, SpaceId{10}, "Raid leads", Permissions{Permission::pin}, 400, 1}));
@@ -248,6 +255,7 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     question.pinned = true;
     question.participant_count = 2;
     question.reaction_count = 3;
+    question.tags = {"a,b", "raid"};
     REQUIRE((*wtx)->update_thread(question));
     auto asked =
         (*wtx)->list_threads(SpaceId{10}, {.pinned = true, .unanswered_only = true}, PostId{}, 10);
@@ -256,6 +264,14 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK((*asked)[0].kind == ThreadKind::question);
     CHECK((*asked)[0].participant_count == 2);
     CHECK((*asked)[0].reaction_count == 3);
+    auto tagged = (*wtx)->list_threads(
+        SpaceId{10}, {.pinned = true, .unanswered_only = true, .tag = "a,b"}, PostId{}, 10);
+    REQUIRE(tagged);
+    REQUIRE(tagged->size() == 1);
+    CHECK((*tagged)[0].tags == std::vector<std::string>{"a,b", "raid"});
+    auto space_tags = (*wtx)->get_space(SpaceId{10});
+    REQUIRE(space_tags);
+    CHECK(space_tags->tags == std::vector<std::string>{"pvp", "raid"});
     REQUIRE((*wtx)->move_posts(ThreadId{100}, SpaceId{11}));
     REQUIRE((*wtx)->commit());
   }
@@ -271,7 +287,15 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
   CHECK(raw.execAndGet("SELECT pinned FROM threads WHERE id = 100").getInt() == 1);
   CHECK(raw.execAndGet("SELECT accepted_answer IS NULL FROM threads WHERE id = 100").getInt() == 1);
   CHECK(raw.execAndGet("SELECT count(*) FROM posts WHERE space_id = 11").getInt() == 2);
-  for (const char* index : {"threads_by_pin_activity", "threads_unanswered", "posts_by_author"})
+  // Tags: one TEXT value per list, each tag ended by a comma, commas and backslashes escaped.
+  CHECK(raw.execAndGet("SELECT tags FROM spaces WHERE id = 10").getString() == "pvp,raid,");
+  CHECK(raw.execAndGet("SELECT tags FROM spaces WHERE id = 11").getString().empty());
+  CHECK(raw.execAndGet("SELECT tags FROM threads WHERE id = 100").getString() == "a\\,b,raid,");
+  CHECK(raw.execAndGet("SELECT group_concat(tag, '|') FROM (SELECT tag FROM thread_tags "
+                       "WHERE thread_id = 100 ORDER BY tag)")
+            .getString() == "a,b|raid");
+  for (const char* index :
+       {"threads_by_pin_activity", "threads_unanswered", "posts_by_author", "thread_tags_by_tag"})
     CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
                          std::string(index) + "'")
               .getInt() == 1);

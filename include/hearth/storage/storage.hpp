@@ -129,8 +129,9 @@ class Transaction {
   virtual result<void> update_thread(const Thread& t) = 0;
   virtual result<Thread> get_thread(ThreadId id) = 0;
   // Threads of `space` that are not deleted and whose `pinned` equals `q.pinned` (and, when
-  // q.unanswered_only, of kind question with no accepted answer), by last_post descending,
-  // with last_post < before (no id: from the newest).
+  // q.unanswered_only, of kind question with no accepted answer; when q.tag is set, whose tags
+  // include it, compared byte for byte), by last_post descending, with last_post < before (no
+  // id: from the newest).
   virtual result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
                                                    PostId before, std::uint32_t limit) = 0;
   // Sets the space of every post of `thread` (a thread moved to another space).
