@@ -60,14 +60,6 @@ result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, Spac
 
 namespace {
 
-// Whether a read that may find nothing found something.
-template <class T>
-result<bool> found(const result<T>& r) {
-  if (r) return true;
-  if (is(r.error(), errc::not_found)) return false;
-  return failure{r.error()};
-}
-
 constexpr int max_depth = 64;  // deeper than any real tree: a cycle is a bug, not a wait
 
 }  // namespace

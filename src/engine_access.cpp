@@ -14,10 +14,6 @@ constexpr std::uint32_t reason_max = 500;
 constexpr std::uint32_t request_message_max = 500;
 constexpr std::size_t invite_code_length = 20;  // 100 bits
 
-std::string membership_payload(SpaceId space, MemberId member) {
-  return Payload().id("space", space.value).id("member", member.value).done();
-}
-
 // Whether the invite may still be used at `now`.
 bool usable(const Invite& i, Timestamp now) {
   return !i.revoked && (i.expires_at == 0 || i.expires_at > now) &&
@@ -50,12 +46,7 @@ result<Ban> Engine::ban_member(MemberId actor, SpaceId space, MemberId member,
     Ban b{space, member, actor, std::move(clean_reason), ctx.now, expires_at};
     HEARTH_CHECK(ctx.tx.put_ban(b));
     HEARTH_CHECK(impl_->expel(ctx, s, member, actor, EventType::member_removed));
-    auto request = ctx.tx.get_join_request(space, member);
-    if (request) {
-      HEARTH_CHECK(ctx.tx.delete_join_request(space, member));
-    } else if (!is(request.error(), errc::not_found)) {
-      return failure{request.error()};
-    }
+    HEARTH_CHECK(drop_join_request(ctx.tx, space, member));
     auto payload =
         Payload().id("space", space.value).id("member", member.value).num("expires_at", expires_at);
     HEARTH_CHECK(ctx.emit(EventType::member_banned, space, actor, payload.done()));

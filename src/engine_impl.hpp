@@ -252,6 +252,27 @@ class Engine::Impl {
   Dispatcher dispatcher;
 };
 
+// Whether a read that may find nothing (not_found) found something; other errors pass on.
+template <class T>
+result<bool> found(const result<T>& r) {
+  if (r) return true;
+  if (is(r.error(), errc::not_found)) return false;
+  return failure{r.error()};
+}
+
+// The payload of the events about one member in one space (joined, left, banned, ...).
+inline std::string membership_payload(SpaceId space, MemberId member) {
+  return detail::Payload().id("space", space.value).id("member", member.value).done();
+}
+
+// Deletes `member`'s pending request to join `space`, if there is one (checking first: a
+// failed delete would spoil the transaction).
+inline result<void> drop_join_request(Transaction& tx, SpaceId space, MemberId member) {
+  HEARTH_TRY(pending, found(tx.get_join_request(space, member)));
+  if (pending) HEARTH_CHECK(tx.delete_join_request(space, member));
+  return {};
+}
+
 // Splits a fetched list of limit+1 items into a page: the extra item says there is more.
 template <class T, class KeyFn>
 Page<T> make_page(std::vector<T> items, std::uint32_t limit, char tag, KeyFn key) {

@@ -64,6 +64,17 @@ Post tombstone(Post p, bool moderator = false) {
   return p;
 }
 
+// A thread whose first post is deleted or removed leaves its space's listing (a removed one
+// comes back on restore).
+result<void> set_thread_hidden(WriteContext& ctx, Thread& t, bool hidden) {
+  t.deleted = hidden;
+  HEARTH_CHECK(ctx.tx.update_thread(t));
+  HEARTH_TRY(s, ctx.tx.get_space(t.space));
+  if (hidden && s.thread_count > 0) --s.thread_count;
+  if (!hidden) ++s.thread_count;
+  return ctx.tx.update_space(s);
+}
+
 }  // namespace
 
 result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
@@ -258,13 +269,7 @@ result<void> Engine::delete_post(MemberId actor, PostId post) {
     p.deleted = true;
     HEARTH_CHECK(ctx.tx.update_post(p));
     const bool first = t.first_post == p.id;
-    if (first) {
-      t.deleted = true;
-      HEARTH_CHECK(ctx.tx.update_thread(t));
-      HEARTH_TRY(s, ctx.tx.get_space(t.space));
-      --s.thread_count;
-      HEARTH_CHECK(ctx.tx.update_space(s));
-    }
+    if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
     auto payload = Payload()
                        .id("post", p.id.value)
                        .id("thread", p.thread.value)
@@ -342,16 +347,6 @@ result<PostInThread> moderated_post(Engine::Impl& engine, Transaction& tx, Membe
   if (p.deleted) return errc::gone;
   if (t.archived) return errc::conflict;
   return PostInThread{std::move(p), std::move(t)};
-}
-
-// A thread whose first post is removed leaves its space's listing, and comes back on restore.
-result<void> set_thread_hidden(WriteContext& ctx, Thread& t, bool hidden) {
-  t.deleted = hidden;
-  HEARTH_CHECK(ctx.tx.update_thread(t));
-  HEARTH_TRY(s, ctx.tx.get_space(t.space));
-  if (hidden && s.thread_count > 0) --s.thread_count;
-  if (!hidden) ++s.thread_count;
-  return ctx.tx.update_space(s);
 }
 
 }  // namespace

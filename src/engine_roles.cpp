@@ -162,16 +162,9 @@ struct RoleChange {
     HEARTH_TRY(st, impl.require_over(ctx.tx, space, actor, member, Permission::manage_roles));
     HEARTH_TRY(r, usable_role(impl, ctx.tx, space, role));
     if (!may_grant(st.perms, st.rank, r.permissions, r.rank)) return errc::forbidden;
-    HEARTH_TRY(in, found_membership());
+    HEARTH_TRY(in, found(ctx.tx.get_membership(space, member)));
     if (!in) return errc::conflict;  // roles are for members
     return {};
-  }
-
-  result<bool> found_membership() {
-    auto m = ctx.tx.get_membership(space, member);
-    if (m) return true;
-    if (is(m.error(), errc::not_found)) return false;
-    return failure{m.error()};
   }
 };
 

@@ -7,10 +7,6 @@ using detail::Payload;
 using detail::TextKind;
 using Access = Engine::Impl::Access;
 
-std::string membership_payload(SpaceId space, MemberId member) {
-  return Payload().id("space", space.value).id("member", member.value).done();
-}
-
 std::string space_payload(const Space& s) {
   return Payload()
       .id("space", s.id.value)
@@ -48,10 +44,7 @@ JoinPolicy default_policy(Visibility visibility) {
 
 // Whether `member` is in `space`.
 result<bool> is_member(Transaction& tx, SpaceId space, MemberId member) {
-  auto existing = tx.get_membership(space, member);
-  if (existing) return true;
-  if (!is(existing.error(), errc::not_found)) return failure{existing.error()};
-  return false;
+  return found(tx.get_membership(space, member));
 }
 
 }  // namespace
@@ -69,12 +62,7 @@ result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, M
   ++s.member_count;
   HEARTH_CHECK(ctx.tx.update_space(s));
   // A pending request is answered by joining, however it happened.
-  auto request = ctx.tx.get_join_request(s.id, member);
-  if (request) {
-    HEARTH_CHECK(ctx.tx.delete_join_request(s.id, member));
-  } else if (!is(request.error(), errc::not_found)) {
-    return failure{request.error()};
-  }
+  HEARTH_CHECK(drop_join_request(ctx.tx, s.id, member));
   HEARTH_CHECK(ctx.emit(EventType::member_joined, s.id, actor, membership_payload(s.id, member)));
   return true;
 }
