@@ -121,6 +121,61 @@ result<Space> Engine::get_space(MemberId viewer, SpaceId id) {
       [&](Transaction& tx) { return impl_->check_access(tx, id, viewer, Access::see); });
 }
 
+result<Page<SpaceHit>> Engine::find_spaces(MemberId viewer, const SpaceSearch& search,
+                                           const PageRequest& page) {
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(from, detail::decode_cursor_pair('d', page.cursor));
+  SpaceQuery q;
+  HEARTH_TRY(text, detail::clean_text(search.text, 200, detail::TextKind::line, false));
+  q.text = detail::ascii_lower(text);
+  if (!search.tag.empty()) {
+    HEARTH_TRY(tag, Impl::clean_tags({search.tag}, 1));
+    q.tag = std::move(tag.front());
+  }
+  if (search.kind && to_string(*search.kind) == "unknown") return errc::invalid_argument;
+  if (search.sort != SpaceSort::activity && search.sort != SpaceSort::members)
+    return errc::invalid_argument;
+  q.parent = search.parent;
+  q.kind = search.kind;
+  q.hide_full = search.hide_full;
+  q.open_only = search.open_only;
+  q.sort = search.sort;
+  auto key = [&](const SpaceHit& h) {
+    return q.sort == SpaceSort::members ? std::uint64_t{h.space.member_count} : h.last_post.value;
+  };
+  return impl_->read([&](Transaction& tx) -> result<Page<SpaceHit>> {
+    if (q.parent && *q.parent) {
+      HEARTH_CHECK(impl_->check_access(tx, *q.parent, viewer, Impl::Access::see));
+    }
+    // The storage leaves out secret spaces; those below a space the viewer may not read are
+    // left out here: scan on until the page is full of spaces the viewer may see.
+    SpacePosition at;
+    if (from) at = {from->first, SpaceId{from->second}};
+    std::vector<SpaceHit> visible;
+    for (;;) {
+      HEARTH_TRY(batch, tx.find_spaces(q, at, limit + 1));
+      for (SpaceHit& hit : batch) {
+        at = {key(hit), hit.space.id};
+        impl_->remember(hit.space);
+        HEARTH_TRY(st, impl_->standing(tx, hit.space.id, viewer));
+        if (st.see != errc{}) continue;
+        if (hit.last_post) hit.last_activity_at = id_time(hit.last_post.value);
+        visible.push_back(std::move(hit));
+        if (visible.size() > limit) break;
+      }
+      if (visible.size() > limit || batch.size() <= limit) break;
+    }
+    Page<SpaceHit> out;
+    if (visible.size() > limit) {
+      visible.resize(limit);
+      out.next_cursor =
+          detail::encode_cursor('d', key(visible.back()), visible.back().space.id.value);
+    }
+    out.items = std::move(visible);
+    return out;
+  });
+}
+
 result<Page<Space>> Engine::list_child_spaces(MemberId viewer, SpaceId parent,
                                               const PageRequest& page) {
   HEARTH_TRY(limit, impl_->page_limit(page));

@@ -163,6 +163,38 @@ class MemoryTransaction final : public Transaction {
     return out;
   }
 
+  result<std::vector<SpaceHit>> find_spaces(const SpaceQuery& q, SpacePosition after,
+                                            std::uint32_t limit) override {
+    auto newest = [&](std::uint64_t space, bool pinned) -> std::uint64_t {
+      auto it = s_.thread_activity.lower_bound({space, pinned, UINT64_MAX, 0});
+      if (it == s_.thread_activity.begin()) return 0;
+      --it;
+      return std::get<0>(*it) == space && std::get<1>(*it) == pinned ? std::get<2>(*it) : 0;
+    };
+    std::vector<std::pair<std::uint64_t, const Space*>> found;  // (key, space)
+    for (const auto& [id, sp] : s_.spaces) {
+      if (sp.visibility == Visibility::secret || !matches(q, sp)) continue;
+      const std::uint64_t key = q.sort == SpaceSort::members
+                                    ? sp.member_count
+                                    : std::max(newest(id, true), newest(id, false));
+      if (std::pair{key, id} >= std::pair{after.key, after.id.value}) continue;
+      found.emplace_back(key, &sp);
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      return std::pair{a.first, a.second->id.value} > std::pair{b.first, b.second->id.value};
+    });
+    if (found.size() > limit) found.resize(limit);
+    std::vector<SpaceHit> out;
+    for (const auto& [key, sp] : found) {
+      SpaceHit hit{*sp, PostId{}, 0};
+      hit.last_post = PostId{q.sort == SpaceSort::members
+                                 ? std::max(newest(sp->id.value, true), newest(sp->id.value, false))
+                                 : key};
+      out.push_back(std::move(hit));
+    }
+    return out;
+  }
+
   // --- membership ---
   result<void> insert_membership(const Membership& m) override {
     HEARTH_CHECK(writable());

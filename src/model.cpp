@@ -1,8 +1,11 @@
 #include "hearth/model.hpp"
 #include "hearth/event.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
+
+#include "text.hpp"
 
 namespace hearth {
 namespace {
@@ -105,6 +108,16 @@ std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {
 std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {
   return value_of<EventType>(event_types, s);
+}
+
+bool matches(const SpaceQuery& q, const Space& s) noexcept {
+  if (q.parent && s.parent != *q.parent) return false;
+  if (q.kind && s.kind != *q.kind) return false;
+  if (q.hide_full && s.member_cap != 0 && s.member_count >= s.member_cap) return false;
+  if (q.open_only && s.join_policy != JoinPolicy::open) return false;
+  if (!q.tag.empty() && std::find(s.tags.begin(), s.tags.end(), q.tag) == s.tags.end())
+    return false;
+  return detail::contains_folded(s.name, q.text) || detail::contains_folded(s.description, q.text);
 }
 
 }  // namespace hearth

@@ -60,6 +60,13 @@ result<std::vector<Space>> TransactionWrapper::list_child_spaces(SpaceId parent,
   return target_->list_child_spaces(parent, after, limit);
 }
 
+result<std::vector<SpaceHit>> TransactionWrapper::find_spaces(const SpaceQuery& q,
+                                                              SpacePosition after,
+                                                              std::uint32_t limit) {
+  HEARTH_CHECK(intercept("find_spaces"));
+  return target_->find_spaces(q, after, limit);
+}
+
 result<void> TransactionWrapper::insert_membership(const Membership& m) {
   HEARTH_CHECK(intercept("insert_membership"));
   return target_->insert_membership(m);

@@ -118,4 +118,41 @@ result<std::uint64_t> decode_cursor(char tag, std::string_view cursor) noexcept 
   return key;
 }
 
+bool contains_folded(std::string_view haystack, std::string_view needle) noexcept {
+  if (needle.empty()) return true;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && lower(haystack[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+std::string encode_cursor(char tag, std::uint64_t first, std::uint64_t second) {
+  char buf[40];
+  buf[0] = tag;
+  buf[1] = '.';
+  auto r = std::to_chars(buf + 2, buf + sizeof buf, first, 16);
+  *r.ptr = '.';
+  r = std::to_chars(r.ptr + 1, buf + sizeof buf, second, 16);
+  return std::string(buf, r.ptr);
+}
+
+result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> decode_cursor_pair(
+    char tag, std::string_view cursor) noexcept {
+  using Pair = std::pair<std::uint64_t, std::uint64_t>;
+  if (cursor.empty()) return std::optional<Pair>{};
+  if (cursor.size() < 5 || cursor.size() > 36 || cursor[0] != tag || cursor[1] != '.')
+    return errc::invalid_cursor;
+  Pair keys;
+  const char* last = cursor.data() + cursor.size();
+  auto r = std::from_chars(cursor.data() + 2, last, keys.first, 16);
+  if (r.ec != std::errc{} || r.ptr == last || *r.ptr != '.') return errc::invalid_cursor;
+  const char* second = r.ptr + 1;
+  r = std::from_chars(second, last, keys.second, 16);
+  if (r.ec != std::errc{} || r.ptr != last || r.ptr == second) return errc::invalid_cursor;
+  return std::optional<Pair>{keys};
+}
+
 }  // namespace hearth::detail

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hearth/error.hpp"
@@ -24,6 +26,9 @@ result<std::string> clean_text(std::string_view s, std::uint32_t max_code_points
                                bool required = true);
 
 std::string ascii_lower(std::string_view s);
+// Whether `needle` (already lower-cased) occurs in `haystack` with its ASCII letters folded to
+// lower case (other bytes compared exactly). An empty needle occurs everywhere.
+bool contains_folded(std::string_view haystack, std::string_view needle) noexcept;
 
 // The distinct handles written as "@handle" in `body`, lowercased, in order of first use: an
 // '@' at the start or after a character that cannot be in a handle (so "a@b.c" is no
@@ -35,5 +40,10 @@ std::vector<std::string> mentioned_handles(std::string_view body, std::size_t mi
 std::string encode_cursor(char tag, std::uint64_t key);
 // An empty cursor decodes to 0 (start); anything not issued for `tag` is invalid_cursor.
 result<std::uint64_t> decode_cursor(char tag, std::string_view cursor) noexcept;
+// Two-key cursors: "<tag>.<hex>.<hex>".
+std::string encode_cursor(char tag, std::uint64_t first, std::uint64_t second);
+// Empty: nullopt (start). Anything not issued for `tag` is invalid_cursor.
+result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> decode_cursor_pair(
+    char tag, std::string_view cursor) noexcept;
 
 }  // namespace hearth::detail

@@ -95,6 +95,19 @@ struct SpaceUpdate {
   std::optional<std::vector<std::string>> tags;
 };
 
+// What a member looks for in space discovery: the "guild finder" and "browse forums" screens.
+struct SpaceSearch {
+  // Found in the name or the description, ASCII letters compared case-insensitively (other
+  // bytes exactly); trimmed; up to 200 code points. Empty: any.
+  std::string text;
+  std::string tag;                // in the space's vocabulary (normalised as tags are)
+  std::optional<SpaceId> parent;  // only the children of this space (no id: the roots)
+  std::optional<SpaceKind> kind;  // e.g. only guilds
+  bool hide_full = false;         // leave out the spaces at their member cap
+  bool open_only = false;         // only the spaces anyone may join (join policy open)
+  SpaceSort sort = SpaceSort::activity;
+};
+
 // What a thread listing leaves out.
 struct ThreadFilter {
   bool unanswered_only = false;  // only questions with no accepted answer
@@ -170,6 +183,12 @@ class Engine {
   // Members of a space, by member id.
   result<Page<Membership>> list_space_members(MemberId viewer, SpaceId space,
                                               const PageRequest& page);
+  // Space discovery: the spaces matching `search` that the viewer may see — never a secret
+  // one, nor one below a space they may not read — by most recent activity or by member
+  // count (see SpaceSearch). With a parent filter, not_found/forbidden as get_space for that
+  // parent.
+  result<Page<SpaceHit>> find_spaces(MemberId viewer, const SpaceSearch& search,
+                                     const PageRequest& page);
   // Changes a space's settings (manage_space).
   result<Space> update_space(MemberId actor, SpaceId space, const SpaceUpdate& update);
   // Hands the space to `new_owner`, a member of it (only its owner, or an owner above it).

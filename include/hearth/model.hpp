@@ -62,6 +62,46 @@ struct Space {
   std::vector<std::string> tags;  // the tags its threads may carry, sorted, distinct
 };
 
+// How space discovery orders what it finds.
+enum class SpaceSort : std::uint8_t {
+  activity = 0,  // most recent post first (spaces with no post last)
+  members = 1,   // most members first
+};
+
+// What space discovery asks the storage for. The engine fills it in from a SpaceSearch and
+// leaves out, on top, the spaces the searcher may not see.
+struct SpaceQuery {
+  // A substring of the name or of the description, compared with ASCII letters folded to lower
+  // case (other bytes exactly); given lower-cased. Empty: any.
+  std::string text;
+  std::string tag;                // in the space's vocabulary, byte for byte; empty: any
+  std::optional<SpaceId> parent;  // only the children of this space (no id: the roots)
+  std::optional<SpaceKind> kind;  // only spaces of this kind
+  bool hide_full = false;         // leave out the spaces at their member cap
+  bool open_only = false;         // only the spaces whose join policy is open
+  SpaceSort sort = SpaceSort::activity;
+};
+
+// Whether `s` passes every filter of `q` (its visibility aside): the one statement of the
+// rules, which adapters may use.
+bool matches(const SpaceQuery& q, const Space& s) noexcept;
+
+// A space that discovery found.
+struct SpaceHit {
+  Space space;
+  // Its newest post in a thread that is not deleted (no id: none): the activity order.
+  PostId last_post;
+  Timestamp last_activity_at = 0;  // when that post was written (0: never); set by the engine
+};
+
+// A place in a discovery listing. Hits come by (key, space id) descending, the key being
+// last_post (SpaceSort::activity) or member_count (SpaceSort::members); a listing continues
+// with the hits strictly after a position. The default position is before the first hit.
+struct SpacePosition {
+  std::uint64_t key = UINT64_MAX;
+  SpaceId id{UINT64_MAX};
+};
+
 struct Membership {
   SpaceId space;
   MemberId member;

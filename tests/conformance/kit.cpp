@@ -1261,6 +1261,120 @@ Thread with_tags(Thread t, std::vector<std::string> tags) {
 
 }  // namespace
 
+TEST_CASE("find_spaces filters, orders by activity or members, and pages by position",
+          "[conformance][spaces][discovery]") {
+  auto s = fresh_storage();
+  auto make = [](std::uint64_t id, std::uint64_t parent, SpaceKind kind, std::string name,
+                 std::string description, std::uint32_t members) {
+    Space sp = space(id, parent);
+    sp.kind = kind;
+    sp.name = std::move(name);
+    sp.description = std::move(description);
+    sp.member_count = members;
+    return sp;
+  };
+  Space raiders = make(10, 0, SpaceKind::guild, "Raiders of Dawn", "We RAID weekly", 5);
+  raiders.tags = {"pvp", "raid"};
+  Space chat = make(11, 10, SpaceKind::channel, "Dawn chat", "talk", 3);
+  chat.join_policy = JoinPolicy::request;
+  Space hidden = make(12, 0, SpaceKind::guild, "Raid secret", "raid", 9);
+  hidden.visibility = Visibility::secret;
+  hidden.join_policy = JoinPolicy::invite;
+  Space builders = make(13, 0, SpaceKind::guild, "Builders", "crafting", 8);
+  builders.member_cap = 8;  // full
+  Space help = make(14, 0, SpaceKind::forum, "Help desk", "questions", 1);
+  help.visibility = Visibility::private_;
+  help.join_policy = JoinPolicy::request;
+  help.tags = {"raid-help"};
+  Space comma = make(15, 0, SpaceKind::guild, "Comma, raid", "caf\xC3\xA9", 3);
+  comma.tags = {"a,raid"};  // its encoded form holds ",raid," too: the tag filter is exact
+  {
+    auto tx = begin(*s);
+    for (const Space& sp : {raiders, chat, hidden, builders, help, comma})
+      REQUIRE(tx->insert_space(sp));
+    REQUIRE(tx->insert_thread(listed(100, 10, 500)));
+    REQUIRE(tx->insert_thread(listed(101, 10, 700, true)));  // pinned, and the newest in 10
+    REQUIRE(tx->insert_thread(listed(102, 11, 600)));
+    REQUIRE(tx->insert_thread(listed(103, 13, 650)));
+    Thread gone = listed(104, 13, 900);
+    gone.deleted = true;  // not counted as activity
+    REQUIRE(tx->insert_thread(gone));
+    REQUIRE(tx->insert_thread(listed(105, 12, 950)));  // secret: never found
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto find = [&](const SpaceQuery& q, SpacePosition after = {}, std::uint32_t limit = 100) {
+    auto r = tx->find_spaces(q, after, limit);
+    REQUIRE(r);
+    Ids ids;
+    for (const SpaceHit& h : *r) ids.push_back(h.space.id.value);
+    return ids;
+  };
+  auto all = tx->find_spaces({}, {}, 100);
+  REQUIRE(all);
+  REQUIRE(all->size() == 5);
+  require_same((*all)[0].space, raiders);
+  CHECK((*all)[0].last_post == PostId{700});
+  CHECK((*all)[4].last_post == PostId{});
+  CHECK((*all)[0].last_activity_at == 0);      // the engine fills it in
+  CHECK(find({}) == Ids{10, 13, 11, 15, 14});  // spaces with no post last, by id descending
+
+  // Keyset pages: strictly after (key, id).
+  CHECK(find({}, {}, 2) == Ids{10, 13});
+  CHECK(find({}, {650, SpaceId{13}}, 2) == Ids{11, 15});
+  CHECK(find({}, {0, SpaceId{15}}, 2) == Ids{14});
+  CHECK(find({}, {0, SpaceId{14}}, 2).empty());
+
+  SpaceQuery by_members;
+  by_members.sort = SpaceSort::members;
+  CHECK(find(by_members) == Ids{13, 10, 15, 11, 14});
+  CHECK(find(by_members, {5, SpaceId{10}}) == Ids{15, 11, 14});
+  CHECK(find(by_members, {3, SpaceId{15}}) == Ids{11, 14});
+  auto counted = tx->find_spaces(by_members, {}, 1);
+  REQUIRE(counted);
+  REQUIRE(counted->size() == 1);
+  CHECK((*counted)[0].last_post == PostId{650});  // filled in whatever the order
+
+  SpaceQuery text;
+  text.text = "raid";  // case-folded ASCII, in the name or the description
+  CHECK(find(text) == Ids{10, 15});
+  text.text = "dawn";
+  CHECK(find(text) == Ids{10, 11});
+  text.text = "caf\xC3\xA9";
+  CHECK(find(text) == Ids{15});
+  text.text = "nothing like it";
+  CHECK(find(text).empty());
+
+  SpaceQuery tag;
+  tag.tag = "raid";
+  CHECK(find(tag) == Ids{10});
+  tag.tag = "a,raid";
+  CHECK(find(tag) == Ids{15});
+  tag.tag = "raid-help";
+  CHECK(find(tag) == Ids{14});
+
+  SpaceQuery under;
+  under.parent = SpaceId{10};
+  CHECK(find(under) == Ids{11});
+  under.parent = SpaceId{};  // the roots
+  CHECK(find(under) == Ids{10, 13, 15, 14});
+
+  SpaceQuery guilds;
+  guilds.kind = SpaceKind::guild;
+  CHECK(find(guilds) == Ids{10, 13, 15});
+  SpaceQuery not_full;
+  not_full.hide_full = true;
+  CHECK(find(not_full) == Ids{10, 11, 15, 14});
+  SpaceQuery open;
+  open.open_only = true;
+  CHECK(find(open) == Ids{10, 13, 15});
+  SpaceQuery both = open;
+  both.hide_full = true;
+  both.text = "a";
+  CHECK(find(both) == Ids{10, 15});
+  CHECK(find(both, {}, 1) == Ids{10});
+}
+
 TEST_CASE("threads round-trip every field, and update_thread replaces them all, space included",
           "[conformance][posts]") {
   auto s = fresh_storage();

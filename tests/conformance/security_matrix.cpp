@@ -149,6 +149,14 @@ const std::map<std::string_view, Cell>& cells() {
       {"create_space", WRITE(e.create_space(who, {w.space, SpaceKind::channel, "Sub", ""}))},
       {"get_space", READ(e.get_space(who, w.space))},
       {"list_child_spaces", READ(e.list_child_spaces(who, w.space, {}))},
+      {"find_spaces", Cell{false,
+                           [](World& w, Actor a) -> std::string {
+                             auto found = (*w).find_spaces(w[a], {}, {"", 200});
+                             if (!found) return outcome(found);
+                             for (const SpaceHit& h : found->items)
+                               if (h.space.id == w.space) return "A";
+                             return "X";
+                           }}},
       {"join_space", WRITE(e.join_space(who, w.space))},
       {"add_member", WRITE(e.add_member(who, w.space, w.newbie))},
       {"leave_space", WRITE(e.leave_space(who, w.space))},

@@ -45,7 +45,8 @@ inline constexpr std::array<std::string_view, actor_count> actor_names{
 // One letter per actor, in Actor order:
 //   A  allowed: the call succeeds (it may still answer "nothing changed", e.g. false)
 //   F  errc::forbidden       N  errc::not_found       C  errc::conflict
-//   X  (subscribe_as only) the subscriber receives none of S's events; A: it receives them
+//   X  (subscribe_as) the subscriber receives none of S's events; A: it receives them
+//      (find_spaces) S is not among the spaces found; A: it is
 struct Row {
   std::string_view call;
   std::string_view what;  // what the cell does, in S
@@ -61,6 +62,7 @@ inline constexpr Row rows[] = {
   {"create_space",          "create a child of S",                      "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
   {"get_space",             "S",                                        "AAAAAAAAA", "AAAAAAAAA", "NNNAANAAA"},
   {"list_child_spaces",     "children of S",                            "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"find_spaces",           "discovery finds S",                        "AAAAAAAAA", "AAAAAAAAA", "XXXXXXXXX"},
   {"join_space",            "join S",                                   "FAAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
   {"add_member",            "add a newcomer to S",                      "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"leave_space",           "leave S",                                  "FAAAAAAAC", "FAAAAAAAC", "FNNAANAAC"},

@@ -272,6 +272,7 @@ enum class Q : std::uint8_t {
   space_update,
   space_get,
   space_children,
+  space_find,
   membership_insert,
   membership_delete,
   membership_get,
@@ -389,6 +390,20 @@ const char* sql_of(Q q) noexcept {
     case Q::space_children:  // ?1 is NULL for the roots
       return "SELECT " HEARTH_SPACE_COLS
              " FROM spaces WHERE parent_id IS ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    // Discovery: the cheap filters here, text and tag in find_spaces. A space's newest post is
+    // the larger of two seeks in threads_by_pin_activity (one per pinned value). ?7 picks the
+    // sort key: 0 the newest post, 1 member_count.
+    case Q::space_find:
+      return "SELECT * FROM (SELECT " HEARTH_SPACE_COLS
+             ", max(coalesce((SELECT max(last_post) FROM threads AS t WHERE t.space_id = s.id "
+             "AND t.pinned = 0 AND t.deleted = 0), 0), coalesce((SELECT max(last_post) FROM "
+             "threads AS t WHERE t.space_id = s.id AND t.pinned = 1 AND t.deleted = 0), 0)) "
+             "AS newest FROM spaces AS s WHERE s.visibility != 2 AND (?1 = 0 OR s.parent_id IS ?2) "
+             "AND (?3 < 0 OR s.kind = ?3) "
+             "AND (?4 = 0 OR s.member_cap = 0 OR s.member_count < s.member_cap) "
+             "AND (?5 = 0 OR s.join_policy = 0)) "
+             "WHERE (CASE ?7 WHEN 0 THEN newest ELSE member_count END, id) < (?8, ?9) "
+             "ORDER BY CASE ?7 WHEN 0 THEN newest ELSE member_count END DESC, id DESC";
     case Q::membership_insert:
       return "INSERT INTO memberships (space_id, member_id, joined_at) VALUES (?1, ?2, ?3)";
     case Q::membership_delete:
@@ -1126,6 +1141,28 @@ class SqliteTransaction final : public Transaction {
       s->bind(3, limit);
       std::vector<Space> out;
       while (s->executeStep()) out.push_back(read_space(*s));
+      return out;
+    });
+  }
+
+  result<std::vector<SpaceHit>> find_spaces(const SpaceQuery& q, SpacePosition after,
+                                            std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<SpaceHit>> {
+      Use s(c, Q::space_find);
+      bind_bool(*s, 1, q.parent.has_value());
+      bind_id_or_null(*s, 2, q.parent ? q.parent->value : 0);
+      s->bind(3, q.kind ? static_cast<int>(*q.kind) : -1);
+      bind_bool(*s, 4, q.hide_full);
+      bind_bool(*s, 5, q.open_only);
+      s->bind(7, q.sort == SpaceSort::members ? 1 : 0);
+      s->bind(8, to_db_bound(after.key));
+      s->bind(9, to_db_bound(after.id.value));
+      std::vector<SpaceHit> out;
+      while (out.size() < limit && s->executeStep()) {
+        SpaceHit hit{read_space(*s), PostId{col_u64(*s, 13)}, 0};
+        if (!matches(q, hit.space)) continue;  // the text and the tag
+        out.push_back(std::move(hit));
+      }
       return out;
     });
   }

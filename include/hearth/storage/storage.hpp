@@ -62,6 +62,12 @@ class Transaction {
   virtual result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
                                                        std::uint32_t limit) = 0;
 
+  // Discovery: the spaces that are not secret and match `q`, by (key, id) descending (see
+  // SpacePosition), strictly after `after`, at most `limit`; last_post filled in,
+  // last_activity_at left 0. It MAY scan every space (it is for browse screens, not hot paths).
+  virtual result<std::vector<SpaceHit>> find_spaces(const SpaceQuery& q, SpacePosition after,
+                                                    std::uint32_t limit) = 0;
+
   // --- membership ------------------------------------------------------------------------
   // already_exists when (space, member) is already stored.
   virtual result<void> insert_membership(const Membership& m) = 0;

@@ -29,6 +29,8 @@ class TransactionWrapper : public Transaction {
   result<Space> get_space(SpaceId id) override;
   result<std::vector<Space>> list_child_spaces(SpaceId parent, SpaceId after,
                                                std::uint32_t limit) override;
+  result<std::vector<SpaceHit>> find_spaces(const SpaceQuery& q, SpacePosition after,
+                                            std::uint32_t limit) override;
   result<void> insert_membership(const Membership& m) override;
   result<void> delete_membership(SpaceId space, MemberId member) override;
   result<Membership> get_membership(SpaceId space, MemberId member) override;
