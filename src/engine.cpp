@@ -5,22 +5,22 @@
 #include "hearth/storage/memory.hpp"
 
 namespace hearth {
-namespace {
 
-bool valid_reaction_kind(std::string_view kind) {
+bool Engine::Impl::well_formed_reaction_kind(std::string_view kind) noexcept {
   if (kind.empty() || kind.size() > 32) return false;
   for (const char c : kind)
     if (c <= 0x20 || c >= 0x7F) return false;
   return true;
 }
 
-}  // namespace
-
 Engine::Impl::Impl(EngineOptions o)
     : options(std::move(o)),
       storage(options.storage),
       clock(options.clock),
-      ids(*clock, options.node_id) {}
+      ids(*clock, options.node_id) {
+  default_reactions = std::make_shared<const ReactionRules>(
+      ReactionRules{options.reaction_kinds, options.no_self_reaction});
+}
 
 result<void> WriteContext::emit(EventType type, SpaceId space, MemberId actor,
                                 std::string payload) {
@@ -38,14 +38,52 @@ result<Member> Engine::Impl::active_member(Transaction& tx, MemberId actor) {
   return m;
 }
 
+Engine::Impl::SpaceFacts Engine::Impl::facts_of(const Space& s) {
+  SpaceFacts f{s.parent, s.visibility, s.owner, nullptr};
+  if (!s.reaction_kinds.empty())
+    f.reactions =
+        std::make_shared<const ReactionRules>(ReactionRules{s.reaction_kinds, s.no_self_reaction});
+  return f;
+}
+
 void Engine::Impl::remember(const Space& s) {
+  {
+    std::shared_lock lock(facts_mutex);
+    if (facts.count(s.id.value)) return;
+  }
+  SpaceFacts f = facts_of(s);
   std::unique_lock lock(facts_mutex);
-  facts.try_emplace(s.id.value, SpaceFacts{s.parent, s.visibility, s.owner});
+  facts.try_emplace(s.id.value, std::move(f));
 }
 
 void Engine::Impl::replace_facts(const Space& s) {
+  SpaceFacts f = facts_of(s);
   std::unique_lock lock(facts_mutex);
-  facts.insert_or_assign(s.id.value, SpaceFacts{s.parent, s.visibility, s.owner});
+  facts.insert_or_assign(s.id.value, std::move(f));
+}
+
+result<void> Engine::Impl::check_reaction_rules(const std::vector<std::string>& kinds,
+                                                const std::vector<std::string>& not_own) {
+  if (kinds.size() > 32) return errc::invalid_argument;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (!Engine::Impl::well_formed_reaction_kind(kinds[i])) return errc::invalid_argument;
+    if (std::find(kinds.begin(), kinds.begin() + static_cast<std::ptrdiff_t>(i), kinds[i]) !=
+        kinds.begin() + static_cast<std::ptrdiff_t>(i))
+      return errc::invalid_argument;
+  }
+  for (const auto& kind : not_own)
+    if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
+  return {};
+}
+
+result<std::shared_ptr<const Engine::Impl::ReactionRules>> Engine::Impl::reaction_rules(
+    Transaction& tx, SpaceId space) {
+  for (SpaceId at = space; at;) {
+    HEARTH_TRY(f, space_facts(tx, at));
+    if (f.reactions) return f.reactions;
+    at = f.parent;
+  }
+  return default_reactions;
 }
 
 result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, SpaceId space) {
@@ -55,7 +93,7 @@ result<Engine::Impl::SpaceFacts> Engine::Impl::space_facts(Transaction& tx, Spac
   }
   HEARTH_TRY(s, tx.get_space(space));
   remember(s);
-  return SpaceFacts{s.parent, s.visibility, s.owner};
+  return facts_of(s);
 }
 
 namespace {
@@ -378,9 +416,9 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
       options.limits.handle_min == 0 || options.limits.handle_min > options.limits.handle_max)
     return errc::invalid_argument;
   for (const auto& kind : options.reaction_kinds)
-    if (!valid_reaction_kind(kind)) return errc::invalid_argument;
+    if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   for (const auto& kind : options.no_self_reaction)
-    if (!valid_reaction_kind(kind)) return errc::invalid_argument;
+    if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   if (!options.storage) options.storage = std::make_shared<MemoryStorage>();
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(std::move(options))));

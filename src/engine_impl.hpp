@@ -230,14 +230,38 @@ class Engine::Impl {
 
   // What checks need of a space's place in the tree. Parent and visibility never change once
   // the space exists (no call moves a space or changes its visibility, and spaces are not
-  // deleted); the owner changes only by transfer_ownership, which replaces the entry after
-  // its commit. So these are cached for the engine's life. Where several processes share one
-  // storage, an ownership transfer in one is seen by the others only once they reopen.
+  // deleted); the owner changes only by transfer_ownership and the reaction rules only by
+  // update_space, which replace the entry after their commit. So these are cached for the engine's
+  // life. Where several processes share one storage, an ownership transfer in one is seen by the
+  // others only once they reopen. The reaction kinds of a space and those not given to one's own
+  // posts.
+  struct ReactionRules {
+    std::vector<std::string> kinds;
+    std::vector<std::string> not_own;
+    bool allows(std::string_view kind) const noexcept {
+      return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+    }
+    bool own_forbidden(std::string_view kind) const noexcept {
+      return std::find(not_own.begin(), not_own.end(), kind) != not_own.end();
+    }
+  };
+  // Checked reaction rules: kinds well formed, distinct, at most 32; not_own well formed
+  // (invalid_argument). Not-own kinds without kinds of their own are the caller's to refuse.
+  static result<void> check_reaction_rules(const std::vector<std::string>& kinds,
+                                           const std::vector<std::string>& not_own);
+  // 1..32 bytes of printable ASCII, no space.
+  static bool well_formed_reaction_kind(std::string_view kind) noexcept;
+  // The rules in force in `space`: its own, else its nearest ancestor's, else the engine's.
+  result<std::shared_ptr<const ReactionRules>> reaction_rules(Transaction& tx, SpaceId space);
+  std::shared_ptr<const ReactionRules> default_reactions;
+
   struct SpaceFacts {
     SpaceId parent;
     Visibility visibility = Visibility::public_;
     MemberId owner;
+    std::shared_ptr<const ReactionRules> reactions;  // null: as the parent
   };
+  static SpaceFacts facts_of(const Space& s);
   result<SpaceFacts> space_facts(Transaction& tx, SpaceId space);
   void remember(const Space& s);
   void replace_facts(const Space& s);

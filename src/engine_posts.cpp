@@ -296,14 +296,12 @@ result<PostInThread> reaction_target(Engine::Impl& engine, Transaction& tx, Memb
 }  // namespace
 
 result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
-  const auto& kinds = impl_->options.reaction_kinds;
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
-  const auto& not_own = impl_->options.no_self_reaction;
-  const bool own_forbidden = std::find(not_own.begin(), not_own.end(), kind) != not_own.end();
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_TRY(target, reaction_target(*impl_, ctx.tx, actor, post));
     auto& [p, t] = target;
-    if (own_forbidden && p.author == actor) return errc::forbidden;
+    HEARTH_TRY(rules, impl_->reaction_rules(ctx.tx, p.space));
+    if (!rules->allows(kind)) return errc::invalid_argument;
+    if (rules->own_forbidden(kind) && p.author == actor) return errc::forbidden;
     HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
     if (!added) return false;
     ++t.reaction_count;
@@ -314,9 +312,9 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
   });
 }
 
+// A kind no longer in force can still be taken back: any well-formed kind is looked up.
 result<bool> Engine::unreact(MemberId actor, PostId post, std::string_view kind) {
-  const auto& kinds = impl_->options.reaction_kinds;
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  if (!Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_TRY(target, reaction_target(*impl_, ctx.tx, actor, post));
     auto& [p, t] = target;
@@ -392,8 +390,7 @@ result<bool> Engine::restore_post(MemberId actor, PostId post) {
 
 result<Page<Reaction>> Engine::list_reactions(MemberId viewer, PostId post, std::string_view kind,
                                               const PageRequest& page) {
-  const auto& kinds = impl_->options.reaction_kinds;
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return errc::invalid_argument;
+  if (!Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   HEARTH_TRY(limit, impl_->page_limit(page));
   HEARTH_TRY(after, detail::decode_cursor('r', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Reaction>> {

@@ -18,6 +18,8 @@ std::string space_payload(const Space& s) {
       .str("join_policy", to_string(s.join_policy))
       .num("member_cap", s.member_cap)
       .strs("tags", s.tags)
+      .strs("reaction_kinds", s.reaction_kinds)
+      .strs("no_self_reaction", s.no_self_reaction)
       .done();
 }
 
@@ -91,6 +93,8 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
   const JoinPolicy policy = spec.join_policy.value_or(default_policy(spec.visibility));
   if (!policy_fits(spec.visibility, policy)) return errc::invalid_argument;
   HEARTH_TRY(tags, Impl::clean_tags(spec.tags, limits.space_tags_max));
+  HEARTH_CHECK(Impl::check_reaction_rules(spec.reaction_kinds, spec.no_self_reaction));
+  if (spec.reaction_kinds.empty() && !spec.no_self_reaction.empty()) return errc::invalid_argument;
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     if (spec.parent)
@@ -108,6 +112,8 @@ result<Space> Engine::create_space(MemberId actor, const NewSpace& spec) {
     s.join_policy = policy;
     s.member_cap = spec.member_cap;
     s.tags = std::move(tags);
+    s.reaction_kinds = spec.reaction_kinds;
+    s.no_self_reaction = spec.no_self_reaction;
     HEARTH_CHECK(ctx.tx.insert_space(s));
     HEARTH_CHECK(ctx.tx.insert_membership({s.id, actor, ctx.now}));
     HEARTH_CHECK(ctx.emit(EventType::space_created, s.id, actor, space_payload(s)));
@@ -284,6 +290,11 @@ result<Space> Engine::update_space(MemberId actor, SpaceId space, const SpaceUpd
     HEARTH_TRY(t, Impl::clean_tags(*update.tags, limits.space_tags_max));
     tags = std::move(t);
   }
+  if (update.reaction_kinds || update.no_self_reaction) {
+    static const std::vector<std::string> none;
+    HEARTH_CHECK(Impl::check_reaction_rules(update.reaction_kinds.value_or(none),
+                                            update.no_self_reaction.value_or(none)));
+  }
   return impl_->write([&](WriteContext& ctx) -> result<Space> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
@@ -299,7 +310,11 @@ result<Space> Engine::update_space(MemberId actor, SpaceId space, const SpaceUpd
       if (*update.member_cap != 0 && *update.member_cap < s.member_count) return errc::conflict;
       s.member_cap = *update.member_cap;
     }
+    if (update.reaction_kinds) s.reaction_kinds = *update.reaction_kinds;
+    if (update.no_self_reaction) s.no_self_reaction = *update.no_self_reaction;
+    if (s.reaction_kinds.empty() && !s.no_self_reaction.empty()) return errc::invalid_argument;
     HEARTH_CHECK(ctx.tx.update_space(s));
+    ctx.on_commit.push_back([impl = impl_.get(), s] { impl->replace_facts(s); });
     HEARTH_CHECK(ctx.emit(EventType::space_updated, s.id, actor, space_payload(s)));
     return s;
   });

@@ -212,8 +212,11 @@ TEST_CASE("reactions: not +1 or -1 on one's own post; who reacted, paged", "[thr
   auto laughs = ok(f->list_reactions(MemberId{}, t.first_post.id, "laugh", {}));
   REQUIRE(laughs.items.size() == 1);
   CHECK(laughs.items[0].member == f.bo.id);
-  CHECK(code_of(f->list_reactions(MemberId{}, t.first_post.id, "nope", {})) ==
+  // A kind not in force may have been once: it lists (nothing here); a malformed one is refused.
+  CHECK(ok(f->list_reactions(MemberId{}, t.first_post.id, "nope", {})).items.empty());
+  CHECK(code_of(f->list_reactions(MemberId{}, t.first_post.id, "no pe", {})) ==
         errc::invalid_argument);
+  CHECK(code_of(f->react(f.mo.id, t.first_post.id, "nope")) == errc::invalid_argument);
   // A community that allows self-votes.
   EngineOptions options;
   options.no_self_reaction = {};
@@ -223,6 +226,63 @@ TEST_CASE("reactions: not +1 or -1 on one's own post; who reacted, paged", "[thr
   EngineOptions bad;
   bad.no_self_reaction = {"has space"};
   CHECK(code_of(Engine::open(bad)) == errc::invalid_argument);
+}
+
+TEST_CASE("a community sets its own reaction kinds, inherited below it", "[threads]") {
+  Forum f;
+  auto raids = ok(f->create_space(f.ada.id, {f.guild.id, SpaceKind::channel, "raids", ""}));
+  REQUIRE(ok(f->join_space(f.bo.id, raids.id)));
+  REQUIRE(ok(f->join_space(f.mo.id, raids.id)));
+  auto t = ok(f->create_thread(f.bo.id, raids.id, "Tonight", "b"));
+  const PostId post = t.first_post.id;
+  REQUIRE(ok(f->react(f.mo.id, post, "heart")));  // the engine's kinds, for now
+
+  // The guild picks its own: "gg" and "mvp", and no "mvp" for oneself.
+  SpaceUpdate rules;
+  rules.reaction_kinds = std::vector<std::string>{"gg", "mvp"};
+  rules.no_self_reaction = std::vector<std::string>{"mvp"};
+  auto guild = ok(f->update_space(f.ada.id, f.guild.id, rules));
+  CHECK(guild.reaction_kinds == std::vector<std::string>{"gg", "mvp"});
+  CHECK(ok(f->get_space(MemberId{}, f.guild.id)).no_self_reaction ==
+        std::vector<std::string>{"mvp"});
+  CHECK(ok(f->react(f.mo.id, post, "gg")));  // in the channel below, inherited
+  CHECK(code_of(f->react(f.mo.id, post, "+1")) == errc::invalid_argument);
+  CHECK(code_of(f->react(f.bo.id, post, "mvp")) == errc::forbidden);  // his own post
+  CHECK(ok(f->react(f.bo.id, post, "gg")));                           // allowed on his own
+  // A kind no longer in force: still listed, and still taken back.
+  CHECK(ok(f->list_reactions(MemberId{}, post, "heart", {})).items.size() == 1);
+  CHECK(ok(f->unreact(f.mo.id, post, "heart")));
+  CHECK(code_of(f->react(f.mo.id, post, "heart")) == errc::invalid_argument);
+
+  // The channel overrides its parent; clearing it inherits again.
+  SpaceUpdate own;
+  own.reaction_kinds = std::vector<std::string>{"heart"};
+  ok(f->update_space(f.ada.id, raids.id, own));
+  CHECK(ok(f->react(f.mo.id, post, "heart")));
+  CHECK(code_of(f->react(f.mo.id, post, "mvp")) == errc::invalid_argument);
+  own.reaction_kinds = std::vector<std::string>{};
+  ok(f->update_space(f.ada.id, raids.id, own));
+  CHECK(ok(f->react(f.mo.id, post, "mvp")));
+
+  // Set at creation too; bad rules are refused and change nothing.
+  NewSpace spec{f.guild.id, SpaceKind::channel, "emotes", ""};
+  spec.reaction_kinds = {"wave"};
+  auto emotes = ok(f->create_space(f.ada.id, spec));
+  CHECK(emotes.reaction_kinds == std::vector<std::string>{"wave"});
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"has space"}, {""}, {std::string(33, 'k')}, {"dup", "dup"}, {"\xC3\xA9"}}) {
+    SpaceUpdate u;
+    u.reaction_kinds = bad;
+    CHECK(code_of(f->update_space(f.ada.id, f.guild.id, u)) == errc::invalid_argument);
+  }
+  SpaceUpdate orphan;  // not-own kinds with no kinds of its own
+  orphan.no_self_reaction = std::vector<std::string>{"gg"};
+  CHECK(code_of(f->update_space(f.ada.id, raids.id, orphan)) == errc::invalid_argument);
+  NewSpace bad_spec{f.guild.id, SpaceKind::channel, "x", ""};
+  bad_spec.no_self_reaction = {"gg"};
+  CHECK(code_of(f->create_space(f.ada.id, bad_spec)) == errc::invalid_argument);
+  CHECK(ok(f->get_space(MemberId{}, f.guild.id)).reaction_kinds ==
+        std::vector<std::string>{"gg", "mvp"});
 }
 
 TEST_CASE("moderators remove posts with a reason, keep their text, and restore them", "[threads]") {

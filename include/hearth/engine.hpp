@@ -83,6 +83,11 @@ struct NewSpace {
   // The tags its threads may carry: each 1..32 of [a-z0-9_.+-] (ASCII letters are lowered);
   // kept sorted, duplicates dropped; at most Limits::space_tags_max.
   std::vector<std::string> tags;
+  // The community's own reaction kinds, here and below (each 1..32 bytes of printable ASCII,
+  // distinct, at most 32); empty: those of the parent (for a root: EngineOptions).
+  std::vector<std::string> reaction_kinds;
+  // With reaction_kinds: the kinds a member may not give their own posts here and below.
+  std::vector<std::string> no_self_reaction;
 };
 
 // A change of a space's settings; fields left empty stay as they are.
@@ -93,6 +98,10 @@ struct SpaceUpdate {
   std::optional<std::uint32_t> member_cap;  // 0: no cap; below the current count: conflict
   // A new vocabulary. Threads keep the tags they carry; new ones must come from it.
   std::optional<std::vector<std::string>> tags;
+  // New reaction rules (see NewSpace; an empty reaction_kinds inherits again). Reactions
+  // already given stay, and can still be taken back.
+  std::optional<std::vector<std::string>> reaction_kinds;
+  std::optional<std::vector<std::string>> no_self_reaction;
 };
 
 // What a member looks for in space discovery: the "guild finder" and "browse forums" screens.

@@ -60,6 +60,11 @@ struct Space {
   JoinPolicy join_policy = JoinPolicy::open;
   std::uint32_t member_cap = 0;   // the most members it may have; 0: no cap
   std::vector<std::string> tags;  // the tags its threads may carry, sorted, distinct
+  // The reaction kinds members may use here and below (each 1..32 printable ASCII bytes); empty:
+  // those of the parent (for a root, EngineOptions::reaction_kinds).
+  std::vector<std::string> reaction_kinds;
+  // With reaction_kinds: the kinds a member may not give their own posts here and below.
+  std::vector<std::string> no_self_reaction;
 };
 
 // How space discovery orders what it finds.

@@ -112,6 +112,8 @@ void require_same(const Space& a, const Space& b) {
   CHECK(a.join_policy == b.join_policy);
   CHECK(a.member_cap == b.member_cap);
   CHECK(a.tags == b.tags);
+  CHECK(a.reaction_kinds == b.reaction_kinds);
+  CHECK(a.no_self_reaction == b.no_self_reaction);
 }
 
 Role role(std::uint64_t id, std::uint64_t space_id, Rank rank = 300) {
@@ -629,6 +631,42 @@ TEST_CASE("spaces round-trip their tags byte for byte, and update_space replaces
   auto got = tx->get_space(SpaceId{21});
   REQUIRE(got);
   require_same(*got, other);
+}
+
+TEST_CASE("spaces round-trip their reaction rules, and update_space replaces them",
+          "[conformance][spaces]") {
+  auto s = fresh_storage();
+  seed(*s);
+  Space guild = space(20);
+  guild.reaction_kinds = {"gg", "+1", "a,b\\c"};  // stored as given, order and bytes kept
+  guild.no_self_reaction = {"+1"};
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_space(guild));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->get_space(SpaceId{20});
+    REQUIRE(got);
+    require_same(*got, guild);
+    auto plain = tx->get_space(SpaceId{10});
+    REQUIRE(plain);
+    CHECK(plain->reaction_kinds.empty());
+    CHECK(plain->no_self_reaction.empty());
+  }
+  Space inherit = guild;
+  inherit.reaction_kinds.clear();
+  inherit.no_self_reaction.clear();
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->update_space(inherit));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto got = tx->get_space(SpaceId{20});
+  REQUIRE(got);
+  require_same(*got, inherit);
 }
 
 // --- roles ------------------------------------------------------------------------------

@@ -249,11 +249,18 @@ CREATE TABLE thread_tags (
 CREATE INDEX thread_tags_by_tag ON thread_tags (tag, thread_id);  -- the tag listings
 )sql";
 
+// Version 4. Spaces get their reaction rules (Space::reaction_kinds, no_self_reaction), encoded
+// as tags are; '' inherits.
+constexpr const char* schema_v4 = R"sql(
+ALTER TABLE spaces ADD COLUMN reaction_kinds TEXT NOT NULL DEFAULT '';
+ALTER TABLE spaces ADD COLUMN no_self_reaction TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 3> migrations = {schema_v1, schema_v2, schema_v3};
+constexpr std::array<const char*, 4> migrations = {schema_v1, schema_v2, schema_v3, schema_v4};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -338,7 +345,7 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
 #define HEARTH_SPACE_COLS                                                                    \
   "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
-  "thread_count, join_policy, member_cap, tags"
+  "thread_count, join_policy, member_cap, tags, reaction_kinds, no_self_reaction"
 #define HEARTH_ROLE_COLS "id, space_id, name, permissions, rank, created_at"
 #define HEARTH_ASSIGNMENT_COLS "space_id, member_id, role_id, granted_by, granted_at"
 #define HEARTH_BAN_COLS "space_id, member_id, issuer_id, reason, created_at, expires_at"
@@ -380,11 +387,12 @@ const char* sql_of(Q q) noexcept {
       return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE external_ref = ?1";
     case Q::space_insert:
       return "INSERT INTO spaces (" HEARTH_SPACE_COLS
-             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
     case Q::space_update:
       return "UPDATE spaces SET parent_id = ?2, kind = ?3, name = ?4, description = ?5, "
              "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
-             "thread_count = ?10, join_policy = ?11, member_cap = ?12, tags = ?13 WHERE id = ?1";
+             "thread_count = ?10, join_policy = ?11, member_cap = ?12, tags = ?13, "
+             "reaction_kinds = ?14, no_self_reaction = ?15 WHERE id = ?1";
     case Q::space_get:
       return "SELECT " HEARTH_SPACE_COLS " FROM spaces WHERE id = ?1";
     case Q::space_children:  // ?1 is NULL for the roots
@@ -757,11 +765,21 @@ Space read_space(const SQLite::Statement& s) {
   sp.join_policy = static_cast<JoinPolicy>(col_i64(s, 10));
   sp.member_cap = col_u32(s, 11);
   sp.tags = decode_tags(col_text(s, 12));
+  sp.reaction_kinds = decode_tags(col_text(s, 13));
+  sp.no_self_reaction = decode_tags(col_text(s, 14));
   return sp;
 }
 
-// `tags` is the encoded sp.tags: it outlives the statement's step.
-void bind_space(SQLite::Statement& s, const Space& sp, const std::string& tags) {
+// The encoded lists of a space (encode_tags), kept alive while its statement runs.
+struct SpaceLists {
+  std::string tags, reaction_kinds, no_self_reaction;
+  explicit SpaceLists(const Space& sp)
+      : tags(encode_tags(sp.tags)),
+        reaction_kinds(encode_tags(sp.reaction_kinds)),
+        no_self_reaction(encode_tags(sp.no_self_reaction)) {}
+};
+
+void bind_space(SQLite::Statement& s, const Space& sp, const SpaceLists& lists) {
   bind_id(s, 1, sp.id.value);
   bind_id_or_null(s, 2, sp.parent.value);
   s.bind(3, static_cast<std::int32_t>(sp.kind));
@@ -774,7 +792,9 @@ void bind_space(SQLite::Statement& s, const Space& sp, const std::string& tags) 
   s.bind(10, sp.thread_count);
   s.bind(11, static_cast<std::int32_t>(sp.join_policy));
   s.bind(12, sp.member_cap);
-  bind_text(s, 13, tags);
+  bind_text(s, 13, lists.tags);
+  bind_text(s, 14, lists.reaction_kinds);
+  bind_text(s, 15, lists.no_self_reaction);
 }
 
 Membership read_membership(const SQLite::Statement& s) {
@@ -1105,9 +1125,9 @@ class SqliteTransaction final : public Transaction {
   // --- spaces ---
   result<void> insert_space(const Space& sp) override {
     return write([&](Connection& c) -> result<void> {
-      const std::string tags = encode_tags(sp.tags);
+      const SpaceLists lists(sp);
       Use s(c, Q::space_insert);
-      bind_space(*s, sp, tags);
+      bind_space(*s, sp, lists);
       s->exec();
       return {};
     });
@@ -1115,9 +1135,9 @@ class SqliteTransaction final : public Transaction {
 
   result<void> update_space(const Space& sp) override {
     return write([&](Connection& c) -> result<void> {
-      const std::string tags = encode_tags(sp.tags);
+      const SpaceLists lists(sp);
       Use s(c, Q::space_update);
-      bind_space(*s, sp, tags);
+      bind_space(*s, sp, lists);
       if (s->exec() == 0) return errc::not_found;
       return {};
     });
@@ -1159,7 +1179,7 @@ class SqliteTransaction final : public Transaction {
       s->bind(9, to_db_bound(after.id.value));
       std::vector<SpaceHit> out;
       while (out.size() < limit && s->executeStep()) {
-        SpaceHit hit{read_space(*s), PostId{col_u64(*s, 13)}, 0};
+        SpaceHit hit{read_space(*s), PostId{col_u64(*s, 15)}, 0};
         if (!matches(q, hit.space)) continue;  // the text and the tag
         out.push_back(std::move(hit));
       }
