@@ -193,22 +193,13 @@ result<Page<Thread>> Engine::list_threads(MemberId viewer, SpaceId space, const 
   HEARTH_TRY(before, detail::decode_cursor(in_pinned ? 'n' : 't', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Thread>> {
     HEARTH_CHECK(impl_->check_read(tx, space, viewer));
-    auto key = [](const Thread& t) { return t.last_post.value; };
-    std::vector<Thread> items;
-    if (in_pinned) {
-      HEARTH_TRY(pinned, tx.list_threads(space, {true, filter.unanswered_only, tag}, PostId{before},
-                                         limit + 1));
-      if (pinned.size() > limit) return make_page(std::move(pinned), limit, 'n', key);
-      items = std::move(pinned);
-    }
-    const PostId from = in_pinned ? PostId{} : PostId{before};
-    HEARTH_TRY(rest, tx.list_threads(space, {false, filter.unanswered_only, tag}, from,
-                                     limit + 1 - static_cast<std::uint32_t>(items.size())));
-    for (Thread& t : rest) items.push_back(std::move(t));
+    HEARTH_TRY(items, tx.list_threads(space, {filter.unanswered_only, tag},
+                                      {in_pinned, PostId{before}}, limit + 1));
     Page<Thread> out;
     if (items.size() > limit) {
       items.resize(limit);
-      out.next_cursor = detail::encode_cursor(items.back().pinned ? 'n' : 't', key(items.back()));
+      const Thread& last = items.back();
+      out.next_cursor = detail::encode_cursor(last.pinned ? 'n' : 't', last.last_post.value);
     }
     out.items = std::move(items);
     return out;

@@ -438,14 +438,16 @@ class MemoryTransaction final : public Transaction {
 
   result<Thread> get_thread(ThreadId id) override { return find(s_.threads, id.value); }
 
-  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
-                                           std::uint32_t limit) override {
+  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
+                                           ThreadPosition after, std::uint32_t limit) override {
     std::vector<Thread> out;
-    const std::uint64_t bound = before ? before.value : UINT64_MAX;
-    auto it = s_.thread_activity.lower_bound({space.value, q.pinned, bound, 0});
+    const std::uint64_t bound = after.last_post ? after.last_post.value : UINT64_MAX;
+    // (space, pinned, last_post, id) ascending: backwards from the position, the rest of its
+    // run, then (from pinned) the unpinned run.
+    auto it = s_.thread_activity.lower_bound({space.value, after.pinned, bound, 0});
     while (it != s_.thread_activity.begin() && out.size() < limit) {
       --it;
-      if (std::get<0>(*it) != space.value || std::get<1>(*it) != q.pinned) break;
+      if (std::get<0>(*it) != space.value) break;
       const Thread& t = s_.threads.at(std::get<3>(*it));
       if (q.unanswered_only && (t.kind != ThreadKind::question || t.accepted_answer)) continue;
       if (!q.tag.empty() && std::find(t.tags.begin(), t.tags.end(), q.tag) == t.tags.end())

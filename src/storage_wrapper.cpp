@@ -225,9 +225,10 @@ result<Thread> TransactionWrapper::get_thread(ThreadId id) {
 }
 
 result<std::vector<Thread>> TransactionWrapper::list_threads(SpaceId space, const ThreadListing& q,
-                                                             PostId before, std::uint32_t limit) {
+                                                             ThreadPosition after,
+                                                             std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_threads"));
-  return target_->list_threads(space, q, before, limit);
+  return target_->list_threads(space, q, after, limit);
 }
 
 result<void> TransactionWrapper::move_posts(ThreadId thread, SpaceId space) {

@@ -195,9 +195,16 @@ struct Thread {
 
 // Which threads of a space a listing wants.
 struct ThreadListing {
-  bool pinned = false;           // the pinned threads, or (false) the others
   bool unanswered_only = false;  // only questions with no accepted answer
   std::string tag;               // only threads carrying this tag; empty: any
+};
+
+// A place in a thread listing, which gives the pinned threads first, then the others, each run
+// by last_post descending: a listing continues with the threads strictly after it. No
+// last_post: the start of that run (so the default position is before every thread).
+struct ThreadPosition {
+  bool pinned = true;
+  PostId last_post;
 };
 
 // One member's reaction to a post.

@@ -1229,13 +1229,13 @@ TEST_CASE("threads round-trip and list by most recent activity", "[conformance][
   CHECK(deleted->deleted);
   CHECK(code_of(tx->get_thread(ThreadId{999})) == errc::not_found);
 
-  auto all = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
+  auto all = tx->list_threads(SpaceId{10}, ThreadListing{}, ThreadPosition{}, 10);
   REQUIRE(all);
   CHECK(ids_of(*all) == Ids{101, 105, 104, 102, 100});
-  auto before = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{1040}, 2);
+  auto before = tx->list_threads(SpaceId{10}, ThreadListing{}, {false, PostId{1040}}, 2);
   REQUIRE(before);
   CHECK(ids_of(*before) == Ids{102, 100});
-  auto other = tx->list_threads(SpaceId{11}, ThreadListing{}, PostId{}, 10);
+  auto other = tx->list_threads(SpaceId{11}, ThreadListing{}, ThreadPosition{}, 10);
   REQUIRE(other);
   CHECK(ids_of(*other) == Ids{106});
   require_same((*other)[0], thread(106, 11, 1060));
@@ -1274,20 +1274,42 @@ Thread listed(std::uint64_t id, std::uint64_t space_id, std::uint64_t last_post,
   return t;
 }
 
-Ids thread_ids(Transaction& tx, std::uint64_t space_id, ThreadListing q, std::uint64_t before = 0,
+// One run of a listing: the pinned threads, or the others.
+struct Run {
+  bool pinned = false;
+  bool unanswered_only = false;
+  std::string tag;
+};
+
+// The threads of one run, from `before` (no id: its start): a listing from the run's start
+// position, cut where the next run begins (a listing from a pinned position goes on into the
+// unpinned threads, which "pinned threads, then the others" checks).
+result<std::vector<Thread>> list_run(Transaction& tx, SpaceId space, const Run& run, PostId before,
+                                     std::uint32_t limit) {
+  auto threads =
+      tx.list_threads(space, {run.unanswered_only, run.tag}, {run.pinned, before}, limit);
+  if (!threads) return threads;
+  auto other = std::find_if(threads->begin(), threads->end(),
+                            [&](const Thread& t) { return t.pinned != run.pinned; });
+  for (auto it = other; it != threads->end(); ++it) CHECK(!it->pinned);  // pinned ones first
+  threads->erase(other, threads->end());
+  return threads;
+}
+
+Ids thread_ids(Transaction& tx, std::uint64_t space_id, const Run& q, std::uint64_t before = 0,
                std::uint32_t limit = 100) {
-  auto threads = tx.list_threads(SpaceId{space_id}, q, PostId{before}, limit);
+  auto threads = list_run(tx, SpaceId{space_id}, q, PostId{before}, limit);
   REQUIRE(threads);
   return ids_of(*threads);
 }
 
-constexpr ThreadListing unpinned{};
-constexpr ThreadListing pinned{.pinned = true};
-constexpr ThreadListing unanswered{.unanswered_only = true};
-constexpr ThreadListing pinned_unanswered{.pinned = true, .unanswered_only = true};
+const Run unpinned{};
+const Run pinned{.pinned = true};
+const Run unanswered{.unanswered_only = true};
+const Run pinned_unanswered{.pinned = true, .unanswered_only = true};
 
 // The listing of the threads carrying `tag`.
-ThreadListing tagged(std::string tag, bool pinned_ones = false, bool unanswered_only = false) {
+Run tagged(std::string tag, bool pinned_ones = false, bool unanswered_only = false) {
   return {.pinned = pinned_ones, .unanswered_only = unanswered_only, .tag = std::move(tag)};
 }
 
@@ -1441,7 +1463,7 @@ TEST_CASE("threads round-trip every field, and update_thread replaces them all, 
     CHECK(a->kind == ThreadKind::announcement);
     CHECK(a->participant_count == 0);
     CHECK(a->accepted_answer == PostId{});
-    auto listed_pinned = tx->list_threads(SpaceId{10}, pinned, PostId{}, 10);
+    auto listed_pinned = list_run(*tx, SpaceId{10}, pinned, PostId{}, 10);
     REQUIRE(listed_pinned);
     require_same(*listed_pinned, {full});
   }
@@ -1501,10 +1523,44 @@ TEST_CASE("threads round-trip every field, and update_thread replaces them all, 
   CHECK(thread_ids(*tx, 10, pinned).empty());
   CHECK(thread_ids(*tx, 11, unpinned) == Ids{102, 101});
   CHECK(thread_ids(*tx, 11, pinned).empty());
-  auto in11 = tx->list_threads(SpaceId{11}, unpinned, PostId{}, 10);
+  auto in11 = list_run(*tx, SpaceId{11}, unpinned, PostId{}, 10);
   REQUIRE(in11);
   require_same(*in11, {answered, moved});
   CHECK(code_of(tx->get_thread(ThreadId{999})) == errc::not_found);
+}
+
+TEST_CASE("a listing gives the pinned threads first, then the others, after a position",
+          "[conformance][threads]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(listed(201, 10, 900, true)));
+    REQUIRE(tx->insert_thread(listed(202, 10, 700, true)));
+    REQUIRE(tx->insert_thread(listed(203, 10, 800)));
+    REQUIRE(tx->insert_thread(listed(204, 10, 600)));
+    REQUIRE(tx->insert_thread(listed(205, 10, 500)));
+    Thread gone = listed(206, 10, 950, true);
+    gone.deleted = true;
+    REQUIRE(tx->insert_thread(gone));
+    REQUIRE(tx->insert_thread(listed(207, 11, 990, true)));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto ids = [&](ThreadPosition after, std::uint32_t limit = 100) {
+    auto r = tx->list_threads(SpaceId{10}, ThreadListing{}, after, limit);
+    REQUIRE(r);
+    return ids_of(*r);
+  };
+  // Seed's thread 100 (last post 1000, not pinned) is the newest unpinned one.
+  CHECK(ids({}) == Ids{201, 202, 100, 203, 204, 205});
+  CHECK(ids({}, 2) == Ids{201, 202});
+  CHECK(ids({true, PostId{700}}, 2) == Ids{100, 203});  // from the pinned run into the rest
+  CHECK(ids({true, PostId{900}}, 3) == Ids{202, 100, 203});
+  CHECK(ids({false, PostId{}}) == Ids{100, 203, 204, 205});
+  CHECK(ids({false, PostId{600}}) == Ids{205});
+  CHECK(ids({false, PostId{500}}).empty());
+  CHECK(ids({}, 0).empty());
 }
 
 TEST_CASE("pinned and unpinned threads list apart, each by most recent activity",
@@ -1561,7 +1617,7 @@ TEST_CASE("pinned and unpinned threads list apart, each by most recent activity"
     CHECK(thread_ids(*tx, 12, pinned) == Ids{113});
     CHECK(thread_ids(*tx, 12, unpinned).empty());
     CHECK(thread_ids(*tx, 99, pinned).empty());
-    auto t = tx->list_threads(SpaceId{10}, pinned, PostId{}, 1);
+    auto t = list_run(*tx, SpaceId{10}, pinned, PostId{}, 1);
     REQUIRE(t);
     require_same(*t, {listed(104, 10, 9500, true)});
   }
@@ -1623,7 +1679,7 @@ TEST_CASE("unanswered_only lists the questions with no accepted answer", "[confo
     // Without unanswered_only every kind lists.
     CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 110, 105, 103, 102, 101, 100});
     CHECK(thread_ids(*tx, 10, pinned) == Ids{108, 106});
-    auto q = tx->list_threads(SpaceId{10}, unanswered, PostId{}, 1);
+    auto q = list_run(*tx, SpaceId{10}, unanswered, PostId{}, 1);
     REQUIRE(q);
     require_same(*q, {listed(105, 10, 1050, false, ThreadKind::question)});
   }
@@ -1675,10 +1731,10 @@ TEST_CASE("threads round-trip their tags byte for byte, and update_thread replac
       REQUIRE(got);
       require_same(*got, want);
     }
-    auto all = tx->list_threads(SpaceId{10}, unpinned, PostId{}, 10);
+    auto all = list_run(*tx, SpaceId{10}, unpinned, PostId{}, 10);
     REQUIRE(all);
     require_same(*all, {none, one, odd, thread(100, 10, 1000)});
-    auto raid = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 10);
+    auto raid = list_run(*tx, SpaceId{10}, tagged("raid"), PostId{}, 10);
     REQUIRE(raid);
     require_same(*raid, {one, odd});
   }
@@ -1707,7 +1763,7 @@ TEST_CASE("threads round-trip their tags byte for byte, and update_thread replac
     REQUIRE(got);
     require_same(*got, want);
   }
-  auto raid = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 10);
+  auto raid = list_run(*tx, SpaceId{10}, tagged("raid"), PostId{}, 10);
   REQUIRE(raid);
   require_same(*raid, {added});
   CHECK(thread_ids(*tx, 10, tagged("a,b")) == Ids{103});
@@ -1773,7 +1829,7 @@ TEST_CASE("a tag listing lists only the threads carrying the tag, byte for byte"
     CHECK(thread_ids(*tx, 10, tagged("raid", false, true), 1050, 10).empty());
     // Without a tag every thread lists.
     CHECK(thread_ids(*tx, 10, unpinned) == Ids{104, 103, 112, 111, 109, 106, 105, 101, 100});
-    auto first = tx->list_threads(SpaceId{10}, tagged("raid"), PostId{}, 1);
+    auto first = list_run(*tx, SpaceId{10}, tagged("raid"), PostId{}, 1);
     REQUIRE(first);
     require_same(*first, {with_tags(listed(104, 10, 9500), {"raid", "zzz"})});
   }
@@ -2249,7 +2305,7 @@ TEST_CASE("a transaction destroyed without commit leaves nothing behind",
   auto p = tx->get_post(PostId{1000});
   REQUIRE(p);
   CHECK(p->reactions.empty());
-  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
+  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, ThreadPosition{}, 10);
   REQUIRE(threads);
   CHECK(ids_of(*threads) == Ids{100});
   auto last = tx->last_event_seq();
@@ -2770,7 +2826,7 @@ TEST_CASE("committed state survives closing and reopening the storage",
   REQUIRE(p);
   require_same(*p, post(1000, 100, 10));
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 1}});
-  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, PostId{}, 10);
+  auto threads = tx->list_threads(SpaceId{10}, ThreadListing{}, ThreadPosition{}, 10);
   REQUIRE(threads);
   CHECK(ids_of(*threads) == Ids{100});
   auto full = tx->get_thread(ThreadId{101});

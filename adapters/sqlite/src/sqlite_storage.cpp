@@ -501,27 +501,28 @@ const char* sql_of(Q q) noexcept {
       return "SELECT " HEARTH_THREAD_COLS " FROM threads WHERE id = ?1";
     case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_pin_activity
       return "SELECT " HEARTH_THREAD_COLS
-             " FROM threads WHERE space_id = ?1 AND pinned = ?2 AND deleted = 0 "
-             "AND last_post < ?3 ORDER BY last_post DESC, id DESC LIMIT ?4";
+             " FROM threads WHERE space_id = ?1 AND deleted = 0 "
+             "AND (pinned, last_post) < (?2, ?3) ORDER BY pinned DESC, last_post DESC LIMIT ?4";
     case Q::thread_list_unanswered:  // the literal terms select the partial threads_unanswered
       return "SELECT " HEARTH_THREAD_COLS
-             " FROM threads WHERE space_id = ?1 AND pinned = ?2 AND deleted = 0 AND kind = 1 "
-             "AND accepted_answer IS NULL AND last_post < ?3 "
-             "ORDER BY last_post DESC, id DESC LIMIT ?4";
+             " FROM threads WHERE space_id = ?1 AND deleted = 0 AND kind = 1 "
+             "AND accepted_answer IS NULL AND (pinned, last_post) < (?2, ?3) "
+             "ORDER BY pinned DESC, last_post DESC LIMIT ?4";
     // The tag listings: the same, for the threads with a thread_tags row (tag = ?5). Without
     // statistics SQLite walks the activity index backwards, probing thread_tags' primary key
     // (no sort, stops at the limit); thread_tags_by_tag is there for when it starts from the tag.
     case Q::thread_list_tag:
       return "SELECT " HEARTH_THREAD_COLS_OF_T
              " FROM thread_tags AS g JOIN threads AS t ON t.id = g.thread_id "
-             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.pinned = ?2 AND t.deleted = 0 "
-             "AND t.last_post < ?3 ORDER BY t.last_post DESC, t.id DESC LIMIT ?4";
+             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.deleted = 0 "
+             "AND (t.pinned, t.last_post) < (?2, ?3) ORDER BY t.pinned DESC, t.last_post DESC "
+             "LIMIT ?4";
     case Q::thread_list_tag_unanswered:
       return "SELECT " HEARTH_THREAD_COLS_OF_T
              " FROM thread_tags AS g JOIN threads AS t ON t.id = g.thread_id "
-             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.pinned = ?2 AND t.deleted = 0 "
-             "AND t.kind = 1 AND t.accepted_answer IS NULL AND t.last_post < ?3 "
-             "ORDER BY t.last_post DESC, t.id DESC LIMIT ?4";
+             "WHERE g.tag = ?5 AND t.space_id = ?1 AND t.deleted = 0 "
+             "AND t.kind = 1 AND t.accepted_answer IS NULL AND (t.pinned, t.last_post) < (?2, ?3) "
+             "ORDER BY t.pinned DESC, t.last_post DESC LIMIT ?4";
     case Q::thread_tags_get:
       return "SELECT tags FROM threads WHERE id = ?1";
     case Q::thread_tags_clear:
@@ -1556,15 +1557,16 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
-  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
-                                           std::uint32_t limit) override {
+  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
+                                           ThreadPosition after, std::uint32_t limit) override {
     return read([&](Connection& c) -> result<std::vector<Thread>> {
       const bool tagged = !q.tag.empty();
       Use s(c, tagged ? (q.unanswered_only ? Q::thread_list_tag_unanswered : Q::thread_list_tag)
                       : (q.unanswered_only ? Q::thread_list_unanswered : Q::thread_list));
       bind_id(*s, 1, space.value);
-      bind_bool(*s, 2, q.pinned);
-      s->bind(3, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
+      bind_bool(*s, 2, after.pinned);
+      s->bind(3, after.last_post ? to_db_bound(after.last_post.value)
+                                 : std::numeric_limits<std::int64_t>::max());
       s->bind(4, limit);
       if (tagged) bind_text(*s, 5, q.tag);
       std::vector<Thread> out;

@@ -134,12 +134,12 @@ class Transaction {
   // Replaces every field of the stored thread with the same id, its space included (not_found).
   virtual result<void> update_thread(const Thread& t) = 0;
   virtual result<Thread> get_thread(ThreadId id) = 0;
-  // Threads of `space` that are not deleted and whose `pinned` equals `q.pinned` (and, when
-  // q.unanswered_only, of kind question with no accepted answer; when q.tag is set, whose tags
-  // include it, compared byte for byte), by last_post descending, with last_post < before (no
-  // id: from the newest).
+  // Threads of `space` that are not deleted (and, when q.unanswered_only, of kind question with
+  // no accepted answer; when q.tag is set, whose tags include it, compared byte for byte): the
+  // pinned ones, then the others, each by last_post descending, strictly after `after` (see
+  // ThreadPosition), at most `limit`.
   virtual result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
-                                                   PostId before, std::uint32_t limit) = 0;
+                                                   ThreadPosition after, std::uint32_t limit) = 0;
   // Sets the space of every post of `thread` (a thread moved to another space).
   virtual result<void> move_posts(ThreadId thread, SpaceId space) = 0;
   // Whether `member` wrote a post (deleted or not) in `thread`.

@@ -65,8 +65,8 @@ class TransactionWrapper : public Transaction {
   result<void> insert_thread(const Thread& t) override;
   result<void> update_thread(const Thread& t) override;
   result<Thread> get_thread(ThreadId id) override;
-  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q, PostId before,
-                                           std::uint32_t limit) override;
+  result<std::vector<Thread>> list_threads(SpaceId space, const ThreadListing& q,
+                                           ThreadPosition after, std::uint32_t limit) override;
   result<void> move_posts(ThreadId thread, SpaceId space) override;
   result<bool> has_posted(ThreadId thread, MemberId member) override;
   result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind, MemberId after,
