@@ -420,3 +420,43 @@ TEST_CASE("tags: a space's vocabulary, a few per thread, listings by tag", "[thr
   CHECK(by_tag("raid") == std::vector<std::string>{"Raid help?"});
   CHECK(code_of(f->set_thread_tags(f.cy.id, c.thread.id, {"raid"})) == errc::invalid_argument);
 }
+
+TEST_CASE("pages stay whole while others post: no duplicate, no gap", "[threads][pagination]") {
+  Forum f;
+  auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Busy", "first"));
+  std::vector<PostId> before{t.first_post.id};
+  for (int i = 0; i < 9; ++i)
+    before.push_back(ok(f->reply(f.cy.id, t.first_post.id, "r" + std::to_string(i))).id);
+  // Thread pages (by post id) while replies keep coming: every page after the first also sees
+  // the new posts, at the end, once each.
+  std::vector<PostId> seen;
+  std::vector<PostId> added;
+  PageRequest page{"", 3};
+  do {
+    auto p = ok(f->get_thread_page(MemberId{}, t.thread.id, page));
+    for (const Post& post : p.items) seen.push_back(post.id);
+    page.cursor = p.next_cursor;
+    if (added.size() < 4) added.push_back(ok(f->reply(f.mo.id, t.first_post.id, "more")).id);
+  } while (!page.cursor.empty());
+  std::vector<PostId> want = before;
+  want.insert(want.end(), added.begin(), added.end());
+  CHECK(seen == want);
+
+  // Thread listings (by activity): new threads while paging come before the cursor and are not
+  // repeated; every thread that kept its place is listed once.
+  std::vector<ThreadId> threads;
+  for (int i = 0; i < 7; ++i)
+    threads.insert(
+        threads.begin(),
+        ok(f->create_thread(f.bo.id, f.guild.id, "t" + std::to_string(i), "b")).thread.id);
+  threads.push_back(t.thread.id);
+  std::vector<ThreadId> listed;
+  page = {"", 3};
+  do {
+    auto p = ok(f->list_threads(MemberId{}, f.guild.id, page));
+    for (const Thread& th : p.items) listed.push_back(th.id);
+    page.cursor = p.next_cursor;
+    ok(f->create_thread(f.cy.id, f.guild.id, "late", "b"));
+  } while (!page.cursor.empty());
+  CHECK(listed == threads);
+}
