@@ -73,7 +73,7 @@ TEST_CASE("space kinds and event types have names both ways", "[core]") {
   }
 }
 
-TEST_CASE("the system clock reads wall time; the manual clock moves when told", "[core][clock]") {
+TEST_CASE("the system clock reads wall time, the manual clock moves when told", "[core][clock]") {
   SystemClock sys;
   CHECK(sys.now() > 1'700'000'000'000);
   ManualClock manual(1000);

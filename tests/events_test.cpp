@@ -105,7 +105,7 @@ TEST_CASE("polled subscribers receive events on the thread that polls", "[events
   c->unsubscribe(sub);
 }
 
-TEST_CASE("a handler may call the engine; its events follow in order", "[events]") {
+TEST_CASE("a handler may call the engine, its events follow in order", "[events]") {
   Community c;
   std::vector<std::uint64_t> seqs;
   bool replied = false;
@@ -134,7 +134,7 @@ TEST_CASE("a handler may call the engine; its events follow in order", "[events]
   c->unsubscribe(sub2);
 }
 
-TEST_CASE("a handler that throws is cancelled; the exception does not reach the caller",
+TEST_CASE("a handler that throws is cancelled, the exception does not reach the caller",
           "[events]") {
   Community c;
   std::vector<std::uint64_t> seqs;

@@ -62,7 +62,7 @@ TEST_CASE("built-in roles nest: everyone, member, moderator, admin", "[permissio
   CHECK(builtin::admin_rank < builtin::owner_rank);
 }
 
-TEST_CASE("roles combine; non-members get everyone's; the owner gets all", "[permissions]") {
+TEST_CASE("roles combine, non-members get everyone's, the owner gets all", "[permissions]") {
   Query q;
   CHECK(q.resolve() == builtin::everyone);
   q.roles = {member(), {raider_role, Permissions{P::pin}, 150}};

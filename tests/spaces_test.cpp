@@ -22,7 +22,7 @@ TEST_CASE("the creator of a space owns it and is its first member", "[spaces]") 
   CHECK(code_of(c->get_space(MemberId{}, SpaceId{4242})) == errc::not_found);
 }
 
-TEST_CASE("spaces form a tree; a child needs manage_space in the parent", "[spaces]") {
+TEST_CASE("spaces form a tree, a child needs manage_space in the parent", "[spaces]") {
   Community c;
   // bo is a plain member: members do not manage the space. An admin does.
   CHECK(code_of(c->create_space(c.bo.id, {c.guild.id, SpaceKind::channel, "x", ""})) ==

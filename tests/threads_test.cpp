@@ -115,7 +115,7 @@ TEST_CASE("moving a thread takes its posts and counts along", "[threads]") {
   CHECK(code_of(f->move_thread(f.mo.id, t.thread.id, SpaceId{4242})) == errc::not_found);
 }
 
-TEST_CASE("Q&A: the asker accepts, changes and clears an answer; peers are recorded", "[threads]") {
+TEST_CASE("Q&A: the asker accepts, changes and clears an answer, peers are recorded", "[threads]") {
   Forum f;
   auto q = ok(f->create_thread(f.bo.id, f.guild.id, "How do I craft?", "b", ThreadKind::question));
   auto by_cy = ok(f->reply(f.cy.id, q.first_post.id, "Use the bench."));
@@ -182,7 +182,7 @@ TEST_CASE("thread counters: replies, participants and reactions", "[threads]") {
   CHECK(ok(f->get_thread(MemberId{}, t.thread.id)).reaction_count == 2);
 }
 
-TEST_CASE("reactions: not +1 or -1 on one's own post; who reacted, paged", "[threads]") {
+TEST_CASE("reactions: not +1 or -1 on one's own post, who reacted, paged", "[threads]") {
   Forum f;
   auto t = ok(f->create_thread(f.bo.id, f.guild.id, "Mine", "b"));
   CHECK(code_of(f->react(f.bo.id, t.first_post.id, "+1")) == errc::forbidden);

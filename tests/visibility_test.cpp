@@ -159,7 +159,7 @@ TEST_CASE("visibility: secret children are listed to their members only", "[visi
   CHECK(names(w.bo.id) == std::vector<std::string>{"public", "private", "secret"});
 }
 
-TEST_CASE("the owner adds members to a space; nobody else does", "[visibility][spaces]") {
+TEST_CASE("the owner adds members to a space, nobody else does", "[visibility][spaces]") {
   World w;
   const Space& priv = w.spaces.at("private");
   CHECK(outcome(w->add_member(w.bo.id, priv.id, w.cy.id)) == errc::forbidden);
