@@ -602,7 +602,8 @@ const char* sql_of(Q q) noexcept {
       return "INSERT INTO post_search (rowid, title, body) VALUES (?1, ?2, ?3)";
     // ?1 the MATCH expression (build_match); filters, each NULL when not set: ?2 a JSON array
     // of space ids, ?3 the author, ?4 the tag, ?5 and ?6 the creation time bounds; ?7 the
-    // keyset score and ?8 the keyset post id (NULL: from the start); ?9 the limit.
+    // keyset score and ?8 the keyset post id (relevance: NULL from the start; newest: the
+    // largest id from the start); ?9 the limit.
     case Q::search_relevance:
       return "SELECT " HEARTH_SEARCH_COLS_OF_P ", score FROM (SELECT " HEARTH_SEARCH_COLS_OF_P
              ", hearth_score(post_search) AS score " HEARTH_SEARCH_FROM_WHERE
@@ -611,7 +612,7 @@ const char* sql_of(Q q) noexcept {
     case Q::search_newest:
       return "SELECT " HEARTH_SEARCH_COLS_OF_P
              ", hearth_score(post_search) " HEARTH_SEARCH_FROM_WHERE
-             " AND (?8 IS NULL OR post_search.rowid < ?8) "
+             " AND post_search.rowid < ?8 "
              "ORDER BY post_search.rowid DESC LIMIT ?9";
     case Q::search_unindexed:
       return "SELECT " HEARTH_POST_COLS
@@ -1818,6 +1819,8 @@ class SqliteTransaction final : public Transaction {
         if (q.after_post) {
           s->bind(7, static_cast<std::int64_t>(q.after_score));
           s->bind(8, to_db_bound(q.after_post.value));
+        } else if (q.sort == SearchSort::newest) {  // a bound FTS5 can use, not an OR
+          s->bind(8, std::numeric_limits<std::int64_t>::max());
         }
         s->bind(9, limit);
         while (s->executeStep()) out.push_back({read_post(*s), col_u32(*s, 13)});
