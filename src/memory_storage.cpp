@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "text.hpp"
@@ -578,14 +579,14 @@ class MemoryTransaction final : public Transaction {
     std::vector<ScoredPost> out;
     if (!candidates) return out;
     const bool relevance = q.sort == SearchSort::relevance;
+    std::unordered_set<std::uint64_t> spaces;
+    for (const SpaceId id : q.spaces) spaces.insert(id.value);
     std::vector<std::pair<std::uint32_t, std::uint64_t>> hits;  // (score, post)
     for (const std::uint64_t id : *candidates) {
       if (!relevance && q.after_post && id >= q.after_post.value) continue;
       const Post& p = s_.posts.at(id);
       if (p.deleted || p.removed) continue;
-      if (!q.spaces.empty() &&
-          std::find(q.spaces.begin(), q.spaces.end(), p.space) == q.spaces.end())
-        continue;
+      if (!spaces.empty() && !spaces.count(p.space.value)) continue;
       if (q.author && p.author != q.author) continue;
       if (q.from && p.created_at < q.from) continue;
       if (q.to && p.created_at > q.to) continue;
