@@ -421,7 +421,9 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
     if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   if (!options.storage) options.storage = std::make_shared<MemoryStorage>();
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
-  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(std::move(options))));
+  std::unique_ptr<Engine> engine(new Engine(std::make_unique<Impl>(std::move(options))));
+  HEARTH_CHECK(engine->impl_->index_backlog());
+  return engine;
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

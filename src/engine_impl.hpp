@@ -15,6 +15,7 @@
 #include "hearth/engine.hpp"
 #include "hearth/id.hpp"
 #include "payload.hpp"
+#include "search_text.hpp"
 #include "text.hpp"
 
 namespace hearth {
@@ -217,6 +218,10 @@ class Engine::Impl {
                                                       const std::vector<std::string>& tags,
                                                       std::size_t max);
 
+  // Indexes posts stored without a search text (an upgraded storage), in batches of write
+  // transactions; Engine::open calls it.
+  result<void> index_backlog();
+
   // Membership changes shared by joins, invites, requests, removals and bans. `s` is the
   // space as read in this transaction; its member_count is kept in step.
   // Adds `member` (full at the cap; forbidden when banned there or above). Returns false if
@@ -295,6 +300,11 @@ inline result<void> drop_join_request(Transaction& tx, SpaceId space, MemberId m
   HEARTH_TRY(pending, found(tx.get_join_request(space, member)));
   if (pending) HEARTH_CHECK(tx.delete_join_request(space, member));
   return {};
+}
+
+// Stores the search text of `p` (its thread's `title` for a first post, empty for a reply).
+inline result<void> index_post(Transaction& tx, const Post& p, std::string_view title) {
+  return tx.index_post(p.id, detail::search_doc(title, p.body));
 }
 
 // Splits a fetched list of limit+1 items into a page: the extra item says there is more.

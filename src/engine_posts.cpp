@@ -109,6 +109,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     p.body = std::move(clean_body);
     HEARTH_CHECK(ctx.tx.insert_thread(t));
     HEARTH_CHECK(ctx.tx.insert_post(p));
+    HEARTH_CHECK(index_post(ctx.tx, p, t.title));
     ++s.thread_count;
     HEARTH_CHECK(ctx.tx.update_space(s));
     HEARTH_CHECK(
@@ -139,6 +140,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     p.body = std::move(clean_body);
     p.created_at = ctx.now;
     HEARTH_CHECK(ctx.tx.insert_post(p));
+    HEARTH_CHECK(index_post(ctx.tx, p, {}));
     t.last_post = p.id;
     t.last_activity_at = ctx.now;
     ++t.reply_count;
@@ -237,6 +239,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
       t.title = std::move(*clean_title);
       HEARTH_CHECK(ctx.tx.update_thread(t));
     }
+    HEARTH_CHECK(index_post(ctx.tx, p, first ? std::string_view(t.title) : std::string_view()));
     HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor,
                           post_payload(p, mentioned, title_changes ? &t.title : nullptr)));
     return p;

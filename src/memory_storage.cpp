@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "text.hpp"
@@ -41,11 +43,49 @@ struct MemoryStorage::State {
       reactions;  // (post, member, kind) -> when
   std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> reaction_counts;  // (post, kind)
   std::vector<Event> events;
+  // Search: each indexed post's tokens (title, body), the postings (token, post) over both,
+  // and the posts stored but not indexed yet (list_unindexed_posts).
+  std::unordered_map<std::uint64_t, std::pair<std::vector<std::string>, std::vector<std::string>>>
+      search_docs;
+  std::set<std::pair<std::string, std::uint64_t>> postings;
+  std::set<std::uint64_t> unindexed;
 };
 
 namespace {
 
 using State = MemoryStorage::State;
+
+std::vector<std::string> split_tokens(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    if (end > i) out.emplace_back(text, i, end - i);
+    i = end + 1;
+  }
+  return out;
+}
+
+// How often `term` occurs in `tokens`, starting at each position (overlaps count).
+std::uint32_t occurrences(const std::vector<std::string>& tokens, const SearchTerm& term) {
+  const std::size_t n = term.tokens.size();
+  if (n == 0 || tokens.size() < n) return 0;
+  std::uint32_t count = 0;
+  for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
+    bool match = true;
+    for (std::size_t k = 0; k < n && match; ++k) {
+      const std::string& want = term.tokens[k];
+      const std::string& have = tokens[i + k];
+      if (k + 1 == n && term.prefix)
+        match = have.compare(0, want.size(), want) == 0;
+      else
+        match = have == want;
+    }
+    if (match) ++count;
+  }
+  return count;
+}
 
 // Fills in Post::reactions from the per-kind counts.
 void attach_reactions(const State& s, Post& p) {
@@ -483,6 +523,7 @@ class MemoryTransaction final : public Transaction {
     stored.reactions.clear();
     put(s_.posts, p.id.value, std::move(stored));
     insert(s_.thread_posts, std::pair{p.thread.value, p.id.value});
+    insert(s_.unindexed, p.id.value);
     return {};
   }
 
@@ -533,6 +574,100 @@ class MemoryTransaction final : public Transaction {
     for (auto it = s_.revisions.lower_bound({post.value, 0});
          it != s_.revisions.end() && it->first.first == post.value; ++it)
       out.push_back(it->second);
+    return out;
+  }
+
+  // --- search ---
+  result<void> index_post(PostId post, const SearchDoc& doc) override {
+    HEARTH_CHECK(writable());
+    if (!s_.posts.count(post.value)) return fail(errc::not_found);
+    if (auto it = s_.search_docs.find(post.value); it != s_.search_docs.end()) {
+      for (const auto* field : {&it->second.first, &it->second.second})
+        for (const std::string& token : *field) erase(s_.postings, std::pair{token, post.value});
+    }
+    auto fields = std::pair{split_tokens(doc.title), split_tokens(doc.body)};
+    for (const auto* field : {&fields.first, &fields.second})
+      for (const std::string& token : *field) insert(s_.postings, std::pair{token, post.value});
+    put(s_.search_docs, post.value, std::move(fields));
+    erase(s_.unindexed, post.value);
+    return {};
+  }
+
+  result<std::vector<ScoredPost>> search_posts(const SearchQuery& q, std::uint32_t limit) override {
+    // Candidates: the posts holding the first token of the required term that has the fewest.
+    std::optional<std::vector<std::uint64_t>> candidates;
+    for (const SearchTerm& term : q.terms) {
+      if (term.exclude || term.tokens.empty()) continue;
+      const std::string& first = term.tokens.front();
+      const bool prefix = term.prefix && term.tokens.size() == 1;
+      std::vector<std::uint64_t> ids;
+      for (auto it = s_.postings.lower_bound({first, 0});
+           it != s_.postings.end() &&
+           (prefix ? it->first.compare(0, first.size(), first) == 0 : it->first == first);
+           ++it)
+        ids.push_back(it->second);
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      if (!candidates || ids.size() < candidates->size()) candidates = std::move(ids);
+    }
+    std::vector<ScoredPost> out;
+    if (!candidates) return out;
+    const bool relevance = q.sort == SearchSort::relevance;
+    std::unordered_set<std::uint64_t> spaces;
+    for (const SpaceId id : q.spaces) spaces.insert(id.value);
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> hits;  // (score, post)
+    for (const std::uint64_t id : *candidates) {
+      if (!relevance && q.after_post && id >= q.after_post.value) continue;
+      const Post& p = s_.posts.at(id);
+      if (p.deleted || p.removed) continue;
+      if (!spaces.empty() && !spaces.count(p.space.value)) continue;
+      if (q.author && p.author != q.author) continue;
+      if (q.from && p.created_at < q.from) continue;
+      if (q.to && p.created_at > q.to) continue;
+      const Thread& t = s_.threads.at(p.thread.value);
+      if (t.deleted) continue;
+      if (!q.tag.empty() && std::find(t.tags.begin(), t.tags.end(), q.tag) == t.tags.end())
+        continue;
+      const auto& [title, body] = s_.search_docs.at(id);
+      std::uint32_t score = 0;
+      bool match = true;
+      for (const SearchTerm& term : q.terms) {
+        const std::uint32_t in_title = occurrences(title, term);
+        const std::uint32_t in_body = occurrences(body, term);
+        const bool found = in_title + in_body > 0;
+        if (term.exclude ? found : !found) {
+          match = false;
+          break;
+        }
+        if (!term.exclude) score += in_title * 4 + in_body;
+      }
+      if (!match) continue;
+      if (relevance && q.after_post &&
+          !(score < q.after_score || (score == q.after_score && id < q.after_post.value)))
+        continue;
+      hits.emplace_back(score, id);
+    }
+    if (relevance)
+      std::sort(hits.begin(), hits.end(), std::greater<>());
+    else
+      std::sort(hits.begin(), hits.end(),
+                [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (hits.size() > limit) hits.resize(limit);
+    for (const auto& [score, id] : hits) {
+      Post p = s_.posts.at(id);
+      attach_reactions(s_, p);
+      out.push_back({std::move(p), score});
+    }
+    return out;
+  }
+
+  result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) override {
+    std::vector<Post> out;
+    for (auto it = s_.unindexed.upper_bound(after.value);
+         it != s_.unindexed.end() && out.size() < limit; ++it) {
+      const Post& p = s_.posts.at(*it);
+      if (!p.deleted) out.push_back(p);
+    }
     return out;
   }
 

@@ -279,6 +279,23 @@ result<std::vector<Revision>> TransactionWrapper::list_revisions(PostId post) {
   return target_->list_revisions(post);
 }
 
+result<void> TransactionWrapper::index_post(PostId post, const SearchDoc& doc) {
+  HEARTH_CHECK(intercept("index_post"));
+  return target_->index_post(post, doc);
+}
+
+result<std::vector<ScoredPost>> TransactionWrapper::search_posts(const SearchQuery& q,
+                                                                 std::uint32_t limit) {
+  HEARTH_CHECK(intercept("search_posts"));
+  return target_->search_posts(q, limit);
+}
+
+result<std::vector<Post>> TransactionWrapper::list_unindexed_posts(PostId after,
+                                                                   std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_unindexed_posts"));
+  return target_->list_unindexed_posts(after, limit);
+}
+
 result<bool> TransactionWrapper::add_reaction(PostId post, MemberId member, std::string_view kind,
                                               Timestamp at) {
   HEARTH_CHECK(intercept("add_reaction"));

@@ -123,6 +123,26 @@ struct ThreadFilter {
   std::string tag;               // only threads carrying this tag
 };
 
+// What a search wants besides its words (Engine::search).
+struct SearchOptions {
+  SpaceId space;       // only in this space and the spaces below it; no id: everywhere
+  MemberId author;     // only posts by this member; no id: by anyone
+  std::string tag;     // only posts of threads carrying this tag; empty: any
+  Timestamp from = 0;  // only posts written at or after this time; 0: no bound
+  Timestamp to = 0;    // only posts written at or before this time; 0: no bound
+  SearchSort sort = SearchSort::relevance;
+  // false: every word of the query is just a word. true: "exact phrase", prefix* and
+  // -word / -"phrase" (exclusion) are syntax, and malformed syntax is invalid_argument.
+  bool advanced = false;
+};
+
+// A post a search found.
+struct SearchHit {
+  Post post;                // as get_post returns it, reaction counts filled in (never a tombstone)
+  Thread thread;            // its thread: title, space, tags
+  std::uint32_t score = 0;  // over the query's words: 4 per occurrence in the title, 1 in the body
+};
+
 struct NewRole {
   std::string name;  // 1..64 code points, one line
   Permissions permissions;
@@ -332,6 +352,18 @@ class Engine {
   result<bool> react(MemberId actor, PostId post, std::string_view kind);
   // Returns true if removed, false if there was no such reaction.
   result<bool> unreact(MemberId actor, PostId post, std::string_view kind);
+
+  // --- search (docs/posts.md, "Search") -----------------------------------------------------
+  // The posts matching `query` (every word; see SearchOptions::advanced) and the filters, that
+  // `viewer` (no id: anonymous) may read: never one of a space they cannot read, nor a deleted
+  // or removed post, nor a post of a deleted thread. Ordered by score, then newest first (or
+  // newest first only); pages continue from next_cursor without duplicates or gaps, even while
+  // others post. With a space filter, the space must be readable (as list_threads: forbidden,
+  // or not_found when secret) and the spaces below it that the viewer may read are searched
+  // too. invalid_argument for a query with no word, over 1,000 bytes or over 32 terms;
+  // invalid_cursor for a cursor this search did not issue.
+  result<Page<SearchHit>> search(MemberId viewer, std::string_view query,
+                                 const SearchOptions& filter, const PageRequest& page);
 
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:

@@ -250,6 +250,53 @@ struct Revision {
   Timestamp written_at = 0;
 };
 
+// The search text of a post, tokenised by the engine (src/search_text.cpp): each field is its
+// tokens joined by single ASCII spaces, each token 1..64 bytes of ASCII lower-case letters and
+// digits and of non-ASCII UTF-8 (no ASCII space, punctuation or control byte in a token). The
+// title is the thread's title for a thread's first post, empty for a reply.
+struct SearchDoc {
+  std::string title;
+  std::string body;
+};
+
+// How search results are ordered.
+enum class SearchSort : std::uint8_t {
+  relevance = 0,  // score descending, then post id descending (newest first among equals)
+  newest = 1,     // post id descending
+};
+
+// One term of a search: a phrase of tokens (as in SearchDoc) that must occur consecutively in
+// one field. `prefix`: its last token matches any token starting with it, byte for byte.
+// `exclude`: a post containing the phrase does not match.
+struct SearchTerm {
+  std::vector<std::string> tokens;  // at least one
+  bool prefix = false;
+  bool exclude = false;
+};
+
+// A search of the index, as the engine hands it to the storage.
+struct SearchQuery {
+  std::vector<SearchTerm> terms;  // at least one term that is not excluded
+  std::vector<SpaceId> spaces;    // only posts in these spaces; empty: in any space
+  MemberId author;                // only posts by this member; no id: by anyone
+  std::string tag;                // only posts of threads carrying this tag; empty: any
+  Timestamp from = 0;             // only posts with created_at >= from; 0: no lower bound
+  Timestamp to = 0;               // only posts with created_at <= to; 0: no upper bound
+  SearchSort sort = SearchSort::relevance;
+  // Where the previous page ended (keyset): no id starts from the first result. relevance:
+  // results after (after_score, after_post) in (score desc, id desc) order; newest: ids below
+  // after_post.
+  std::uint32_t after_score = 0;
+  PostId after_post;
+};
+
+// A post found by a search, with its score: over the terms that are not excluded, the
+// phrase's occurrences in the title times 4 plus its occurrences in the body.
+struct ScoredPost {
+  Post post;
+  std::uint32_t score = 0;
+};
+
 // A slice of a listing. `next_cursor` is opaque; empty when there is nothing after this page.
 template <class T>
 struct Page {

@@ -3000,7 +3000,8 @@ TEST_CASE("a failure midway through an engine call leaves nothing behind",
   REQUIRE(seen);
   const auto events_before = seen->size();
 
-  const char* method = GENERATE("insert_post", "update_space", "append_event", "commit");
+  const char* method =
+      GENERATE("insert_post", "index_post", "update_space", "append_event", "commit");
   faulty->fail_method = method;
   INFO("failing " << method);
   auto t = engine->create_thread(ada->id, guild->id, "Title", "Body");
@@ -3010,6 +3011,9 @@ TEST_CASE("a failure midway through an engine call leaves nothing behind",
   auto listing = engine->list_threads(MemberId{}, guild->id, {"", 25});
   REQUIRE(listing);
   CHECK(listing->items.empty());
+  auto found = engine->search(ada->id, "body", {}, {"", 25});
+  REQUIRE(found);
+  CHECK(found->items.empty());
   auto space_now = engine->get_space(MemberId{}, guild->id);
   REQUIRE(space_now);
   CHECK(space_now->thread_count == 0);
@@ -3067,6 +3071,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   g_factory = std::move(factory);
   if (!g_factory.create) return 2;
   detail::link_security_matrix();
+  detail::link_search_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

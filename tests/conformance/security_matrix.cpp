@@ -117,6 +117,26 @@ std::string outcome(const result<T>& r) {
   }
 }
 
+// A search of S (the cell's letter), checked against a search with no space filter: that one
+// must succeed, hold S's posts exactly when S is readable, and never hold the removed reply.
+std::string search_outcome(World& w, Actor a) {
+  Engine& e = *w;
+  SearchOptions in_space;
+  in_space.space = w.space;
+  auto filtered = e.search(w[a], "post spam", in_space, {"", 50});
+  auto everywhere = e.search(w[a], "post", {}, {"", 50});
+  auto spam = e.search(w[a], "spam", {}, {"", 50});
+  if (!everywhere || !spam) return "?unfiltered search failed";
+  bool in_s = false;
+  for (const SearchHit& h : everywhere->items) in_s = in_s || h.post.space == w.space;
+  if (in_s != filtered.has_value()) return filtered ? "?S missing" : "?S leaked";
+  if (!spam->items.empty()) return "?removed post found";
+  if (filtered && filtered->items.size() != 0) return "?filtered matched spam";
+  auto filtered_post = e.search(w[a], "post", in_space, {"", 50});
+  if (filtered && (!filtered_post || filtered_post->items.empty())) return "?S not searched";
+  return outcome(filtered);
+}
+
 using Call = std::function<std::string(World&, Actor)>;
 
 struct Cell {
@@ -205,6 +225,7 @@ const std::map<std::string_view, Cell>& cells() {
       {"delete_post", WRITE(e.delete_post(who, w.own_or_members(a)))},
       {"react", WRITE(e.react(who, w.reply, "+1"))},
       {"unreact", WRITE(e.unreact(who, w.reply, "+1"))},
+      {"search", Cell{false, [](World& w, Actor a) { return search_outcome(w, a); }}},
       {"subscribe_as", Cell{false,
                             [](World& w, Actor a) -> std::
                                                       string {

@@ -113,6 +113,9 @@ inline constexpr Row rows[] = {
   {"react",                 "react +1 to the reply",                    "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"unreact",               "take the +1 back",                         "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"subscribe_as",          "receive S's events",                       "AAAAAAAAA", "XXXAAXAAA", "XXXAAXAAA"},
+  // The cell also searches with no space filter, which never fails: it must show S's posts
+  // exactly when the filtered search is allowed, and never the removed reply.
+  {"search",                "search S (and everywhere) for \"post\"",    "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
 };
 // clang-format on
 

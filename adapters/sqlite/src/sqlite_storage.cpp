@@ -249,9 +249,27 @@ CREATE TABLE thread_tags (
 CREATE INDEX thread_tags_by_tag ON thread_tags (tag, thread_id);  -- the tag listings
 )sql";
 
-// Version 4. Spaces get their reaction rules (Space::reaction_kinds, no_self_reaction), encoded
-// as tags are; '' inherits.
+// Version 4.
+//
+// [search] Full-text search over posts. post_search holds one row per indexed post, its rowid
+// the post id: the engine's tokens of the thread title (first posts only) and of the body,
+// joined by single spaces (hearth::SearchDoc). The ascii tokenizer splits them exactly there
+// (a token holds only ASCII letters and digits, lower-cased, and non-ASCII bytes), so the
+// index sees the engine's tokens unchanged and both adapters find the same posts. Post state,
+// space, author, time and the thread's tags and deletion are joined from posts and threads at
+// query time, so only a change of the text rewrites a row. Posts stored at v3 have no row:
+// the migration leaves a marker in search_backfill, list_unindexed_posts then lists them (the
+// engine indexes them when it opens), and the first write transaction that finds none left
+// clears the marker, after which the list is empty at no cost.
 constexpr const char* schema_v4 = R"sql(
+-- [search] begin
+CREATE VIRTUAL TABLE post_search USING fts5 (title, body, tokenize = 'ascii');
+CREATE TABLE search_backfill (pending INTEGER NOT NULL);  -- one row while v3 posts wait
+INSERT INTO search_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM posts);
+-- [search] end
+
+-- [reactions] Spaces get their reaction rules (Space::reaction_kinds, no_self_reaction),
+-- encoded as tags are; '' inherits.
 ALTER TABLE spaces ADD COLUMN reaction_kinds TEXT NOT NULL DEFAULT '';
 ALTER TABLE spaces ADD COLUMN no_self_reaction TEXT NOT NULL DEFAULT '';
 )sql";
@@ -338,6 +356,12 @@ enum class Q : std::uint8_t {
   event_insert,
   event_read,
   event_last,
+  search_delete,
+  search_insert,
+  search_relevance,
+  search_newest,
+  search_unindexed,
+  search_backfill_clear,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -363,6 +387,19 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_POST_COLS                                                                           \
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
+
+#define HEARTH_SEARCH_COLS_OF_P                                                                 \
+  "p.id, p.thread_id, p.space_id, p.author_id, p.reply_to, p.body, p.created_at, p.edited_at, " \
+  "p.revision, p.deleted, p.removed, p.removal_reason, p.removed_by"
+#define HEARTH_SEARCH_FROM_WHERE                                                            \
+  "FROM post_search JOIN posts AS p ON p.id = post_search.rowid "                           \
+  "JOIN threads AS t ON t.id = p.thread_id "                                                \
+  "WHERE post_search MATCH ?1 AND p.deleted = 0 AND p.removed = 0 AND t.deleted = 0 "       \
+  "AND (?2 IS NULL OR p.space_id IN (SELECT value FROM json_each(?2))) "                    \
+  "AND (?3 IS NULL OR p.author_id = ?3) "                                                   \
+  "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM thread_tags AS g WHERE g.thread_id = t.id AND " \
+  "g.tag = ?4)) "                                                                           \
+  "AND (?5 IS NULL OR p.created_at >= ?5) AND (?6 IS NULL OR p.created_at <= ?6)"
 
 const char* sql_of(Q q) noexcept {
   switch (q) {
@@ -581,6 +618,31 @@ const char* sql_of(Q q) noexcept {
              "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
     case Q::event_last:
       return "SELECT MAX(seq) FROM events";
+    case Q::search_delete:
+      return "DELETE FROM post_search WHERE rowid = ?1";
+    case Q::search_insert:
+      return "INSERT INTO post_search (rowid, title, body) VALUES (?1, ?2, ?3)";
+    // ?1 the MATCH expression (build_match); filters, each NULL when not set: ?2 a JSON array
+    // of space ids, ?3 the author, ?4 the tag, ?5 and ?6 the creation time bounds; ?7 the
+    // keyset score and ?8 the keyset post id (relevance: NULL from the start; newest: the
+    // largest id from the start); ?9 the limit.
+    case Q::search_relevance:
+      return "SELECT " HEARTH_SEARCH_COLS_OF_P ", score FROM (SELECT " HEARTH_SEARCH_COLS_OF_P
+             ", hearth_score(post_search) AS score " HEARTH_SEARCH_FROM_WHERE
+             ") AS p WHERE ?8 IS NULL OR score < ?7 OR (score = ?7 AND p.id < ?8) "
+             "ORDER BY score DESC, p.id DESC LIMIT ?9";
+    case Q::search_newest:
+      return "SELECT " HEARTH_SEARCH_COLS_OF_P
+             ", hearth_score(post_search) " HEARTH_SEARCH_FROM_WHERE
+             " AND post_search.rowid < ?8 "
+             "ORDER BY post_search.rowid DESC LIMIT ?9";
+    case Q::search_unindexed:
+      return "SELECT " HEARTH_POST_COLS
+             " FROM posts AS p WHERE EXISTS (SELECT 1 FROM search_backfill) AND p.id > ?1 "
+             "AND p.deleted = 0 AND NOT EXISTS (SELECT 1 FROM post_search AS f "
+             "WHERE f.rowid = p.id) ORDER BY p.id LIMIT ?2";
+    case Q::search_backfill_clear:
+      return "DELETE FROM search_backfill";
     case Q::count_:
       break;
   }
@@ -597,6 +659,8 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_THREAD_COLS
 #undef HEARTH_THREAD_COLS_OF_T
 #undef HEARTH_POST_COLS
+#undef HEARTH_SEARCH_COLS_OF_P
+#undef HEARTH_SEARCH_FROM_WHERE
 
 // One SQLite connection with its statements, each prepared on first use and kept.
 class Connection {
@@ -976,6 +1040,76 @@ Event read_event(const SQLite::Statement& s) {
   e.at = col_i64(s, 4);
   e.payload = col_text(s, 5);
   return e;
+}
+
+// --- search ------------------------------------------------------------------------------
+
+// One term as an FTS5 phrase: its tokens in double quotes (a quote inside doubled, though the
+// engine's tokens hold none), then '*' for a prefix. No text of a query reaches FTS5 unquoted.
+void append_phrase(std::string& out, const SearchTerm& term) {
+  out += '"';
+  for (std::size_t i = 0; i < term.tokens.size(); ++i) {
+    if (i > 0) out += ' ';
+    for (const char ch : term.tokens[i]) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+  }
+  out += '"';
+  if (term.prefix) out += '*';
+}
+
+// The MATCH expression of a query: (required AND ...) NOT (excluded OR ...).
+std::string build_match(const SearchQuery& q) {
+  std::string required;
+  std::string excluded;
+  for (const SearchTerm& term : q.terms) {
+    std::string& out = term.exclude ? excluded : required;
+    if (!out.empty()) out += term.exclude ? " OR " : " AND ";
+    append_phrase(out, term);
+  }
+  std::string match = "(" + required + ")";
+  if (!excluded.empty()) match += " NOT (" + excluded + ")";
+  return match;
+}
+
+// hearth_score(post_search): the occurrences of the query's phrases in the row, 4 per
+// occurrence in the title (column 0), 1 in the body. Excluded phrases have none in a row that
+// matches. It depends on the row alone, not on the rest of the index (as bm25 would), so a
+// post's score does not move while others are written and keyset pages stay stable.
+void hearth_score(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int /*argc*/,
+                  sqlite3_value** /*argv*/) {
+  int count = 0;
+  if (int rc = api->xInstCount(fts, &count); rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  std::int64_t score = 0;
+  for (int i = 0; i < count; ++i) {
+    int phrase = 0;
+    int column = 0;
+    int offset = 0;
+    if (int rc = api->xInst(fts, i, &phrase, &column, &offset); rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    score += column == 0 ? 4 : 1;
+  }
+  sqlite3_result_int64(ctx, score);
+}
+
+// Registers hearth_score on a connection (auxiliary functions are per connection).
+void register_search_functions(SQLite::Database& db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK)
+    throw std::runtime_error("hearth: FTS5 is not available");
+  sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  if (api == nullptr || api->iVersion < 2 ||
+      api->xCreateFunction(api, "hearth_score", nullptr, hearth_score, nullptr) != SQLITE_OK)
+    throw std::runtime_error("hearth: FTS5 is not available");
 }
 
 // --- errors ------------------------------------------------------------------------------
@@ -1701,6 +1835,81 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
+  // --- search ---
+  result<void> index_post(PostId post, const SearchDoc& doc) override {
+    return write([&](Connection& c) -> result<void> {
+      {
+        Use s(c, Q::search_delete);
+        bind_id(*s, 1, post.value);
+        s->exec();
+      }
+      Use s(c, Q::search_insert);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, doc.title);
+      bind_text(*s, 3, doc.body);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<std::vector<ScoredPost>> search_posts(const SearchQuery& q, std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<ScoredPost>> {
+      const std::string match = build_match(q);
+      std::string spaces;
+      if (!q.spaces.empty()) {
+        spaces = "[";
+        for (const SpaceId id : q.spaces) {
+          if (spaces.size() > 1) spaces += ',';
+          spaces += std::to_string(to_db(id.value));
+        }
+        spaces += ']';
+      }
+      std::vector<ScoredPost> out;
+      {
+        Use s(c, q.sort == SearchSort::newest ? Q::search_newest : Q::search_relevance);
+        bind_text(*s, 1, match);
+        if (!q.spaces.empty()) bind_text(*s, 2, spaces);
+        if (q.author) bind_id(*s, 3, q.author.value);
+        if (!q.tag.empty()) bind_text(*s, 4, q.tag);
+        if (q.from) s->bind(5, q.from);
+        if (q.to) s->bind(6, q.to);
+        if (q.after_post) {
+          s->bind(7, static_cast<std::int64_t>(q.after_score));
+          s->bind(8, to_db_bound(q.after_post.value));
+        } else if (q.sort == SearchSort::newest) {  // a bound FTS5 can use, not an OR
+          s->bind(8, std::numeric_limits<std::int64_t>::max());
+        }
+        s->bind(9, limit);
+        while (s->executeStep()) out.push_back({read_post(*s), col_u32(*s, 13)});
+      }
+      for (ScoredPost& hit : out) {
+        Use s(c, Q::post_counts);
+        bind_id(*s, 1, hit.post.id.value);
+        while (s->executeStep()) hit.post.reactions.push_back({col_text(*s, 0), col_u32(*s, 1)});
+      }
+      return out;
+    });
+  }
+
+  result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Post>> {
+      std::vector<Post> out;
+      {
+        Use s(c, Q::search_unindexed);
+        s->bind(1, to_db_bound(after.value));
+        s->bind(2, limit);
+        while (s->executeStep()) out.push_back(read_post(*s));
+      }
+      // Nothing left to index: a write transaction clears the marker, so later calls cost
+      // nothing (a rollback keeps it).
+      if (out.size() < limit && mode_ == TxMode::write) {
+        Use s(c, Q::search_backfill_clear);
+        s->exec();
+      }
+      return out;
+    });
+  }
+
   // --- reactions ---
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp at) override {
@@ -1903,6 +2112,7 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
       auto c = std::make_unique<Connection>(
           options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
       c->db().exec("PRAGMA query_only = ON");
+      register_search_functions(c->db());
       c->db().exec("PRAGMA cache_size = -4096");
       c->db().exec("PRAGMA mmap_size = " + std::to_string(options_.mmap_size));
       return c.release();
@@ -1979,6 +2189,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
     db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
     db.exec("PRAGMA mmap_size = " + std::to_string(options.mmap_size));
     HEARTH_CHECK(migrate(db));
+    register_search_functions(db);
     return std::shared_ptr<Storage>(std::make_shared<SqliteStorage>(options, std::move(writer)));
   });
 }

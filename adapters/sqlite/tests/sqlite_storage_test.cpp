@@ -353,3 +353,59 @@ TEST_CASE("unusable paths are refused with an error, not an exception", "[sqlite
   CHECK(code_of(sqlite::open_storage({.path = ":memory:"})) == errc::storage_error);
   CHECK(code_of(sqlite::open_storage({.path = "/nonexistent-dir/x/y.db"})) == errc::storage_error);
 }
+
+TEST_CASE("posts stored before version 4 become searchable when an engine opens the file",
+          "[sqlite][migration][search]") {
+  TempDb db;
+  {
+    SQLite::Database raw(db.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec(schema_v1);
+    raw.exec("PRAGMA user_version = 1");
+    raw.exec(
+        "INSERT INTO spaces (id, parent_id, kind, name, description, visibility, owner_id, "
+        "created_at, member_count, thread_count) "
+        "VALUES (10, NULL, 3, 'Night Owls', '', 0, 7, 1700000000000, 4, 1)");
+    raw.exec(
+        "INSERT INTO threads (id, space_id, author_id, title, first_post, last_post, created_at, "
+        "last_activity_at, reply_count, deleted) "
+        "VALUES (100, 10, 7, 'Raid plan', 1000, 1002, 1700000000100, 1700000000300, 2, 0)");
+    raw.exec(
+        "INSERT INTO posts (id, thread_id, space_id, author_id, reply_to, body, created_at, "
+        "edited_at, revision, deleted) VALUES "
+        "(1000, 100, 10, 7, NULL, 'Meet at the gate.', 1700000000100, 0, 1, 0), "
+        "(1001, 100, 10, 8, 1000, 'Potions at the gate!', 1700000000200, 0, 1, 1), "
+        "(1002, 100, 10, 8, 1000, 'Gate? Which GATE?', 1700000000300, 0, 1, 0)");
+  }
+  auto storage = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(storage);
+  {
+    auto tx = (*storage)->begin(TxMode::read);
+    REQUIRE(tx);
+    auto waiting = (*tx)->list_unindexed_posts(PostId{}, 10);
+    REQUIRE(waiting);
+    REQUIRE(waiting->size() == 2);  // the deleted post is not worth indexing
+    CHECK((*waiting)[0].id == PostId{1000});
+    CHECK((*waiting)[1].id == PostId{1002});
+  }
+  auto engine = Engine::open({.storage = *storage});
+  REQUIRE(engine);
+  auto found = (*engine)->search(MemberId{}, "gate", {}, {"", 10});
+  REQUIRE(found);
+  REQUIRE(found->items.size() == 2);
+  CHECK(found->items[0].post.id == PostId{1002});  // twice in the body
+  CHECK(found->items[0].score == 2);
+  CHECK(found->items[1].post.id == PostId{1000});
+  auto by_title = (*engine)->search(MemberId{}, "raid plan", {}, {"", 10});
+  REQUIRE(by_title);
+  REQUIRE(by_title->items.size() == 1);
+  CHECK(by_title->items[0].post.id == PostId{1000});
+  CHECK(by_title->items[0].score == 8);
+  engine->reset();
+  storage->reset();
+
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("SELECT count(*) FROM post_search").getInt() == 2);
+  CHECK(raw.execAndGet("SELECT count(*) FROM search_backfill").getInt() == 0);  // done
+  CHECK(raw.execAndGet("SELECT body FROM post_search WHERE rowid = 1002").getString() ==
+        "gate which gate");
+}

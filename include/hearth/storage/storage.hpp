@@ -162,6 +162,26 @@ class Transaction {
   // The kept revisions of a post, by number ascending.
   virtual result<std::vector<Revision>> list_revisions(PostId post) = 0;
 
+  // --- search ----------------------------------------------------------------------------
+  // Stores the search text of post `post`, replacing any it had. The engine calls it in the
+  // transaction that writes the post, and again whenever the text or its thread's title
+  // changes. The post MAY be checked (not_found).
+  virtual result<void> index_post(PostId post, const SearchDoc& doc) = 0;
+  // The posts whose search text matches every term of `q` that is not excluded and none that
+  // is, and every filter of `q`, in q.sort order after q's keyset position, at most `limit`,
+  // reaction counts filled in. A term matches where its tokens occur consecutively within the
+  // title or within the body (a phrase never spans the two); tokens compare byte for byte.
+  // Never returned: deleted posts, removed posts, and posts of a deleted thread. A post's
+  // space, author, creation time, state and its thread's tags are read as they are stored now
+  // (a moved thread's posts are found in their new space), its text as last indexed.
+  // REQUIRES: q.terms holds at least one term that is not excluded, every term a token or more.
+  virtual result<std::vector<ScoredPost>> search_posts(const SearchQuery& q,
+                                                       std::uint32_t limit) = 0;
+  // Posts, deleted ones aside, that have no search text stored (written before the storage
+  // kept an index: an adapter upgraded from an older schema), by id ascending, with id > after.
+  // The engine indexes them when it opens. An adapter that indexed from the start returns none.
+  virtual result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) = 0;
+
   // --- reactions -------------------------------------------------------------------------
   // Records that `member` reacted with `kind` to `post` and adds 1 to that kind's count.
   // Returns false, and changes nothing, when that reaction is already stored.

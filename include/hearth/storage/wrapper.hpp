@@ -77,6 +77,9 @@ class TransactionWrapper : public Transaction {
   result<std::vector<Post>> list_posts(ThreadId thread, PostId after, std::uint32_t limit) override;
   result<void> insert_revision(const Revision& r) override;
   result<std::vector<Revision>> list_revisions(PostId post) override;
+  result<void> index_post(PostId post, const SearchDoc& doc) override;
+  result<std::vector<ScoredPost>> search_posts(const SearchQuery& q, std::uint32_t limit) override;
+  result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) override;
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp at) override;
   result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override;
