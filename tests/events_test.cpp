@@ -29,7 +29,10 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
   using E = EventType;
   CHECK(types == std::vector<E>{E::member_created, E::member_created, E::member_created,
                                 E::space_created, E::member_joined, E::member_joined,
-                                E::thread_created, E::reply_created, E::reaction_added,
+                                E::thread_created, E::reply_created,
+                                E::notification,  // to ada: bo replied
+                                E::reaction_added,
+                                E::notification,  // to bo: ada reacted
                                 E::reaction_removed, E::post_edited, E::post_deleted,
                                 E::member_left, E::member_updated, E::member_deactivated});
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);

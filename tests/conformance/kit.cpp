@@ -3285,6 +3285,49 @@ TEST_CASE("notifications and read markers survive closing and reopening the stor
   CHECK(*posts == 1);
 }
 
+TEST_CASE("concurrent reactions to one member's post aggregate into one exact count",
+          "[conformance][engine][notifications][concurrency]") {
+  auto engine = open_engine(fresh_storage());
+  auto ada = engine->create_member("ada", "Ada");
+  REQUIRE(ada);
+  auto guild = engine->create_space(ada->id, {{}, SpaceKind::guild, "Guild", ""});
+  REQUIRE(guild);
+  auto t = engine->create_thread(ada->id, guild->id, "Loot", "Look");
+  REQUIRE(t);
+  constexpr int threads = 4;
+  constexpr int per_thread = 10;
+  std::vector<MemberId> fans;
+  for (int i = 0; i < threads * per_thread; ++i) {
+    auto m = engine->create_member("fan" + std::to_string(i), "Fan");
+    REQUIRE(m);
+    REQUIRE(engine->join_space(m->id, guild->id));
+    fans.push_back(m->id);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] {
+      for (int i = 0; i < per_thread; ++i) {
+        const MemberId fan = fans[static_cast<std::size_t>(w * per_thread + i)];
+        auto r = engine->react(fan, t->first_post.id, "heart");
+        if (!r || !*r) ++failures;
+        if (i % 3 == 0 && !engine->react(fan, t->first_post.id, "laugh")) ++failures;
+        if (!engine->unread_counts(ada->id)) ++failures;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  CHECK(failures == 0);
+  auto inbox = engine->list_notifications(ada->id, {"", 10});
+  REQUIRE(inbox);
+  REQUIRE(inbox->items.size() == 1);
+  CHECK(inbox->items[0].kind == NotificationKind::reaction);
+  CHECK(inbox->items[0].count == threads * per_thread);
+  auto unread = engine->unread_counts(ada->id);
+  REQUIRE(unread);
+  CHECK(unread->notifications == 1);
+}
+
 std::shared_ptr<Storage> detail::fresh_storage() { return conformance::fresh_storage(); }
 
 int run(StorageFactory factory, int argc, char** argv) {

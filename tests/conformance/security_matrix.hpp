@@ -19,6 +19,8 @@
 //    thread by each of denied, banned, moderator, admin and owner (their "own post"), custom
 //    roles "helper" (rank 200, held by a plain member `target`) and "spare" (rank 150), two
 //    invites by the owner, and (private only) a join request by `asker`, a member of P.
+//    member's inbox holds the notifications of target's replies (the "member's notification").
+//    New posts in S by others than the actor are unread for each of its members.
 // Calls that act on "own post" use the actor's own where they have one, else member's.
 #pragma once
 
@@ -45,7 +47,8 @@ inline constexpr std::array<std::string_view, actor_count> actor_names{
 // One letter per actor, in Actor order:
 //   A  allowed: the call succeeds (it may still answer "nothing changed", e.g. false)
 //   F  errc::forbidden       N  errc::not_found       C  errc::conflict
-//   X  (subscribe_as only) the subscriber receives none of S's events; A: it receives them
+//   X  (subscribe_as) the subscriber receives none of S's events; A: it receives them
+//      (unread_counts) S is not in the actor's unread counts; A: it is, with its new posts
 struct Row {
   std::string_view call;
   std::string_view what;  // what the cell does, in S
@@ -111,6 +114,12 @@ inline constexpr Row rows[] = {
   {"react",                 "react +1 to the reply",                    "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"unreact",               "take the +1 back",                         "FFAAFFAAA", "FFFAFFAAA", "FNNAFNAAA"},
   {"subscribe_as",          "receive S's events",                       "AAAAAAAAA", "XXXAAXAAA", "XXXAAXAAA"},
+  {"list_notifications",    "own inbox",                                "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"mark_notifications_read", "mark own inbox read",                    "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  // Only its recipient may touch a notification: for anyone else it does not exist.
+  {"mark_notification_read", "mark member's notification read",         "FNNANNNNN", "FNNANNNNN", "FNNANNNNN"},
+  {"mark_space_read",       "move own read marker in S to now",         "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"unread_counts",         "S among own unread counts",                "FXXAAXAAA", "FXXAAXAAA", "FXXAAXAAA"},
 };
 // clang-format on
 
