@@ -65,12 +65,10 @@ result<void> Engine::Impl::notify(WriteContext& ctx, Notification n,
       // Counted already if they were its latest actor, or gave the post another kind of
       // reaction since it began.
       bool counted = open->actor == n.actor;
-      for (const std::string& kind : options.reaction_kinds) {
-        if (counted) break;
-        if (kind == reaction_kind) continue;
-        HEARTH_TRY(theirs, ctx.tx.list_reactions(n.post, kind, MemberId{n.actor.value - 1}, 1));
-        counted = !theirs.empty() && theirs.front().member == n.actor &&
-                  theirs.front().at >= open->created_at;
+      if (!counted) {
+        HEARTH_TRY(theirs, ctx.tx.list_member_reactions(n.post, n.actor));
+        for (const Reaction& r : theirs)
+          counted = counted || (r.kind != reaction_kind && r.at >= open->created_at);
       }
       replaces = open->id;
       Notification bumped = std::move(*open);
@@ -170,7 +168,10 @@ result<UnreadCounts> Engine::unread_counts(MemberId actor) {
         if (!readable) continue;
         auto it = marker_of.find(m.space.value);
         const PostId since = it != marker_of.end() ? it->second : marker_of_join(m.joined_at);
-        HEARTH_TRY(n, tx.count_posts_after(m.space, since, actor, cap + 1));
+        // One past the cap tells "more" from "exactly the cap".
+        const std::uint32_t probe =
+            cap == std::numeric_limits<std::uint32_t>::max() ? cap : cap + 1;
+        HEARTH_TRY(n, tx.count_posts_after(m.space, since, actor, probe));
         if (n == 0) continue;
         SpaceUnread& su = spaces[m.space.value];
         su.space = m.space;

@@ -555,6 +555,16 @@ class MemoryTransaction final : public Transaction {
     return out;
   }
 
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override {
+    std::vector<Reaction> out;
+    for (auto it = s_.reactions.lower_bound({post.value, member.value, std::string()});
+         it != s_.reactions.end() && std::get<0>(it->first) == post.value &&
+         std::get<1>(it->first) == member.value;
+         ++it)
+      out.push_back({post, member, std::get<2>(it->first), it->second});
+    return out;
+  }
+
   // --- notifications ---
   result<void> insert_notification(const Notification& n) override {
     HEARTH_CHECK(writable());

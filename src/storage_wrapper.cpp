@@ -283,6 +283,12 @@ result<bool> TransactionWrapper::remove_reaction(PostId post, MemberId member,
   return target_->remove_reaction(post, member, kind);
 }
 
+result<std::vector<Reaction>> TransactionWrapper::list_member_reactions(PostId post,
+                                                                        MemberId member) {
+  HEARTH_CHECK(intercept("list_member_reactions"));
+  return target_->list_member_reactions(post, member);
+}
+
 result<void> TransactionWrapper::insert_notification(const Notification& n) {
   HEARTH_CHECK(intercept("insert_notification"));
   return target_->insert_notification(n);

@@ -2006,6 +2006,39 @@ TEST_CASE("list_reactions lists who reacted with a kind, by member, with the tim
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 3}, {fire, 1}});
 }
 
+TEST_CASE("list_member_reactions lists one member's reactions to a post, by kind",
+          "[conformance][reactions]") {
+  auto s = fresh_storage();
+  seed(*s);  // members 1..3, post 1000
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_post(post(1001, 100, 10, 1000)));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "laugh", 30));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "+1", 10));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "heart", 20));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{1}, "heart", 40));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{3}, "heart", 50));
+    REQUIRE(tx->add_reaction(PostId{1001}, MemberId{2}, "heart", 60));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto mine = tx->list_member_reactions(PostId{1000}, MemberId{2});
+  REQUIRE(mine);
+  REQUIRE(mine->size() == 3);
+  CHECK((*mine)[0].kind == "+1");
+  CHECK((*mine)[0].at == 10);
+  CHECK((*mine)[1].kind == "heart");
+  CHECK((*mine)[2].kind == "laugh");
+  CHECK((*mine)[2].at == 30);
+  for (const Reaction& r : *mine) {
+    CHECK(r.post == PostId{1000});
+    CHECK(r.member == MemberId{2});
+  }
+  auto none = tx->list_member_reactions(PostId{1001}, MemberId{3});
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
 // --- event log --------------------------------------------------------------------------
 
 TEST_CASE("the event log numbers events 1, 2, 3... with no gap after a rollback",

@@ -372,6 +372,7 @@ enum class Q : std::uint8_t {
   reaction_count_sub,
   reaction_count_prune,
   reaction_list,
+  reaction_list_member,
   notification_insert,
   notification_update,
   notification_get,
@@ -654,6 +655,9 @@ const char* sql_of(Q q) noexcept {
     case Q::posts_count_after:  // posts_by_space, index only; ?3 NULL: no author excluded
       return "SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE space_id = ?1 AND id > ?2 "
              "AND author_id IS NOT ?3 AND deleted = 0 AND removed = 0 LIMIT ?4)";
+    case Q::reaction_list_member:  // the primary key's (post_id, member_id) prefix
+      return "SELECT post_id, member_id, kind, created_at FROM reactions "
+             "WHERE post_id = ?1 AND member_id = ?2 ORDER BY kind";
     case Q::event_insert:  // seq NULL: the rowid, MAX(seq) + 1
       return "INSERT INTO events (type, space_id, actor_id, at, payload) "
              "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -1841,6 +1845,17 @@ class SqliteTransaction final : public Transaction {
       bind_text(*s, 2, k);
       s->bind(3, to_db_bound(after.value));
       s->bind(4, limit);
+      std::vector<Reaction> out;
+      while (s->executeStep()) out.push_back(read_reaction(*s));
+      return out;
+    });
+  }
+
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override {
+    return read([&](Connection& c) -> result<std::vector<Reaction>> {
+      Use s(c, Q::reaction_list_member);
+      bind_id(*s, 1, post.value);
+      bind_id(*s, 2, member.value);
       std::vector<Reaction> out;
       while (s->executeStep()) out.push_back(read_reaction(*s));
       return out;

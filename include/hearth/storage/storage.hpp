@@ -168,6 +168,9 @@ class Transaction {
   virtual result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind,
                                                        MemberId after, std::uint32_t limit) = 0;
 
+  // The reactions `member` gave `post`, by kind (bytewise).
+  virtual result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) = 0;
+
   // --- notifications (docs/posts.md, "Notifications") ------------------------------------
   // Stored as given: the storage checks neither the recipient nor the post. already_exists for a
   // taken id.

@@ -78,6 +78,7 @@ class TransactionWrapper : public Transaction {
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp at) override;
   result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override;
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override;
   result<void> insert_notification(const Notification& n) override;
   result<void> update_notification(NotificationId id, const Notification& n) override;
   result<Notification> get_notification(NotificationId id) override;
