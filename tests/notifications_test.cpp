@@ -252,7 +252,8 @@ TEST_CASE("unread counts: 3 new in #raids, cleared by a read marker; joining set
   CHECK(code_of(c->mark_space_read(c.cy.id, raids.id)) == errc::forbidden);  // not a member
   // The cap: "5+".
   for (int i = 0; i < 7; ++i) ok(c->reply(c.ada.id, t.first_post.id, "spam"));
-  r = unread_in(ok(c->unread_counts(c.bo.id)), raids.id);
+  u = ok(c->unread_counts(c.bo.id));
+  r = unread_in(u, raids.id);
   REQUIRE(r != nullptr);
   CHECK(r->posts == 5);
   CHECK(r->more_posts);
