@@ -35,7 +35,7 @@ const SpaceUnread* unread_in(const UnreadCounts& u, SpaceId space) {
 
 }  // namespace
 
-TEST_CASE("a reply notifies the author of the post replied to, and not the replier",
+TEST_CASE("a reply notifies the author of the post replied to - and not the replier",
           "[notifications]") {
   Community c;
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Raid", "Who is in?"));
@@ -58,7 +58,7 @@ TEST_CASE("a reply notifies the author of the post replied to, and not the repli
   CHECK(inbox(c, c.ada.id).size() == 1);
 }
 
-TEST_CASE("a mention notifies each member named who may read the space; an edit only new ones",
+TEST_CASE("a mention notifies each member named who may read the space - an edit only new ones",
           "[notifications]") {
   Community c;
   auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Hi", "Hello @ada and @cy.3 and @bo_2"));
@@ -74,7 +74,7 @@ TEST_CASE("a mention notifies each member named who may read the space; an edit 
   CHECK(n.actor == c.bo.id);
 }
 
-TEST_CASE("accepting an answer notifies its author, unless the asker's own or cleared",
+TEST_CASE("accepting an answer notifies its author - unless the asker's own or cleared",
           "[notifications]") {
   Community c;
   auto q = ok(c->create_thread(c.ada.id, c.guild.id, "How?", "How do I?", ThreadKind::question));
@@ -91,7 +91,7 @@ TEST_CASE("accepting an answer notifies its author, unless the asker's own or cl
   CHECK(inbox(c, c.ada.id).size() == 1);  // bo's reply only
 }
 
-TEST_CASE("reactions aggregate while unread: 5 people reacted; after reading, a new one starts",
+TEST_CASE("reactions aggregate while unread: 5 people reacted - after reading - a new one starts",
           "[notifications]") {
   Community c;
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Loot", "Look what dropped"));
@@ -134,7 +134,7 @@ TEST_CASE("reactions aggregate while unread: 5 people reacted; after reading, a 
   CHECK(inbox(c, c.ada.id).size() == 2);
 }
 
-TEST_CASE("no notification for one who cannot read the space, or is deactivated",
+TEST_CASE("no notification for one who cannot read the space - or is deactivated",
           "[notifications]") {
   Community c;
   // A private space bo posted in, then left.
@@ -220,7 +220,7 @@ TEST_CASE("marking read acts on the actor's own inbox only", "[notifications]") 
   CHECK(ok(c->unread_counts(c.ada.id)).notifications == 0);
 }
 
-TEST_CASE("unread counts: 3 new in #raids, cleared by a read marker; joining sets the marker",
+TEST_CASE("unread counts: 3 new in #raids - cleared by a read marker - joining sets the marker",
           "[notifications]") {
   EngineOptions options;
   options.limits.unread_posts_cap = 5;
@@ -287,7 +287,7 @@ TEST_CASE("a space the member can no longer read drops out of the unread counts 
   CHECK(inbox(c, c.bo.id).size() == 1);  // kept, shown again
 }
 
-TEST_CASE("the inbox pages newest first, stable while notifications arrive; bad cursors fail",
+TEST_CASE("the inbox pages newest first - stable while notifications arrive - bad cursors fail",
           "[notifications]") {
   Community c;
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "A", "a"));

@@ -2006,7 +2006,7 @@ TEST_CASE("list_reactions lists who reacted with a kind, by member, with the tim
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 3}, {fire, 1}});
 }
 
-TEST_CASE("list_member_reactions lists one member's reactions to a post, by kind",
+TEST_CASE("list_member_reactions lists one member's reactions to a post by kind",
           "[conformance][reactions]") {
   auto s = fresh_storage();
   seed(*s);  // members 1..3, post 1000
@@ -2964,7 +2964,7 @@ void require_seeded_inbox(Transaction& tx) {
 
 }  // namespace
 
-TEST_CASE("notifications round-trip and list newest first, by keyset, unread only on request",
+TEST_CASE("notifications round-trip and list newest first - by keyset - unread only on request",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);
@@ -2993,7 +2993,7 @@ TEST_CASE("notifications round-trip and list newest first, by keyset, unread onl
   CHECK(inbox(*tx, 1, UINT64_MAX, false, 1) == Ids{6});
 }
 
-TEST_CASE("update_notification replaces every field, the id included",
+TEST_CASE("update_notification replaces every field - the id included",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);
@@ -3064,7 +3064,7 @@ TEST_CASE("find_reaction_notification finds the unread reaction aggregate of a r
   CHECK(code_of(tx->find_reaction_notification(MemberId{1}, PostId{1000})) == errc::not_found);
 }
 
-TEST_CASE("mark_notifications_read marks a recipient's unread ones up to an id, counted per space",
+TEST_CASE("mark_notifications_read marks a recipient's unread ones up to an id - counted per space",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);
@@ -3104,7 +3104,7 @@ TEST_CASE("mark_notifications_read marks a recipient's unread ones up to an id, 
   CHECK(n->read);
 }
 
-TEST_CASE("read markers are one per member and space, replaced by put_read_marker",
+TEST_CASE("read markers are one per member and space - replaced by put_read_marker",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);
@@ -3136,7 +3136,7 @@ TEST_CASE("read markers are one per member and space, replaced by put_read_marke
   CHECK(none->empty());
 }
 
-TEST_CASE("list_member_spaces lists a member's memberships by space, from a space id on",
+TEST_CASE("list_member_spaces lists a member's memberships by space - from a space id on",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);
@@ -3169,7 +3169,7 @@ TEST_CASE("list_member_spaces lists a member's memberships by space, from a spac
   CHECK(first->front().joined_at == 50);
 }
 
-TEST_CASE("count_posts_after counts a space's live posts past an id, but one author's, to a cap",
+TEST_CASE("count_posts_after counts a space's live posts past an id - but one author's - to a cap",
           "[conformance][notifications]") {
   auto s = fresh_storage();
   seed(*s);  // post 1000 by member 1 in space 10
