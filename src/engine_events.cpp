@@ -128,7 +128,27 @@ result<SubscriptionId> Engine::subscribe_as(MemberId viewer, std::uint64_t after
       [impl, viewer](const Event& e) { return impl->may_receive(viewer, e); });
 }
 
+namespace {
+
+// The recipient of a `notification` event: the payload's first field (engine_notifications.cpp
+// writes it there). No id when the payload is not shaped so.
+MemberId recipient_of(const Event& e) {
+  constexpr std::string_view prefix = R"({"recipient":")";
+  if (e.payload.compare(0, prefix.size(), prefix) != 0) return {};
+  std::uint64_t id = 0;
+  for (std::size_t i = prefix.size(); i < e.payload.size(); ++i) {
+    const char c = e.payload[i];
+    if (c == '"') return MemberId{id};
+    if (c < '0' || c > '9' || id > (UINT64_MAX - 9) / 10) return {};
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return {};
+}
+
+}  // namespace
+
 bool Engine::Impl::may_receive(MemberId viewer, const Event& e) {
+  if (e.type == EventType::notification && (!viewer || recipient_of(e) != viewer)) return false;
   if (!e.space) return true;
   auto r = read([&](Transaction& tx) { return access(tx, e.space, viewer, Access::read); });
   return r.has_value();

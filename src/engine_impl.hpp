@@ -196,8 +196,21 @@ class Engine::Impl {
   // The space record, if `viewer` has `access` to it.
   result<Space> check_access(Transaction& tx, SpaceId space, MemberId viewer, Access access);
   result<void> check_read(Transaction& tx, SpaceId space, MemberId viewer);
+  // Whether `who` may read the space now: access(read), with forbidden and not_found as false.
+  result<bool> can_read(Transaction& tx, SpaceId space, MemberId who);
+  // Whether `recipient` is to be notified of what `actor` did in `space`: someone other than
+  // the actor, an active member, who may read the space now. Call it before the transaction's
+  // writes (it reads standings).
+  result<bool> may_notify(Transaction& tx, SpaceId space, MemberId recipient, MemberId actor);
+  // Writes `n` (recipient, kind, space, thread, post and actor filled in) to its recipient's
+  // inbox and emits its `notification` event. A reaction (of kind `reaction_kind`) bumps the
+  // recipient's unread aggregate about the post when there is one: a new id, the new actor,
+  // one more in count unless that actor was counted already.
+  result<void> notify(WriteContext& ctx, Notification n, std::string_view reaction_kind = {});
+
   // Whether `viewer` may receive `e` now: community-wide events go to everyone, an event of a
-  // space to those who may read it. A storage failure answers no.
+  // space to those who may read it, a `notification` only to its recipient (and only while
+  // they may read its space). A storage failure answers no.
   bool may_receive(MemberId viewer, const Event& e);
   result<std::uint32_t> page_limit(const PageRequest& page) const;
 

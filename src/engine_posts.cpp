@@ -35,6 +35,15 @@ std::string reaction_payload(const Post& p, MemberId member, std::string_view ki
   return payload.done();
 }
 
+// A `mention` notification to each member `mentioned` names (mentions() chose them).
+result<void> notify_mentions(Engine::Impl& engine, WriteContext& ctx, const Post& p,
+                             const std::vector<std::uint64_t>& mentioned) {
+  for (const std::uint64_t who : mentioned)
+    HEARTH_CHECK(engine.notify(
+        ctx, {{}, MemberId{who}, NotificationKind::mention, p.space, p.thread, p.id, p.author}));
+  return {};
+}
+
 struct PostInThread {
   Post post;
   Thread thread;
@@ -114,6 +123,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(ctx.tx.update_space(s));
     HEARTH_CHECK(
         ctx.emit(EventType::thread_created, space, actor, post_payload(p, mentioned, &t.title)));
+    HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
     return out;
   });
 }
@@ -131,6 +141,11 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
+    bool notify_parent = false;
+    if (!parent.deleted && !parent.removed) {
+      HEARTH_TRY(may, impl_->may_notify(ctx.tx, t.space, parent.author, actor));
+      notify_parent = may;
+    }
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -147,6 +162,13 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     if (!posted_before) ++t.participant_count;
     HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p, mentioned)));
+    if (notify_parent) {
+      HEARTH_CHECK(impl_->notify(
+          ctx, {{}, parent.author, NotificationKind::reply, p.space, p.thread, p.id, actor}));
+      // The reply notification tells them already.
+      std::erase(mentioned, parent.author.value);
+    }
+    HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
     return p;
   });
 }
@@ -242,6 +264,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     HEARTH_CHECK(index_post(ctx.tx, p, first ? std::string_view(t.title) : std::string_view()));
     HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor,
                           post_payload(p, mentioned, title_changes ? &t.title : nullptr)));
+    HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
     return p;
   });
 }
@@ -296,12 +319,16 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
     HEARTH_TRY(rules, impl_->reaction_rules(ctx.tx, p.space));
     if (!rules->allows(kind)) return errc::invalid_argument;
     if (rules->own_forbidden(kind) && p.author == actor) return errc::forbidden;
+    HEARTH_TRY(notify_author, impl_->may_notify(ctx.tx, p.space, p.author, actor));
     HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
     if (!added) return false;
     ++t.reaction_count;
     HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(
         ctx.emit(EventType::reaction_added, p.space, actor, reaction_payload(p, actor, kind)));
+    if (notify_author)
+      HEARTH_CHECK(impl_->notify(
+          ctx, {{}, p.author, NotificationKind::reaction, p.space, p.thread, p.id, actor}, kind));
     return true;
   });
 }

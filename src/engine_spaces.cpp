@@ -61,6 +61,9 @@ result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, M
   if (known->banned) return errc::forbidden;
   if (s.member_cap != 0 && s.member_count >= s.member_cap) return errc::full;
   HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
+  // What was posted before they joined is not new to them. Ids are made in the write
+  // transaction, which is serialised, so every post committed so far has a smaller one.
+  HEARTH_CHECK(ctx.tx.put_read_marker({s.id, member, ids.next_as<PostId>(), ctx.now}));
   ++s.member_count;
   HEARTH_CHECK(ctx.tx.update_space(s));
   // A pending request is answered by joining, however it happened.

@@ -107,6 +107,8 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
     if (t.deleted) return errc::gone;
     if (t.archived) return errc::conflict;
     bool by_peer = false;
+    bool notify_author = false;  // of the accepted reply
+    MemberId answerer;
     if (answer) {
       HEARTH_TRY(p, ctx.tx.get_post(answer));
       if (p.thread != t.id || p.id == t.first_post) return errc::invalid_argument;
@@ -114,6 +116,11 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
       // A peer: neither the asker nor staff (those who moderate posts there).
       HEARTH_TRY(author, impl_->standing(ctx.tx, t.space, p.author));
       by_peer = p.author != t.author && !author.perms.has(Permission::moderate_posts);
+      answerer = p.author;
+      if (p.author != t.author) {  // the asker's own reply, accepted by anyone, tells no one
+        HEARTH_TRY(may, impl_->may_notify(ctx.tx, t.space, p.author, actor));
+        notify_author = may;
+      }
     }
     if (t.accepted_answer == answer) return t;
     t.accepted_answer = answer;
@@ -124,6 +131,9 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
                        .id("post", answer.value)
                        .boolean("answered_by_peer", by_peer);
     HEARTH_CHECK(ctx.emit(EventType::answer_accepted, t.space, actor, payload.done()));
+    if (notify_author)
+      HEARTH_CHECK(impl_->notify(
+          ctx, {{}, answerer, NotificationKind::answer_accepted, t.space, t.id, answer, actor}));
     return t;
   });
 }

@@ -49,6 +49,14 @@ struct MemoryStorage::State {
       search_docs;
   std::set<std::pair<std::string, std::uint64_t>> postings;
   std::set<std::uint64_t> unindexed;
+  std::map<std::uint64_t, Notification> notifications;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> inbox;   // (recipient, id)
+  std::set<std::pair<std::uint64_t, std::uint64_t>> unread;  // (recipient, id) of unread ones
+  // (recipient, post, id) of unread reaction notifications
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> open_reactions;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, ReadMarker> read_markers;  // (member, space)
+  std::set<std::pair<std::uint64_t, std::uint64_t>> member_spaces;             // (member, space)
+  std::set<std::pair<std::uint64_t, std::uint64_t>> space_posts;               // (space, post)
 };
 
 namespace {
@@ -243,6 +251,7 @@ class MemoryTransaction final : public Transaction {
     if (!s_.spaces.count(m.space.value) || !s_.members.count(m.member.value))
       return fail(errc::not_found);
     put(s_.memberships, key, m);
+    insert(s_.member_spaces, std::pair{m.member.value, m.space.value});
     return {};
   }
 
@@ -251,6 +260,7 @@ class MemoryTransaction final : public Transaction {
     const auto key = std::pair{space.value, member.value};
     if (!s_.memberships.count(key)) return fail(errc::not_found);
     erase(s_.memberships, key);
+    erase(s_.member_spaces, std::pair{member.value, space.value});
     return {};
   }
 
@@ -502,6 +512,8 @@ class MemoryTransaction final : public Transaction {
     for (auto it = s_.thread_posts.upper_bound({thread.value, 0});
          it != s_.thread_posts.end() && it->first == thread.value; ++it) {
       Post p = s_.posts.at(it->second);
+      erase(s_.space_posts, std::pair{p.space.value, p.id.value});
+      insert(s_.space_posts, std::pair{space.value, p.id.value});
       p.space = space;
       put(s_.posts, p.id.value, std::move(p));
     }
@@ -524,6 +536,7 @@ class MemoryTransaction final : public Transaction {
     put(s_.posts, p.id.value, std::move(stored));
     insert(s_.thread_posts, std::pair{p.thread.value, p.id.value});
     insert(s_.unindexed, p.id.value);
+    insert(s_.space_posts, std::pair{p.space.value, p.id.value});
     return {};
   }
 
@@ -711,6 +724,127 @@ class MemoryTransaction final : public Transaction {
     return out;
   }
 
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override {
+    std::vector<Reaction> out;
+    for (auto it = s_.reactions.lower_bound({post.value, member.value, std::string()});
+         it != s_.reactions.end() && std::get<0>(it->first) == post.value &&
+         std::get<1>(it->first) == member.value;
+         ++it)
+      out.push_back({post, member, std::get<2>(it->first), it->second});
+    return out;
+  }
+
+  // --- notifications ---
+  result<void> insert_notification(const Notification& n) override {
+    HEARTH_CHECK(writable());
+    if (s_.notifications.count(n.id.value)) return fail(errc::already_exists);
+    store(n);
+    return {};
+  }
+
+  result<void> update_notification(NotificationId id, const Notification& n) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.notifications.find(id.value);
+    if (it == s_.notifications.end()) return fail(errc::not_found);
+    if (n.id != id && s_.notifications.count(n.id.value)) return fail(errc::already_exists);
+    unstore(it->second);
+    store(n);
+    return {};
+  }
+
+  result<Notification> get_notification(NotificationId id) override {
+    return find(s_.notifications, id.value);
+  }
+
+  result<Notification> find_reaction_notification(MemberId recipient, PostId post) override {
+    auto it = s_.open_reactions.upper_bound({recipient.value, post.value, UINT64_MAX});
+    if (it == s_.open_reactions.begin()) return errc::not_found;
+    --it;
+    if (std::get<0>(*it) != recipient.value || std::get<1>(*it) != post.value)
+      return errc::not_found;
+    return s_.notifications.at(std::get<2>(*it));
+  }
+
+  result<std::vector<Notification>> list_notifications(MemberId recipient, NotificationId before,
+                                                       bool unread_only,
+                                                       std::uint32_t limit) override {
+    const auto& index = unread_only ? s_.unread : s_.inbox;
+    std::vector<Notification> out;
+    const std::uint64_t bound = before ? before.value : UINT64_MAX;
+    auto it = index.lower_bound({recipient.value, bound});
+    while (it != index.begin() && out.size() < limit) {
+      --it;
+      if (it->first != recipient.value) break;
+      out.push_back(s_.notifications.at(it->second));
+    }
+    return out;
+  }
+
+  result<std::uint32_t> mark_notifications_read(MemberId recipient, NotificationId up_to) override {
+    HEARTH_CHECK(writable());
+    std::vector<std::uint64_t> ids;
+    for (auto it = s_.unread.lower_bound({recipient.value, 0});
+         it != s_.unread.end() && it->first == recipient.value && it->second <= up_to.value; ++it)
+      ids.push_back(it->second);
+    for (const std::uint64_t id : ids) {
+      Notification n = s_.notifications.at(id);
+      unstore(n);
+      n.read = true;
+      store(n);
+    }
+    return static_cast<std::uint32_t>(ids.size());
+  }
+
+  result<std::vector<std::pair<SpaceId, std::uint32_t>>> count_unread_notifications(
+      MemberId recipient) override {
+    std::map<std::uint64_t, std::uint32_t> counts;
+    for (auto it = s_.unread.lower_bound({recipient.value, 0});
+         it != s_.unread.end() && it->first == recipient.value; ++it)
+      ++counts[s_.notifications.at(it->second).space.value];
+    std::vector<std::pair<SpaceId, std::uint32_t>> out;
+    for (const auto& [space, count] : counts) out.emplace_back(SpaceId{space}, count);
+    return out;
+  }
+
+  // --- read markers ---
+  result<void> put_read_marker(const ReadMarker& m) override {
+    HEARTH_CHECK(writable());
+    put(s_.read_markers, std::pair{m.member.value, m.space.value}, m);
+    return {};
+  }
+
+  result<ReadMarker> get_read_marker(SpaceId space, MemberId member) override {
+    return find(s_.read_markers, std::pair{member.value, space.value});
+  }
+
+  result<std::vector<ReadMarker>> list_read_markers(MemberId member) override {
+    std::vector<ReadMarker> out;
+    for (auto it = s_.read_markers.lower_bound({member.value, 0});
+         it != s_.read_markers.end() && it->first.first == member.value; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  result<std::vector<Membership>> list_member_spaces(MemberId member, SpaceId after,
+                                                     std::uint32_t limit) override {
+    std::vector<Membership> out;
+    for (auto it = s_.member_spaces.upper_bound({member.value, after.value});
+         it != s_.member_spaces.end() && it->first == member.value && out.size() < limit; ++it)
+      out.push_back(s_.memberships.at({it->second, member.value}));
+    return out;
+  }
+
+  result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
+                                          std::uint32_t cap) override {
+    std::uint32_t count = 0;
+    for (auto it = s_.space_posts.upper_bound({space.value, after.value});
+         it != s_.space_posts.end() && it->first == space.value && count < cap; ++it) {
+      const Post& p = s_.posts.at(it->second);
+      if (!p.deleted && !p.removed && (!except || p.author != except)) ++count;
+    }
+    return count;
+  }
+
   // --- events ---
   result<std::uint64_t> append_event(const Event& e) override {
     HEARTH_CHECK(writable());
@@ -742,6 +876,23 @@ class MemoryTransaction final : public Transaction {
   errc fail(errc e) {
     failed_ = true;
     return e;
+  }
+
+  // A notification with its index entries.
+  void store(const Notification& n) {
+    put(s_.notifications, n.id.value, n);
+    insert(s_.inbox, std::pair{n.recipient.value, n.id.value});
+    if (n.read) return;
+    insert(s_.unread, std::pair{n.recipient.value, n.id.value});
+    if (n.kind == NotificationKind::reaction)
+      insert(s_.open_reactions, std::tuple{n.recipient.value, n.post.value, n.id.value});
+  }
+  void unstore(const Notification& n) {
+    erase(s_.inbox, std::pair{n.recipient.value, n.id.value});
+    erase(s_.unread, std::pair{n.recipient.value, n.id.value});
+    erase(s_.open_reactions, std::tuple{n.recipient.value, n.post.value, n.id.value});
+    const std::uint64_t id = n.id.value;  // n may be the stored value, which erase moves
+    erase(s_.notifications, id);
   }
 
   static std::tuple<std::uint64_t, bool, std::uint64_t, std::uint64_t> activity_key(

@@ -36,7 +36,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 34> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 35> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -71,6 +71,14 @@ constexpr std::array<std::pair<EventType, std::string_view>, 34> event_types{{
     {EventType::post_removed, "post_removed"},
     {EventType::post_restored, "post_restored"},
     {EventType::thread_tagged, "thread_tagged"},
+    {EventType::notification, "notification"},
+}};
+
+constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notification_kinds{{
+    {NotificationKind::reply, "reply"},
+    {NotificationKind::mention, "mention"},
+    {NotificationKind::answer_accepted, "answer_accepted"},
+    {NotificationKind::reaction, "reaction"},
 }};
 
 template <class Table, class Enum>
@@ -104,6 +112,10 @@ std::optional<JoinPolicy> join_policy_from_string(std::string_view s) noexcept {
 std::string_view to_string(Visibility v) noexcept { return name_of(visibilities, v); }
 std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {
   return value_of<Visibility>(visibilities, s);
+}
+std::string_view to_string(NotificationKind k) noexcept { return name_of(notification_kinds, k); }
+std::optional<NotificationKind> notification_kind_from_string(std::string_view s) noexcept {
+  return value_of<NotificationKind>(notification_kinds, s);
 }
 std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {

@@ -308,6 +308,81 @@ result<bool> TransactionWrapper::remove_reaction(PostId post, MemberId member,
   return target_->remove_reaction(post, member, kind);
 }
 
+result<std::vector<Reaction>> TransactionWrapper::list_member_reactions(PostId post,
+                                                                        MemberId member) {
+  HEARTH_CHECK(intercept("list_member_reactions"));
+  return target_->list_member_reactions(post, member);
+}
+
+result<void> TransactionWrapper::insert_notification(const Notification& n) {
+  HEARTH_CHECK(intercept("insert_notification"));
+  return target_->insert_notification(n);
+}
+
+result<void> TransactionWrapper::update_notification(NotificationId id, const Notification& n) {
+  HEARTH_CHECK(intercept("update_notification"));
+  return target_->update_notification(id, n);
+}
+
+result<Notification> TransactionWrapper::get_notification(NotificationId id) {
+  HEARTH_CHECK(intercept("get_notification"));
+  return target_->get_notification(id);
+}
+
+result<Notification> TransactionWrapper::find_reaction_notification(MemberId recipient,
+                                                                    PostId post) {
+  HEARTH_CHECK(intercept("find_reaction_notification"));
+  return target_->find_reaction_notification(recipient, post);
+}
+
+result<std::vector<Notification>> TransactionWrapper::list_notifications(MemberId recipient,
+                                                                         NotificationId before,
+                                                                         bool unread_only,
+                                                                         std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_notifications"));
+  return target_->list_notifications(recipient, before, unread_only, limit);
+}
+
+result<std::uint32_t> TransactionWrapper::mark_notifications_read(MemberId recipient,
+                                                                  NotificationId up_to) {
+  HEARTH_CHECK(intercept("mark_notifications_read"));
+  return target_->mark_notifications_read(recipient, up_to);
+}
+
+result<std::vector<std::pair<SpaceId, std::uint32_t>>>
+TransactionWrapper::count_unread_notifications(MemberId recipient) {
+  HEARTH_CHECK(intercept("count_unread_notifications"));
+  return target_->count_unread_notifications(recipient);
+}
+
+result<void> TransactionWrapper::put_read_marker(const ReadMarker& m) {
+  HEARTH_CHECK(intercept("put_read_marker"));
+  return target_->put_read_marker(m);
+}
+
+result<ReadMarker> TransactionWrapper::get_read_marker(SpaceId space, MemberId member) {
+  HEARTH_CHECK(intercept("get_read_marker"));
+  return target_->get_read_marker(space, member);
+}
+
+result<std::vector<ReadMarker>> TransactionWrapper::list_read_markers(MemberId member) {
+  HEARTH_CHECK(intercept("list_read_markers"));
+  return target_->list_read_markers(member);
+}
+
+result<std::vector<Membership>> TransactionWrapper::list_member_spaces(MemberId member,
+                                                                       SpaceId after,
+                                                                       std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_member_spaces"));
+  return target_->list_member_spaces(member, after, limit);
+}
+
+result<std::uint32_t> TransactionWrapper::count_posts_after(SpaceId space, PostId after,
+                                                            MemberId except, std::uint32_t cap) {
+  HEARTH_CHECK(intercept("count_posts_after"));
+  return target_->count_posts_after(space, after, except, cap);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

@@ -29,7 +29,10 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
   using E = EventType;
   CHECK(types == std::vector<E>{E::member_created, E::member_created, E::member_created,
                                 E::space_created, E::member_joined, E::member_joined,
-                                E::thread_created, E::reply_created, E::reaction_added,
+                                E::thread_created, E::reply_created,
+                                E::notification,  // to ada: bo replied
+                                E::reaction_added,
+                                E::notification,  // to bo: ada reacted
                                 E::reaction_removed, E::post_edited, E::post_deleted,
                                 E::member_left, E::member_updated, E::member_deactivated});
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
@@ -128,8 +131,8 @@ TEST_CASE("a handler may call the engine, its events follow in order", "[events]
       CHECK(r);
     }
   }));
-  ok(c->reply(c.bo.id, t.first_post.id, "R"));
-  CHECK(seqs == std::vector<std::uint64_t>{7, 8, 9});
+  ok(c->reply(c.bo.id, t.first_post.id, "R"));  // 8, and 9 the notification to ada
+  CHECK(seqs == std::vector<std::uint64_t>{7, 8, 9, 10});
   c->unsubscribe(sub);
   c->unsubscribe(sub2);
 }
@@ -143,14 +146,14 @@ TEST_CASE("a handler that throws is cancelled, the exception does not reach the 
     seqs.push_back(e.seq);
   }));
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));  // seq 7
-  auto r = c->reply(c.bo.id, t.first_post.id, "R");               // seq 8: the handler throws
-  CHECK(r);                                                       // the call itself committed
-  ok(c->react(c.ada.id, t.first_post.id, "heart"));               // seq 9: not delivered
+  auto r = c->reply(c.bo.id, t.first_post.id, "R");  // seq 8 (the handler throws), 9 notifies ada
+  CHECK(r);                                          // the call itself committed
+  ok(c->react(c.ada.id, t.first_post.id, "heart"));  // seq 10: not delivered
   CHECK(seqs == std::vector<std::uint64_t>{7});
   c->unsubscribe(sub);
   // Resuming from the last seq handled replays what the cancelled subscriber missed.
   std::vector<std::uint64_t> resumed;
   auto again = ok(c->subscribe(7, [&](const Event& e) { resumed.push_back(e.seq); }));
-  CHECK(resumed == std::vector<std::uint64_t>{8, 9});
+  CHECK(resumed == std::vector<std::uint64_t>{8, 9, 10});
   c->unsubscribe(again);
 }

@@ -64,7 +64,7 @@ TEST_CASE("the tokeniser splits on punctuation, folds case and cuts long words",
   CHECK(detail::search_tokens("a b c d", 2) == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("plain queries take every character as text; advanced ones have syntax", "[search]") {
+TEST_CASE("plain queries take every character as text, advanced ones have syntax", "[search]") {
   auto plain = [](std::string_view q) { return ok(detail::parse_search_query(q, false)); };
   auto advanced = [](std::string_view q) { return ok(detail::parse_search_query(q, true)); };
   auto bad = [](std::string_view q, bool adv) {
@@ -144,7 +144,7 @@ TEST_CASE("search finds titles and bodies, ranked, and keeps up with edits", "[s
   CHECK(page.items[0].post.reactions == std::vector<ReactionCount>{{"heart", 1}});
 }
 
-TEST_CASE("removed and deleted posts leave search; a restored one comes back", "[search]") {
+TEST_CASE("removed and deleted posts leave search, a restored one comes back", "[search]") {
   Community c;
   auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Trading", "selling swords"));
   auto r = ok(c->reply(c.bo.id, t.first_post.id, "more swords here"));

@@ -32,6 +32,7 @@ struct Limits {
   std::uint32_t mentions_max = 10;       // members one post may @mention without mention_many
   std::uint32_t space_tags_max = 100;    // tags in one space's vocabulary
   std::uint32_t thread_tags_max = 5;     // tags on one thread
+  std::uint32_t unread_posts_cap = 99;   // unread_counts counts new posts up to this ("99+")
 };
 
 struct EngineOptions {
@@ -364,6 +365,29 @@ class Engine {
   // invalid_cursor for a cursor this search did not issue.
   result<Page<SearchHit>> search(MemberId viewer, std::string_view query,
                                  const SearchOptions& filter, const PageRequest& page);
+
+  // --- notifications and read markers (docs/posts.md, "Notifications") ---------------------
+  // The actor's own inbox, newest first (a bumped reaction aggregate counts as new); only the
+  // unread notifications when `unread_only`. Notifications about spaces the actor can no longer
+  // read are left out (kept, and listed again should they regain access). forbidden for no id
+  // or a deactivated member.
+  result<Page<Notification>> list_notifications(MemberId actor, const PageRequest& page,
+                                                bool unread_only = false);
+  // Marks read the actor's notifications with id <= up_to (no id: all of them). Returns how
+  // many were unread.
+  result<std::uint32_t> mark_notifications_read(MemberId actor, NotificationId up_to = {});
+  // Marks one of the actor's notifications read. Returns false if it was read already;
+  // not_found if it is not theirs (whether or not it exists).
+  result<bool> mark_notification_read(MemberId actor, NotificationId id);
+  // Moves the actor's read marker in `space`, of which they are a member (forbidden
+  // otherwise), forward to `up_to`, a post in that space (invalid_argument otherwise), or with
+  // no id to now. Returns false when the marker was there already or further on. Joining a
+  // space sets the marker to the moment of joining.
+  result<bool> mark_space_read(MemberId actor, SpaceId space, PostId up_to = {});
+  // What is new to the actor: per space they may read, the posts since their read marker (in
+  // the spaces they are a member of; not their own, deleted or removed ones; counted up to
+  // Limits::unread_posts_cap) and their unread notifications about it.
+  result<UnreadCounts> unread_counts(MemberId actor);
 
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:

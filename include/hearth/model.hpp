@@ -297,6 +297,53 @@ struct ScoredPost {
   std::uint32_t score = 0;
 };
 
+// What a notification tells its recipient (docs/posts.md, "Notifications").
+enum class NotificationKind : std::uint8_t {
+  reply = 1,            // someone replied to their post
+  mention = 2,          // someone @mentioned them in a post
+  answer_accepted = 3,  // their reply was accepted as the answer to a question
+  reaction = 4,         // people reacted to their post (aggregated while unread)
+};
+std::string_view to_string(NotificationKind k) noexcept;
+std::optional<NotificationKind> notification_kind_from_string(std::string_view s) noexcept;
+
+// One entry of a member's inbox. Its id orders the inbox (newest first); a reaction aggregate
+// that is bumped takes a new id, so it moves to the top.
+struct Notification {
+  NotificationId id;
+  MemberId recipient;
+  NotificationKind kind = NotificationKind::reply;
+  SpaceId space;  // where the post was when the notification was written
+  ThreadId thread;
+  PostId post;     // the reply, the mentioning post, the accepted reply, the reacted-to post
+  MemberId actor;  // who did it (the latest of them, for an aggregate)
+  std::uint32_t count = 1;  // distinct members aggregated (reactions); 1 for the other kinds
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;  // the latest change (a bump of an aggregate); created_at at first
+  bool read = false;
+};
+
+// How far a member has read a space: the posts with ids up to `last_read` are not new to them.
+struct ReadMarker {
+  SpaceId space;
+  MemberId member;
+  PostId last_read;
+  Timestamp updated_at = 0;
+};
+
+// What is new to a member in one space.
+struct SpaceUnread {
+  SpaceId space;
+  std::uint32_t posts = 0;          // new posts since the read marker, at most the cap
+  bool more_posts = false;          // there are more than `posts` ("99+")
+  std::uint32_t notifications = 0;  // unread notifications about posts in it
+};
+
+struct UnreadCounts {
+  std::uint32_t notifications = 0;  // unread notifications, in every space they may read
+  std::vector<SpaceUnread> spaces;  // the spaces with something new, by space id
+};
+
 // A slice of a listing. `next_cursor` is opaque; empty when there is nothing after this page.
 template <class T>
 struct Page {

@@ -2214,6 +2214,39 @@ TEST_CASE("list_reactions lists who reacted with a kind, by member, with the tim
   CHECK(p->reactions == std::vector<ReactionCount>{{"heart", 3}, {fire, 1}});
 }
 
+TEST_CASE("list_member_reactions lists one member's reactions to a post by kind",
+          "[conformance][reactions]") {
+  auto s = fresh_storage();
+  seed(*s);  // members 1..3, post 1000
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_post(post(1001, 100, 10, 1000)));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "laugh", 30));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "+1", 10));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "heart", 20));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{1}, "heart", 40));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{3}, "heart", 50));
+    REQUIRE(tx->add_reaction(PostId{1001}, MemberId{2}, "heart", 60));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto mine = tx->list_member_reactions(PostId{1000}, MemberId{2});
+  REQUIRE(mine);
+  REQUIRE(mine->size() == 3);
+  CHECK((*mine)[0].kind == "+1");
+  CHECK((*mine)[0].at == 10);
+  CHECK((*mine)[1].kind == "heart");
+  CHECK((*mine)[2].kind == "laugh");
+  CHECK((*mine)[2].at == 30);
+  for (const Reaction& r : *mine) {
+    CHECK(r.post == PostId{1000});
+    CHECK(r.member == MemberId{2});
+  }
+  auto none = tx->list_member_reactions(PostId{1001}, MemberId{3});
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
 // --- event log --------------------------------------------------------------------------
 
 TEST_CASE("the event log numbers events 1, 2, 3... with no gap after a rollback",
@@ -3063,6 +3096,481 @@ TEST_CASE("a late subscriber resuming from 0 sees every event once, in order",
   REQUIRE(seqs.size() == last);
   for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i] == i + 1);
   engine->unsubscribe(*sub);
+}
+
+// --- notifications and read markers ------------------------------------------------------
+
+namespace {
+
+Notification note(std::uint64_t id, std::uint64_t recipient,
+                  NotificationKind kind = NotificationKind::reply, std::uint64_t space_id = 10,
+                  std::uint64_t post_id = 1000) {
+  Notification n;
+  n.id = NotificationId{id};
+  n.recipient = MemberId{recipient};
+  n.kind = kind;
+  n.space = SpaceId{space_id};
+  n.thread = ThreadId{100};
+  n.post = PostId{post_id};
+  n.actor = MemberId{3};
+  n.count = 2;
+  n.created_at = 1'700'000'000'000 + static_cast<Timestamp>(id);
+  n.updated_at = n.created_at + 5;
+  return n;
+}
+
+void require_same(const Notification& a, const Notification& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.recipient == b.recipient);
+  CHECK(a.kind == b.kind);
+  CHECK(a.space == b.space);
+  CHECK(a.thread == b.thread);
+  CHECK(a.post == b.post);
+  CHECK(a.actor == b.actor);
+  CHECK(a.count == b.count);
+  CHECK(a.created_at == b.created_at);
+  CHECK(a.updated_at == b.updated_at);
+  CHECK(a.read == b.read);
+}
+
+Ids inbox(Transaction& tx, std::uint64_t recipient, std::uint64_t before = 0, bool unread = false,
+          std::uint32_t limit = 100) {
+  auto r = tx.list_notifications(MemberId{recipient}, NotificationId{before}, unread, limit);
+  REQUIRE(r);
+  return ids_of(*r);
+}
+
+using SpaceCounts = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+SpaceCounts unread_per_space(Transaction& tx, std::uint64_t recipient) {
+  auto r = tx.count_unread_notifications(MemberId{recipient});
+  REQUIRE(r);
+  SpaceCounts out;
+  for (const auto& [space, count] : *r) out.emplace_back(space.value, count);
+  return out;
+}
+
+// On top of seed(): member 1's notifications 1..6 (3 and 5 read; 4 about space 11, 6 a
+// reaction about post 1000) and member 2's 7; member 1's marker in space 10.
+void seed_inbox(Storage& s) {
+  auto tx = begin(s);
+  for (std::uint64_t id = 1; id <= 6; ++id) {
+    Notification n = note(id, 1, id == 6 ? NotificationKind::reaction : NotificationKind::reply,
+                          id == 4 ? 11 : 10);
+    n.read = id == 3 || id == 5;
+    REQUIRE(tx->insert_notification(n));
+  }
+  REQUIRE(tx->insert_notification(note(7, 2, NotificationKind::reaction)));
+  REQUIRE(tx->put_read_marker({SpaceId{10}, MemberId{1}, PostId{1000}, 5}));
+  REQUIRE(tx->commit());
+}
+
+void require_seeded_inbox(Transaction& tx) {
+  CHECK(inbox(tx, 1) == Ids{6, 5, 4, 3, 2, 1});
+  CHECK(inbox(tx, 1, 0, true) == Ids{6, 4, 2, 1});
+  CHECK(inbox(tx, 2) == Ids{7});
+  auto marker = tx.get_read_marker(SpaceId{10}, MemberId{1});
+  REQUIRE(marker);
+  CHECK(marker->last_read == PostId{1000});
+  CHECK(code_of(tx.get_read_marker(SpaceId{11}, MemberId{1})) == errc::not_found);
+}
+
+}  // namespace
+
+TEST_CASE("notifications round-trip and list newest first - by keyset - unread only on request",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  auto tx = begin(*s, TxMode::read);
+  for (std::uint64_t id = 1; id <= 7; ++id) {
+    auto got = tx->get_notification(NotificationId{id});
+    REQUIRE(got);
+    Notification want =
+        note(id, id == 7 ? 2 : 1, id >= 6 ? NotificationKind::reaction : NotificationKind::reply,
+             id == 4 ? 11 : 10);
+    want.read = id == 3 || id == 5;
+    require_same(*got, want);
+  }
+  CHECK(code_of(tx->get_notification(NotificationId{99})) == errc::not_found);
+  require_seeded_inbox(*tx);
+  // Keyset paging: id < before, newest first.
+  CHECK(inbox(*tx, 1, 0, false, 2) == Ids{6, 5});
+  CHECK(inbox(*tx, 1, 5, false, 2) == Ids{4, 3});
+  CHECK(inbox(*tx, 1, 3, false, 2) == Ids{2, 1});
+  CHECK(inbox(*tx, 1, 1, false, 2).empty());
+  CHECK(inbox(*tx, 1, 5, true, 2) == Ids{4, 2});
+  CHECK(inbox(*tx, 1, 2, true, 2) == Ids{1});
+  CHECK(inbox(*tx, 3).empty());
+  // A bound above every id, even beyond the signed range, lists from the newest.
+  CHECK(inbox(*tx, 1, UINT64_MAX, false, 1) == Ids{6});
+}
+
+TEST_CASE("update_notification replaces every field - the id included",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  {
+    auto tx = begin(*s);
+    Notification read = note(2, 1);
+    read.read = true;
+    REQUIRE(tx->update_notification(NotificationId{2}, read));
+    // A bumped aggregate: a new id, actor, count and time.
+    Notification bumped = note(20, 1, NotificationKind::reaction);
+    bumped.actor = MemberId{2};
+    bumped.count = 3;
+    REQUIRE(tx->update_notification(NotificationId{6}, bumped));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(code_of(tx->get_notification(NotificationId{6})) == errc::not_found);
+  auto bumped = tx->get_notification(NotificationId{20});
+  REQUIRE(bumped);
+  CHECK(bumped->actor == MemberId{2});
+  CHECK(bumped->count == 3);
+  CHECK(inbox(*tx, 1) == Ids{20, 5, 4, 3, 2, 1});
+  CHECK(inbox(*tx, 1, 0, true) == Ids{20, 4, 1});
+  auto found_bumped = tx->find_reaction_notification(MemberId{1}, PostId{1000});
+  REQUIRE(found_bumped);
+  CHECK(found_bumped->id == NotificationId{20});
+}
+
+TEST_CASE("find_reaction_notification finds the unread reaction aggregate of a recipient and post",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto open = tx->find_reaction_notification(MemberId{1}, PostId{1000});
+    REQUIRE(open);
+    CHECK(open->id == NotificationId{6});
+    auto theirs = tx->find_reaction_notification(MemberId{2}, PostId{1000});
+    REQUIRE(theirs);
+    CHECK(theirs->id == NotificationId{7});
+    CHECK(code_of(tx->find_reaction_notification(MemberId{1}, PostId{1001})) == errc::not_found);
+    CHECK(code_of(tx->find_reaction_notification(MemberId{3}, PostId{1000})) == errc::not_found);
+    // A read transaction stays usable after a not_found.
+    CHECK(tx->get_notification(NotificationId{1}));
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_notification(note(8, 1, NotificationKind::reaction, 10, 1001)));
+    Notification read = note(9, 1, NotificationKind::reaction, 10, 1002);
+    read.read = true;
+    REQUIRE(tx->insert_notification(read));
+    REQUIRE(tx->insert_notification(note(10, 1, NotificationKind::reaction, 10, 1000)));
+    // Read, or not a reaction: not the aggregate.
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s);
+  auto newest = tx->find_reaction_notification(MemberId{1}, PostId{1000});
+  REQUIRE(newest);
+  CHECK(newest->id == NotificationId{10});
+  auto other = tx->find_reaction_notification(MemberId{1}, PostId{1001});
+  REQUIRE(other);
+  CHECK(other->id == NotificationId{8});
+  CHECK(code_of(tx->find_reaction_notification(MemberId{1}, PostId{1002})) == errc::not_found);
+  auto marked = tx->mark_notifications_read(MemberId{1}, NotificationId{10});
+  REQUIRE(marked);
+  CHECK(code_of(tx->find_reaction_notification(MemberId{1}, PostId{1000})) == errc::not_found);
+}
+
+TEST_CASE("mark_notifications_read marks a recipient's unread ones up to an id - counted per space",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK(unread_per_space(*tx, 1) == SpaceCounts{{10, 3}, {11, 1}});
+    CHECK(unread_per_space(*tx, 2) == SpaceCounts{{10, 1}});
+    CHECK(unread_per_space(*tx, 3).empty());
+  }
+  {
+    auto tx = begin(*s);
+    auto first = tx->mark_notifications_read(MemberId{1}, NotificationId{4});
+    REQUIRE(first);
+    CHECK(*first == 3);  // 1, 2 and 4; 3 was read
+    auto again = tx->mark_notifications_read(MemberId{1}, NotificationId{4});
+    REQUIRE(again);
+    CHECK(*again == 0);
+    CHECK(inbox(*tx, 1, 0, true) == Ids{6});
+    CHECK(unread_per_space(*tx, 1) == SpaceCounts{{10, 1}});
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    auto all = tx->mark_notifications_read(MemberId{1}, NotificationId{UINT64_MAX});
+    REQUIRE(all);
+    CHECK(*all == 1);
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(inbox(*tx, 1, 0, true).empty());
+  CHECK(inbox(*tx, 1) == Ids{6, 5, 4, 3, 2, 1});
+  CHECK(unread_per_space(*tx, 1).empty());
+  CHECK(inbox(*tx, 2, 0, true) == Ids{7});  // another recipient's are untouched
+  auto n = tx->get_notification(NotificationId{2});
+  REQUIRE(n);
+  CHECK(n->read);
+}
+
+TEST_CASE("read markers are one per member and space - replaced by put_read_marker",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->put_read_marker({SpaceId{12}, MemberId{1}, PostId{5}, 1}));
+    REQUIRE(tx->put_read_marker({SpaceId{10}, MemberId{1}, PostId{7}, 2}));
+    REQUIRE(tx->put_read_marker({SpaceId{10}, MemberId{2}, PostId{8}, 3}));
+    REQUIRE(tx->put_read_marker({SpaceId{12}, MemberId{1}, PostId{9}, 4}));  // replaces
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto mine = tx->list_read_markers(MemberId{1});
+  REQUIRE(mine);
+  REQUIRE(mine->size() == 2);
+  CHECK((*mine)[0].space == SpaceId{10});
+  CHECK((*mine)[0].member == MemberId{1});
+  CHECK((*mine)[0].last_read == PostId{7});
+  CHECK((*mine)[0].updated_at == 2);
+  CHECK((*mine)[1].space == SpaceId{12});
+  CHECK((*mine)[1].last_read == PostId{9});
+  CHECK((*mine)[1].updated_at == 4);
+  auto theirs = tx->get_read_marker(SpaceId{10}, MemberId{2});
+  REQUIRE(theirs);
+  CHECK(theirs->last_read == PostId{8});
+  CHECK(code_of(tx->get_read_marker(SpaceId{11}, MemberId{2})) == errc::not_found);
+  auto none = tx->list_read_markers(MemberId{3});
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("list_member_spaces lists a member's memberships by space - from a space id on",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto tx = begin(*s);
+    for (std::uint64_t space_id : {12u, 10u, 11u})
+      REQUIRE(tx->insert_membership({SpaceId{space_id}, MemberId{2}, 40 + Timestamp(space_id)}));
+    REQUIRE(tx->insert_membership({SpaceId{11}, MemberId{3}, 1}));
+    REQUIRE(tx->delete_membership(SpaceId{12}, MemberId{2}));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto spaces_of = [&](std::uint64_t member_id, std::uint64_t after, std::uint32_t limit) {
+    auto r = tx->list_member_spaces(MemberId{member_id}, SpaceId{after}, limit);
+    REQUIRE(r);
+    Ids out;
+    for (const Membership& m : *r) {
+      CHECK(m.member == MemberId{member_id});
+      out.push_back(m.space.value);
+    }
+    return out;
+  };
+  CHECK(spaces_of(2, 0, 10) == Ids{10, 11});
+  CHECK(spaces_of(2, 0, 1) == Ids{10});
+  CHECK(spaces_of(2, 10, 10) == Ids{11});
+  CHECK(spaces_of(3, 0, 10) == Ids{11});
+  CHECK(spaces_of(1, 0, 10).empty());
+  auto first = tx->list_member_spaces(MemberId{2}, SpaceId{}, 1);
+  REQUIRE(first);
+  CHECK(first->front().joined_at == 50);
+}
+
+TEST_CASE("count_posts_after counts a space's live posts past an id - but one author's - to a cap",
+          "[conformance][notifications]") {
+  auto s = fresh_storage();
+  seed(*s);  // post 1000 by member 1 in space 10
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_thread(thread(101, 11, 1100)));
+    for (std::uint64_t id = 1001; id <= 1010; ++id) {
+      Post p = post(id, 100, 10, 1000);
+      p.author = MemberId{id % 2 == 0 ? 2u : 3u};
+      p.deleted = id == 1004;
+      p.removed = id == 1006;
+      REQUIRE(tx->insert_post(p));
+    }
+    REQUIRE(tx->insert_post(post(1100, 101, 11)));
+    REQUIRE(tx->commit());
+  }
+  auto count = [&](Transaction& tx, std::uint64_t space_id, std::uint64_t after,
+                   std::uint64_t except, std::uint32_t cap) {
+    auto r = tx.count_posts_after(SpaceId{space_id}, PostId{after}, MemberId{except}, cap);
+    REQUIRE(r);
+    return *r;
+  };
+  {
+    auto tx = begin(*s, TxMode::read);
+    // 1001..1010 less the deleted 1004 and the removed 1006; 1000 is not after 1000.
+    CHECK(count(*tx, 10, 1000, 0, 100) == 8);
+    CHECK(count(*tx, 10, 0, 0, 100) == 9);
+    CHECK(count(*tx, 10, 1000, 2, 100) == 5);  // member 2 wrote 1002, 1008, 1010
+    CHECK(count(*tx, 10, 1000, 3, 100) == 3);
+    CHECK(count(*tx, 10, 1007, 0, 100) == 3);
+    CHECK(count(*tx, 10, 1000, 0, 4) == 4);
+    CHECK(count(*tx, 10, 1000, 0, 0) == 0);
+    CHECK(count(*tx, 10, 1010, 0, 100) == 0);
+    CHECK(count(*tx, 11, 0, 0, 100) == 1);
+    CHECK(count(*tx, 12, 0, 0, 100) == 0);
+    CHECK(count(*tx, 10, UINT64_MAX, 0, 100) == 0);
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->move_posts(ThreadId{100}, SpaceId{12}));
+    Post restored = post(1006, 100, 12, 1000);
+    restored.author = MemberId{2};
+    REQUIRE(tx->update_post(restored));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  CHECK(count(*tx, 10, 0, 0, 100) == 0);
+  CHECK(count(*tx, 12, 1000, 0, 100) == 9);
+}
+
+TEST_CASE("a transaction destroyed without commit leaves no notification or read marker",
+          "[conformance][notifications][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_notification(note(30, 1)));
+    REQUIRE(tx->update_notification(NotificationId{6}, note(31, 1, NotificationKind::reaction)));
+    REQUIRE(tx->mark_notifications_read(MemberId{1}, NotificationId{UINT64_MAX}));
+    REQUIRE(tx->put_read_marker({SpaceId{10}, MemberId{1}, PostId{2000}, 9}));
+    REQUIRE(tx->put_read_marker({SpaceId{11}, MemberId{1}, PostId{2000}, 9}));
+    CHECK(inbox(*tx, 1, 0, true).empty());  // its own writes are visible inside it
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_inbox(*tx);
+  CHECK(code_of(tx->get_notification(NotificationId{30})) == errc::not_found);
+}
+
+TEST_CASE("a failed notification write spoils the transaction",
+          "[conformance][notifications][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  const int which = GENERATE(0, 1, 2);
+  const bool after_writes = GENERATE(true, false);
+  {
+    auto tx = begin(*s);
+    if (after_writes) {
+      REQUIRE(tx->insert_notification(note(30, 1)));
+      REQUIRE(tx->mark_notifications_read(MemberId{1}, NotificationId{UINT64_MAX}));
+      REQUIRE(tx->put_read_marker({SpaceId{11}, MemberId{1}, PostId{2000}, 9}));
+    }
+    switch (which) {
+      case 0:
+        CHECK(code_of(tx->insert_notification(note(7, 3))) == errc::already_exists);
+        break;
+      case 1:
+        CHECK(code_of(tx->update_notification(NotificationId{99}, note(99, 1))) == errc::not_found);
+        break;
+      default:
+        CHECK(code_of(tx->update_notification(NotificationId{1}, note(2, 1))) ==
+              errc::already_exists);
+        break;
+    }
+    CHECK_FALSE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_inbox(*tx);
+}
+
+TEST_CASE("a read transaction cannot write notifications or read markers",
+          "[conformance][notifications][atomicity]") {
+  auto s = fresh_storage();
+  seed(*s);
+  seed_inbox(*s);
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK_FALSE(tx->insert_notification(note(30, 1)));
+    CHECK_FALSE(tx->update_notification(NotificationId{1}, note(1, 1)));
+    CHECK_FALSE(tx->mark_notifications_read(MemberId{1}, NotificationId{UINT64_MAX}));
+    CHECK_FALSE(tx->put_read_marker({SpaceId{11}, MemberId{1}, PostId{2000}, 9}));
+  }
+  auto tx = begin(*s, TxMode::read);
+  require_seeded_inbox(*tx);
+}
+
+TEST_CASE("notifications and read markers survive closing and reopening the storage",
+          "[conformance][notifications][persistence]") {
+  if (!g_factory.reopen) {
+    WARN(g_factory.name + " does not persist: nothing to check across a reopen");
+    return;
+  }
+  {
+    auto s = fresh_storage();
+    seed(*s);
+    seed_inbox(*s);
+    auto tx = begin(*s);
+    REQUIRE(tx->insert_membership({SpaceId{11}, MemberId{2}, 77}));
+    REQUIRE(tx->commit());
+  }
+  auto reopened = g_factory.reopen();
+  REQUIRE(reopened);
+  auto tx = begin(**reopened, TxMode::read);
+  require_seeded_inbox(*tx);
+  auto n = tx->get_notification(NotificationId{6});
+  REQUIRE(n);
+  require_same(*n, note(6, 1, NotificationKind::reaction));
+  CHECK(unread_per_space(*tx, 1) == SpaceCounts{{10, 3}, {11, 1}});
+  auto spaces = tx->list_member_spaces(MemberId{2}, SpaceId{}, 10);
+  REQUIRE(spaces);
+  REQUIRE(spaces->size() == 1);
+  CHECK(spaces->front().joined_at == 77);
+  auto posts = tx->count_posts_after(SpaceId{10}, PostId{}, MemberId{}, 10);
+  REQUIRE(posts);
+  CHECK(*posts == 1);
+}
+
+TEST_CASE("concurrent reactions to one member's post aggregate into one exact count",
+          "[conformance][engine][notifications][concurrency]") {
+  auto engine = open_engine(fresh_storage());
+  auto ada = engine->create_member("ada", "Ada");
+  REQUIRE(ada);
+  auto guild = engine->create_space(ada->id, {{}, SpaceKind::guild, "Guild", ""});
+  REQUIRE(guild);
+  auto t = engine->create_thread(ada->id, guild->id, "Loot", "Look");
+  REQUIRE(t);
+  constexpr int threads = 4;
+  constexpr int per_thread = 10;
+  std::vector<MemberId> fans;
+  for (int i = 0; i < threads * per_thread; ++i) {
+    auto m = engine->create_member("fan" + std::to_string(i), "Fan");
+    REQUIRE(m);
+    REQUIRE(engine->join_space(m->id, guild->id));
+    fans.push_back(m->id);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] {
+      for (int i = 0; i < per_thread; ++i) {
+        const MemberId fan = fans[static_cast<std::size_t>(w * per_thread + i)];
+        auto r = engine->react(fan, t->first_post.id, "heart");
+        if (!r || !*r) ++failures;
+        if (i % 3 == 0 && !engine->react(fan, t->first_post.id, "laugh")) ++failures;
+        if (!engine->unread_counts(ada->id)) ++failures;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  CHECK(failures == 0);
+  auto inbox = engine->list_notifications(ada->id, {"", 10});
+  REQUIRE(inbox);
+  REQUIRE(inbox->items.size() == 1);
+  CHECK(inbox->items[0].kind == NotificationKind::reaction);
+  CHECK(inbox->items[0].count == threads * per_thread);
+  auto unread = engine->unread_counts(ada->id);
+  REQUIRE(unread);
+  CHECK(unread->notifications == 1);
 }
 
 std::shared_ptr<Storage> detail::fresh_storage() { return conformance::fresh_storage(); }

@@ -278,7 +278,7 @@ TEST_CASE("deleted and removed posts and the posts of deleted threads are never 
   CHECK(search(*s, words({"elixirs"})).empty());
 }
 
-TEST_CASE("index_post replaces a post's text; a moved thread's posts are found in its new space",
+TEST_CASE("index_post replaces a post's text, a moved thread's posts are found in its new space",
           "[conformance][search]") {
   auto s = detail::fresh_storage();
   seed(*s);

@@ -37,6 +37,7 @@ struct World {
   RoleId helper, spare;
   ThreadId thread, question;
   PostId first_post, reply, answer, removed;
+  NotificationId members_notification;
   std::string invite_join, invite_revoke;
 
   Engine& operator*() { return *engine; }
@@ -98,6 +99,9 @@ World build_world(Visibility visibility) {
   must(e.set_override(ada, w.space, muted, {},
                       {Permission::post_threads, Permission::reply, Permission::react}));
   must(e.ban_member(ada, w.space, ban, "spam"));
+  auto inbox = must(e.list_notifications(mem, {}));
+  REQUIRE_FALSE(inbox.items.empty());
+  w.members_notification = inbox.items.front().id;
   return w;
 }
 
@@ -226,6 +230,20 @@ const std::map<std::string_view, Cell>& cells() {
       {"react", WRITE(e.react(who, w.reply, "+1"))},
       {"unreact", WRITE(e.unreact(who, w.reply, "+1"))},
       {"search", Cell{false, [](World& w, Actor a) { return search_outcome(w, a); }}},
+      {"list_notifications", READ(e.list_notifications(who, {}))},
+      {"mark_notifications_read", WRITE(e.mark_notifications_read(who))},
+      {"mark_notification_read", WRITE(e.mark_notification_read(who, w.members_notification))},
+      {"mark_space_read", WRITE(e.mark_space_read(who, w.space))},
+      {"unread_counts", Cell{false,
+                             [](World& w, Actor a) -> std::
+                                                       string {
+                                                         auto counts = (*w).unread_counts(w[a]);
+                                                         if (!counts) return outcome(counts);
+                                                         for (const SpaceUnread& s : counts->spaces)
+                                                           if (s.space == w.space && s.posts > 0)
+                                                             return "A";
+                                                         return "X";
+                                                       }}},
       {"subscribe_as", Cell{false,
                             [](World& w, Actor a) -> std::
                                                       string {

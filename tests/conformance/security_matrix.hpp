@@ -19,6 +19,8 @@
 //    thread by each of denied, banned, moderator, admin and owner (their "own post"), custom
 //    roles "helper" (rank 200, held by a plain member `target`) and "spare" (rank 150), two
 //    invites by the owner, and (private only) a join request by `asker`, a member of P.
+//    member's inbox holds the notifications of target's replies (the "member's notification").
+//    New posts in S by others than the actor are unread for each of its members.
 // Calls that act on "own post" use the actor's own where they have one, else member's.
 #pragma once
 
@@ -47,6 +49,7 @@ inline constexpr std::array<std::string_view, actor_count> actor_names{
 //   F  errc::forbidden       N  errc::not_found       C  errc::conflict
 //   X  (subscribe_as) the subscriber receives none of S's events; A: it receives them
 //      (find_spaces) S is not among the spaces found; A: it is
+//      (unread_counts) S is not in the actor's unread counts; A: it is, with its new posts
 struct Row {
   std::string_view call;
   std::string_view what;  // what the cell does, in S
@@ -116,6 +119,12 @@ inline constexpr Row rows[] = {
   // The cell also searches with no space filter, which never fails: it must show S's posts
   // exactly when the filtered search is allowed, and never the removed reply.
   {"search",                "search S (and everywhere) for \"post\"",    "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"list_notifications",    "own inbox",                                "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"mark_notifications_read", "mark own inbox read",                    "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  // Only its recipient may touch a notification: for anyone else it does not exist.
+  {"mark_notification_read", "mark member's notification read",         "FNNANNNNN", "FNNANNNNN", "FNNANNNNN"},
+  {"mark_space_read",       "move own read marker in S to now",         "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"unread_counts",         "S among own unread counts",                "FXXAAXAAA", "FXXAAXAAA", "FXXAAXAAA"},
 };
 // clang-format on
 

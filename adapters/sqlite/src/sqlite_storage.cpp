@@ -249,7 +249,7 @@ CREATE TABLE thread_tags (
 CREATE INDEX thread_tags_by_tag ON thread_tags (tag, thread_id);  -- the tag listings
 )sql";
 
-// Version 4.
+// Version 4. Each feature adds its own block (search, reactions, the inbox).
 //
 // [search] Full-text search over posts. post_search holds one row per indexed post, its rowid
 // the post id: the engine's tokens of the thread title (first posts only) and of the body,
@@ -272,6 +272,47 @@ INSERT INTO search_backfill (pending) SELECT 1 WHERE EXISTS (SELECT 1 FROM posts
 -- encoded as tags are; '' inherits.
 ALTER TABLE spaces ADD COLUMN reaction_kinds TEXT NOT NULL DEFAULT '';
 ALTER TABLE spaces ADD COLUMN no_self_reaction TEXT NOT NULL DEFAULT '';
+
+-- === notifications and read markers (the inbox) ===================================
+-- A member's inbox. Ids are the engine's time-ordered ids, so id order is recency: a bumped
+-- reaction aggregate is rewritten under a new id. No foreign keys: the contract stores
+-- notifications as given.
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  recipient_id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,                       -- hearth::NotificationKind value (4: reaction)
+  space_id INTEGER NOT NULL,
+  thread_id INTEGER NOT NULL,
+  post_id INTEGER NOT NULL,
+  actor_id INTEGER,                            -- NULL when no member
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  is_read INTEGER NOT NULL                     -- 1 once read
+);
+-- The inbox, newest first.
+CREATE INDEX notifications_by_recipient ON notifications (recipient_id, id);
+-- The unread part: the unread-only listing, marking read, and the counts per space.
+CREATE INDEX notifications_unread ON notifications (recipient_id, id, space_id) WHERE is_read = 0;
+-- The open reaction aggregate of (recipient, post).
+CREATE INDEX notifications_open_reactions ON notifications (recipient_id, post_id, id)
+  WHERE is_read = 0 AND kind = 4;
+
+-- How far each member has read each space: posts with id <= last_read are not new to them.
+CREATE TABLE read_markers (
+  member_id INTEGER NOT NULL,
+  space_id INTEGER NOT NULL,
+  last_read INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, space_id)
+) WITHOUT ROWID;
+
+-- list_member_spaces: the spaces of one member.
+CREATE INDEX memberships_by_member ON memberships (member_id, space_id);
+-- count_posts_after: a range of one space's posts, the filtered columns included so that the
+-- count reads the index only.
+CREATE INDEX posts_by_space ON posts (space_id, id, author_id, deleted, removed);
+-- === end of notifications and read markers =========================================
 )sql";
 
 // Migration i brings a database from version i to version i + 1, inside the opening
@@ -353,6 +394,20 @@ enum class Q : std::uint8_t {
   reaction_count_sub,
   reaction_count_prune,
   reaction_list,
+  reaction_list_member,
+  notification_insert,
+  notification_update,
+  notification_get,
+  notification_find_reaction,
+  notification_list,
+  notification_list_unread,
+  notification_mark_read,
+  notification_count_unread,
+  marker_put,
+  marker_get,
+  marker_list,
+  member_spaces,
+  posts_count_after,
   event_insert,
   event_read,
   event_last,
@@ -384,6 +439,9 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
   "t.id, t.space_id, t.author_id, t.title, t.first_post, t.last_post, t.created_at, "      \
   "t.last_activity_at, t.reply_count, t.deleted, t.kind, t.pinned, t.locked, t.archived, " \
   "t.accepted_answer, t.answered_by_peer, t.participant_count, t.reaction_count, t.tags"
+#define HEARTH_NOTIFICATION_COLS                                                        \
+  "id, recipient_id, kind, space_id, thread_id, post_id, actor_id, count, created_at, " \
+  "updated_at, is_read"
 #define HEARTH_POST_COLS                                                                           \
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
@@ -610,6 +668,53 @@ const char* sql_of(Q q) noexcept {
     case Q::reaction_list:  // reactions_by_kind: the post and kind, past `after`
       return "SELECT post_id, member_id, kind, created_at FROM reactions "
              "WHERE post_id = ?1 AND kind = ?2 AND member_id > ?3 ORDER BY member_id LIMIT ?4";
+    case Q::notification_insert:
+      return "INSERT INTO notifications (" HEARTH_NOTIFICATION_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    case Q::notification_update:  // ?12: the id it was stored under
+      return "UPDATE notifications SET id = ?1, recipient_id = ?2, kind = ?3, space_id = ?4, "
+             "thread_id = ?5, post_id = ?6, actor_id = ?7, count = ?8, created_at = ?9, "
+             "updated_at = ?10, is_read = ?11 WHERE id = ?12";
+    case Q::notification_get:
+      return "SELECT " HEARTH_NOTIFICATION_COLS " FROM notifications WHERE id = ?1";
+    case Q::notification_find_reaction:  // the literal terms select notifications_open_reactions
+      return "SELECT " HEARTH_NOTIFICATION_COLS
+             " FROM notifications WHERE recipient_id = ?1 AND post_id = ?2 AND is_read = 0 "
+             "AND kind = 4 ORDER BY id DESC LIMIT 1";
+    case Q::notification_list:
+      return "SELECT " HEARTH_NOTIFICATION_COLS
+             " FROM notifications WHERE recipient_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    case Q::notification_list_unread:  // notifications_unread
+      return "SELECT " HEARTH_NOTIFICATION_COLS
+             " FROM notifications WHERE recipient_id = ?1 AND is_read = 0 AND id < ?2 "
+             "ORDER BY id DESC LIMIT ?3";
+    case Q::notification_mark_read:
+      return "UPDATE notifications SET is_read = 1 WHERE recipient_id = ?1 AND is_read = 0 "
+             "AND id <= ?2";
+    // Left to itself, SQLite 3.40 reads every notification of the recipient through
+    // notifications_by_recipient; the unread ones alone are what is counted.
+    case Q::notification_count_unread:
+      return "SELECT space_id, COUNT(*) FROM notifications INDEXED BY notifications_unread "
+             "WHERE recipient_id = ?1 AND is_read = 0 GROUP BY space_id ORDER BY space_id";
+    case Q::marker_put:
+      return "INSERT INTO read_markers (member_id, space_id, last_read, updated_at) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, space_id) DO UPDATE SET "
+             "last_read = excluded.last_read, updated_at = excluded.updated_at";
+    case Q::marker_get:
+      return "SELECT member_id, space_id, last_read, updated_at FROM read_markers "
+             "WHERE member_id = ?1 AND space_id = ?2";
+    case Q::marker_list:
+      return "SELECT member_id, space_id, last_read, updated_at FROM read_markers "
+             "WHERE member_id = ?1 ORDER BY space_id";
+    case Q::member_spaces:  // memberships_by_member
+      return "SELECT space_id, member_id, joined_at FROM memberships "
+             "WHERE member_id = ?1 AND space_id > ?2 ORDER BY space_id LIMIT ?3";
+    case Q::posts_count_after:  // posts_by_space, index only; ?3 NULL: no author excluded
+      return "SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE space_id = ?1 AND id > ?2 "
+             "AND author_id IS NOT ?3 AND deleted = 0 AND removed = 0 LIMIT ?4)";
+    case Q::reaction_list_member:  // the primary key's (post_id, member_id) prefix
+      return "SELECT post_id, member_id, kind, created_at FROM reactions "
+             "WHERE post_id = ?1 AND member_id = ?2 ORDER BY kind";
     case Q::event_insert:  // seq NULL: the rowid, MAX(seq) + 1
       return "INSERT INTO events (type, space_id, actor_id, at, payload) "
              "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -661,6 +766,7 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_POST_COLS
 #undef HEARTH_SEARCH_COLS_OF_P
 #undef HEARTH_SEARCH_FROM_WHERE
+#undef HEARTH_NOTIFICATION_COLS
 
 // One SQLite connection with its statements, each prepared on first use and kept.
 class Connection {
@@ -1029,6 +1135,45 @@ Revision read_revision(const SQLite::Statement& s) {
   r.editor = MemberId{col_u64(s, 4)};
   r.written_at = col_i64(s, 5);
   return r;
+}
+
+Notification read_notification(const SQLite::Statement& s) {
+  Notification n;
+  n.id = NotificationId{col_u64(s, 0)};
+  n.recipient = MemberId{col_u64(s, 1)};
+  n.kind = static_cast<NotificationKind>(col_i64(s, 2));
+  n.space = SpaceId{col_u64(s, 3)};
+  n.thread = ThreadId{col_u64(s, 4)};
+  n.post = PostId{col_u64(s, 5)};
+  n.actor = MemberId{col_u64(s, 6)};
+  n.count = col_u32(s, 7);
+  n.created_at = col_i64(s, 8);
+  n.updated_at = col_i64(s, 9);
+  n.read = col_bool(s, 10);
+  return n;
+}
+
+void bind_notification(SQLite::Statement& s, const Notification& n) {
+  bind_id(s, 1, n.id.value);
+  bind_id(s, 2, n.recipient.value);
+  s.bind(3, static_cast<std::int32_t>(n.kind));
+  bind_id(s, 4, n.space.value);
+  bind_id(s, 5, n.thread.value);
+  bind_id(s, 6, n.post.value);
+  bind_id_or_null(s, 7, n.actor.value);
+  s.bind(8, n.count);
+  s.bind(9, n.created_at);
+  s.bind(10, n.updated_at);
+  bind_bool(s, 11, n.read);
+}
+
+ReadMarker read_marker(const SQLite::Statement& s) {
+  ReadMarker m;
+  m.member = MemberId{col_u64(s, 0)};
+  m.space = SpaceId{col_u64(s, 1)};
+  m.last_read = PostId{col_u64(s, 2)};
+  m.updated_at = col_i64(s, 3);
+  return m;
 }
 
 Event read_event(const SQLite::Statement& s) {
@@ -1967,6 +2112,149 @@ class SqliteTransaction final : public Transaction {
       std::vector<Reaction> out;
       while (s->executeStep()) out.push_back(read_reaction(*s));
       return out;
+    });
+  }
+
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override {
+    return read([&](Connection& c) -> result<std::vector<Reaction>> {
+      Use s(c, Q::reaction_list_member);
+      bind_id(*s, 1, post.value);
+      bind_id(*s, 2, member.value);
+      std::vector<Reaction> out;
+      while (s->executeStep()) out.push_back(read_reaction(*s));
+      return out;
+    });
+  }
+
+  // --- notifications ---
+  result<void> insert_notification(const Notification& n) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::notification_insert);
+      bind_notification(*s, n);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_notification(NotificationId id, const Notification& n) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::notification_update);
+      bind_notification(*s, n);
+      bind_id(*s, 12, id.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Notification> get_notification(NotificationId id) override {
+    return read([&](Connection& c) -> result<Notification> {
+      Use s(c, Q::notification_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_notification(*s);
+    });
+  }
+
+  result<Notification> find_reaction_notification(MemberId recipient, PostId post) override {
+    return read([&](Connection& c) -> result<Notification> {
+      Use s(c, Q::notification_find_reaction);
+      bind_id(*s, 1, recipient.value);
+      bind_id(*s, 2, post.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_notification(*s);
+    });
+  }
+
+  result<std::vector<Notification>> list_notifications(MemberId recipient, NotificationId before,
+                                                       bool unread_only,
+                                                       std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Notification>> {
+      Use s(c, unread_only ? Q::notification_list_unread : Q::notification_list);
+      bind_id(*s, 1, recipient.value);
+      s->bind(2, to_db_bound(before ? before.value : std::numeric_limits<std::uint64_t>::max()));
+      s->bind(3, limit);
+      std::vector<Notification> out;
+      while (s->executeStep()) out.push_back(read_notification(*s));
+      return out;
+    });
+  }
+
+  result<std::uint32_t> mark_notifications_read(MemberId recipient, NotificationId up_to) override {
+    return write([&](Connection& c) -> result<std::uint32_t> {
+      Use s(c, Q::notification_mark_read);
+      bind_id(*s, 1, recipient.value);
+      s->bind(2, to_db_bound(up_to.value));
+      return static_cast<std::uint32_t>(s->exec());
+    });
+  }
+
+  result<std::vector<std::pair<SpaceId, std::uint32_t>>> count_unread_notifications(
+      MemberId recipient) override {
+    return read([&](Connection& c) -> result<std::vector<std::pair<SpaceId, std::uint32_t>>> {
+      Use s(c, Q::notification_count_unread);
+      bind_id(*s, 1, recipient.value);
+      std::vector<std::pair<SpaceId, std::uint32_t>> out;
+      while (s->executeStep()) out.emplace_back(SpaceId{col_u64(*s, 0)}, col_u32(*s, 1));
+      return out;
+    });
+  }
+
+  // --- read markers ---
+  result<void> put_read_marker(const ReadMarker& m) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::marker_put);
+      bind_id(*s, 1, m.member.value);
+      bind_id(*s, 2, m.space.value);
+      bind_id(*s, 3, m.last_read.value);
+      s->bind(4, m.updated_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<ReadMarker> get_read_marker(SpaceId space, MemberId member) override {
+    return read([&](Connection& c) -> result<ReadMarker> {
+      Use s(c, Q::marker_get);
+      bind_id(*s, 1, member.value);
+      bind_id(*s, 2, space.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_marker(*s);
+    });
+  }
+
+  result<std::vector<ReadMarker>> list_read_markers(MemberId member) override {
+    return read([&](Connection& c) -> result<std::vector<ReadMarker>> {
+      Use s(c, Q::marker_list);
+      bind_id(*s, 1, member.value);
+      std::vector<ReadMarker> out;
+      while (s->executeStep()) out.push_back(read_marker(*s));
+      return out;
+    });
+  }
+
+  result<std::vector<Membership>> list_member_spaces(MemberId member, SpaceId after,
+                                                     std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Membership>> {
+      Use s(c, Q::member_spaces);
+      bind_id(*s, 1, member.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<Membership> out;
+      while (s->executeStep()) out.push_back(read_membership(*s));
+      return out;
+    });
+  }
+
+  result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
+                                          std::uint32_t cap) override {
+    return read([&](Connection& c) -> result<std::uint32_t> {
+      Use s(c, Q::posts_count_after);
+      bind_id(*s, 1, space.value);
+      s->bind(2, to_db_bound(after.value));
+      bind_id_or_null(*s, 3, except.value);
+      s->bind(4, cap);
+      if (!s->executeStep()) return std::uint32_t{0};
+      return col_u32(*s, 0);
     });
   }
 

@@ -7,16 +7,16 @@
 //    backend is busy and the call may succeed later, errc::storage_error for any other failure.
 //  - The storage applies no policy: it does not validate texts, check permissions or keep
 //    counters on its own. It stores what it is given and returns it unchanged, byte for byte.
-//  - After a write method (insert_*, update_*, put_*, delete_*, add_*, remove_*, append_*) fails,
-//  the
-//    transaction is spoilt: commit() MUST then fail and store nothing. A read that finds nothing
-//    (not_found) spoils nothing.
+//  - After a write method (insert_*, update_*, put_*, delete_*, add_*, remove_*, append_*,
+//    mark_*) fails, the transaction is spoilt: commit() MUST then fail and store nothing. A read
+//    that finds nothing (not_found) spoils nothing.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hearth/error.hpp"
@@ -193,6 +193,50 @@ class Transaction {
   // the time given to add_reaction.
   virtual result<std::vector<Reaction>> list_reactions(PostId post, std::string_view kind,
                                                        MemberId after, std::uint32_t limit) = 0;
+
+  // The reactions `member` gave `post`, by kind (bytewise).
+  virtual result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) = 0;
+
+  // --- notifications (docs/posts.md, "Notifications") ------------------------------------
+  // Stored as given: the storage checks neither the recipient nor the post. already_exists for a
+  // taken id.
+  virtual result<void> insert_notification(const Notification& n) = 0;
+  // Replaces the notification stored under `id` with `n`, every field included, the id too (a
+  // bumped reaction aggregate takes a new id and so moves to the top of the inbox). not_found
+  // when `id` names none; already_exists when n.id differs from `id` and is taken.
+  virtual result<void> update_notification(NotificationId id, const Notification& n) = 0;
+  virtual result<Notification> get_notification(NotificationId id) = 0;  // not_found
+  // The unread notification of kind reaction about `post` in `recipient`'s inbox (the one with
+  // the highest id, should there be several); not_found when there is none.
+  virtual result<Notification> find_reaction_notification(MemberId recipient, PostId post) = 0;
+  // `recipient`'s notifications by id descending, with id < before (no id: from the newest),
+  // only the unread ones when `unread_only`.
+  virtual result<std::vector<Notification>> list_notifications(MemberId recipient,
+                                                               NotificationId before,
+                                                               bool unread_only,
+                                                               std::uint32_t limit) = 0;
+  // Marks read every unread notification of `recipient` with id <= up_to; returns how many.
+  virtual result<std::uint32_t> mark_notifications_read(MemberId recipient,
+                                                        NotificationId up_to) = 0;
+  // `recipient`'s unread notifications counted per space (Notification::space), by space id
+  // ascending; spaces with none are left out.
+  virtual result<std::vector<std::pair<SpaceId, std::uint32_t>>> count_unread_notifications(
+      MemberId recipient) = 0;
+
+  // --- read markers ------------------------------------------------------------------------
+  // Stores the marker of (m.space, m.member), replacing any earlier one. Neither is checked.
+  virtual result<void> put_read_marker(const ReadMarker& m) = 0;
+  virtual result<ReadMarker> get_read_marker(SpaceId space, MemberId member) = 0;  // not_found
+  // `member`'s markers by space id ascending.
+  virtual result<std::vector<ReadMarker>> list_read_markers(MemberId member) = 0;
+  // The memberships of `member`, by space id ascending, with space id > after.
+  virtual result<std::vector<Membership>> list_member_spaces(MemberId member, SpaceId after,
+                                                             std::uint32_t limit) = 0;
+  // How many posts now in `space` have an id above `after`, are neither deleted nor removed and
+  // are not by `except` (no id: by anyone), counting no further than `cap`: min(count, cap).
+  // SHOULD cost about cap + (posts by `except` in that range) index entries, not the whole range.
+  virtual result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
+                                                  std::uint32_t cap) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

@@ -83,6 +83,24 @@ class TransactionWrapper : public Transaction {
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp at) override;
   result<bool> remove_reaction(PostId post, MemberId member, std::string_view kind) override;
+  result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override;
+  result<void> insert_notification(const Notification& n) override;
+  result<void> update_notification(NotificationId id, const Notification& n) override;
+  result<Notification> get_notification(NotificationId id) override;
+  result<Notification> find_reaction_notification(MemberId recipient, PostId post) override;
+  result<std::vector<Notification>> list_notifications(MemberId recipient, NotificationId before,
+                                                       bool unread_only,
+                                                       std::uint32_t limit) override;
+  result<std::uint32_t> mark_notifications_read(MemberId recipient, NotificationId up_to) override;
+  result<std::vector<std::pair<SpaceId, std::uint32_t>>> count_unread_notifications(
+      MemberId recipient) override;
+  result<void> put_read_marker(const ReadMarker& m) override;
+  result<ReadMarker> get_read_marker(SpaceId space, MemberId member) override;
+  result<std::vector<ReadMarker>> list_read_markers(MemberId member) override;
+  result<std::vector<Membership>> list_member_spaces(MemberId member, SpaceId after,
+                                                     std::uint32_t limit) override;
+  result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
+                                          std::uint32_t cap) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

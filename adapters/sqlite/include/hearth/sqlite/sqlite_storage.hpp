@@ -51,8 +51,10 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 2: spaces' join policy and member cap; roles and overrides; bans, invites, join requests.
 // 3: threads' kind, pinned/locked/archived flags, accepted answer, participant and reaction
 //    counts; listings by pinned and of unanswered questions.
-// 4: spaces' reaction rules; post_search, the full-text index of posts (FTS5); posts stored at 3 are indexed when an
+// 4: spaces' reaction rules; post_search, the full-text index of posts (FTS5); posts stored at 3
+// are indexed when an
 //    Engine first opens the upgraded file.
+// 4: notifications and read markers; memberships by member, posts by space.
 inline constexpr int schema_version = 4;
 
 }  // namespace hearth::sqlite
