@@ -339,6 +339,7 @@ enum class Q : std::uint8_t {
   member_by_ref,
   space_insert,
   space_update,
+  space_update_parent,
   space_get,
   space_children,
   space_find,
@@ -373,6 +374,7 @@ enum class Q : std::uint8_t {
   join_request_list,
   thread_insert,
   thread_update,
+  thread_update_keys,
   thread_get,
   thread_list,
   thread_list_unanswered,
@@ -486,11 +488,16 @@ const char* sql_of(Q q) noexcept {
     case Q::space_insert:
       return "INSERT INTO spaces (" HEARTH_SPACE_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-    case Q::space_update:
-      return "UPDATE spaces SET parent_id = ?2, kind = ?3, name = ?4, description = ?5, "
+    // An UPDATE that names an indexed column rewrites that index's entry even when the value
+    // stays, so the columns an index holds are set apart, and only when they change: a counter
+    // bump then writes the row's page alone.
+    case Q::space_update:  // all but parent_id (spaces_by_parent); ?2 unused
+      return "UPDATE spaces SET kind = ?3, name = ?4, description = ?5, "
              "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
              "thread_count = ?10, join_policy = ?11, member_cap = ?12, tags = ?13, "
              "reaction_kinds = ?14, no_self_reaction = ?15 WHERE id = ?1";
+    case Q::space_update_parent:
+      return "UPDATE spaces SET parent_id = ?2 WHERE id = ?1 AND parent_id IS NOT ?2";
     case Q::space_get:
       return "SELECT " HEARTH_SPACE_COLS " FROM spaces WHERE id = ?1";
     case Q::space_children:  // ?1 is NULL for the roots
@@ -589,12 +596,18 @@ const char* sql_of(Q q) noexcept {
       return "INSERT INTO threads (" HEARTH_THREAD_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
              "?17, ?18, ?19)";
+    // As spaces: the columns of threads_by_pin_activity and threads_unanswered (their keys and
+    // their WHERE clauses) are set by thread_update_keys, only when one changes.
     case Q::thread_update:
-      return "UPDATE threads SET space_id = ?2, author_id = ?3, title = ?4, first_post = ?5, "
-             "last_post = ?6, created_at = ?7, last_activity_at = ?8, reply_count = ?9, "
-             "deleted = ?10, kind = ?11, pinned = ?12, locked = ?13, archived = ?14, "
-             "accepted_answer = ?15, answered_by_peer = ?16, participant_count = ?17, "
+      return "UPDATE threads SET author_id = ?3, title = ?4, first_post = ?5, "
+             "created_at = ?7, last_activity_at = ?8, reply_count = ?9, "
+             "locked = ?13, archived = ?14, answered_by_peer = ?16, participant_count = ?17, "
              "reaction_count = ?18, tags = ?19 WHERE id = ?1";
+    case Q::thread_update_keys:
+      return "UPDATE threads SET space_id = ?2, last_post = ?6, deleted = ?10, kind = ?11, "
+             "pinned = ?12, accepted_answer = ?15 WHERE id = ?1 AND (space_id IS NOT ?2 OR "
+             "last_post IS NOT ?6 OR deleted IS NOT ?10 OR kind IS NOT ?11 OR "
+             "pinned IS NOT ?12 OR accepted_answer IS NOT ?15)";
     case Q::thread_get:
       return "SELECT " HEARTH_THREAD_COLS " FROM threads WHERE id = ?1";
     case Q::thread_list:  // "deleted = 0" selects the partial index threads_by_pin_activity
@@ -1102,6 +1115,17 @@ void bind_thread(SQLite::Statement& s, const Thread& t, const std::string& tags)
   bind_text(s, 19, tags);
 }
 
+// The parameters of Q::thread_update_keys, numbered as bind_thread numbers them.
+void bind_thread_keys(SQLite::Statement& s, const Thread& t) {
+  bind_id(s, 1, t.id.value);
+  bind_id(s, 2, t.space.value);
+  bind_id(s, 6, t.last_post.value);
+  bind_bool(s, 10, t.deleted);
+  s.bind(11, static_cast<std::int32_t>(t.kind));
+  bind_bool(s, 12, t.pinned);
+  bind_id_or_null(s, 15, t.accepted_answer.value);
+}
+
 Post read_post(const SQLite::Statement& s) {
   Post p;
   p.id = PostId{col_u64(s, 0)};
@@ -1419,9 +1443,15 @@ class SqliteTransaction final : public Transaction {
   result<void> update_space(const Space& sp) override {
     return write([&](Connection& c) -> result<void> {
       const SpaceLists lists(sp);
-      Use s(c, Q::space_update);
-      bind_space(*s, sp, lists);
-      if (s->exec() == 0) return errc::not_found;
+      {
+        Use s(c, Q::space_update);
+        bind_space(*s, sp, lists);
+        if (s->exec() == 0) return errc::not_found;
+      }
+      Use s(c, Q::space_update_parent);
+      bind_id(*s, 1, sp.id.value);
+      bind_id_or_null(*s, 2, sp.parent.value);
+      s->exec();
       return {};
     });
   }
@@ -1818,6 +1848,11 @@ class SqliteTransaction final : public Transaction {
         Use s(c, Q::thread_update);
         bind_thread(*s, t, tags);
         if (s->exec() == 0) return errc::not_found;
+      }
+      {
+        Use s(c, Q::thread_update_keys);
+        bind_thread_keys(*s, t);
+        s->exec();
       }
       if (same_tags) return {};
       {
