@@ -5,7 +5,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -318,11 +320,42 @@ CREATE INDEX posts_by_space ON posts (space_id, id, author_id, deleted, removed)
 -- === end of notifications and read markers =========================================
 )sql";
 
+// Version 5 writes fewer pages per reaction (W1).
+//
+// [reactions] A post's counts per kind move into its row (posts.reactions: kind, count, kind,
+// count, ... encoded as tags are, by kind), where a thread page reads them with the posts; the
+// reaction_counts table and its index go. reactions is keyed (post_id, kind, member_id), the
+// order list_reactions reads, which makes reactions_by_kind redundant.
+constexpr const char* schema_v5 = R"sql(
+-- [reactions] begin
+ALTER TABLE posts ADD COLUMN reactions TEXT NOT NULL DEFAULT '';
+UPDATE posts SET reactions = (
+  SELECT group_concat(entry, '') FROM (
+    SELECT replace(replace(kind, '\', '\\'), ',', '\,') || ',' || count || ',' AS entry
+    FROM reaction_counts WHERE post_id = posts.id AND count > 0 ORDER BY kind))
+WHERE id IN (SELECT post_id FROM reaction_counts WHERE count > 0);
+DROP TABLE reaction_counts;
+
+CREATE TABLE reactions_v5 (
+  post_id INTEGER NOT NULL REFERENCES posts (id),
+  kind TEXT NOT NULL,
+  member_id INTEGER NOT NULL REFERENCES members (id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, kind, member_id)
+) WITHOUT ROWID;
+INSERT INTO reactions_v5 (post_id, kind, member_id, created_at)
+  SELECT post_id, kind, member_id, created_at FROM reactions;
+DROP TABLE reactions;
+ALTER TABLE reactions_v5 RENAME TO reactions;
+-- [reactions] end
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 4> migrations = {schema_v1, schema_v2, schema_v3, schema_v4};
+constexpr std::array<const char*, 5> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
+                                                   schema_v5};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -389,17 +422,14 @@ enum class Q : std::uint8_t {
   post_update,
   post_get,
   post_list,
-  post_counts,
-  thread_counts,
+  post_reactions_get,
+  post_reactions_set,
   revision_insert,
   revision_list,
   reaction_insert,
-  reaction_count_add,
   reaction_delete,
-  reaction_count_sub,
-  reaction_count_prune,
   reaction_list,
-  reaction_list_member,
+  reaction_get,
   notification_insert,
   notification_update,
   notification_get,
@@ -447,13 +477,14 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_NOTIFICATION_COLS                                                        \
   "id, recipient_id, kind, space_id, thread_id, post_id, actor_id, count, created_at, " \
   "updated_at, is_read"
-#define HEARTH_POST_COLS                                                                           \
+#define HEARTH_POST_INSERT_COLS                                                                    \
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
+#define HEARTH_POST_COLS HEARTH_POST_INSERT_COLS ", reactions"
 
 #define HEARTH_SEARCH_COLS_OF_P                                                                 \
   "p.id, p.thread_id, p.space_id, p.author_id, p.reply_to, p.body, p.created_at, p.edited_at, " \
-  "p.revision, p.deleted, p.removed, p.removal_reason, p.removed_by"
+  "p.revision, p.deleted, p.removed, p.removal_reason, p.removed_by, p.reactions"
 #define HEARTH_SEARCH_FROM_WHERE                                                            \
   "FROM post_search JOIN posts AS p ON p.id = post_search.rowid "                           \
   "JOIN threads AS t ON t.id = p.thread_id "                                                \
@@ -645,7 +676,7 @@ const char* sql_of(Q q) noexcept {
     case Q::thread_has_posted:  // posts_by_author covers it
       return "SELECT EXISTS (SELECT 1 FROM posts WHERE thread_id = ?1 AND author_id = ?2)";
     case Q::post_insert:
-      return "INSERT INTO posts (" HEARTH_POST_COLS
+      return "INSERT INTO posts (" HEARTH_POST_INSERT_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
     case Q::post_update:
       return "UPDATE posts SET body = ?2, edited_at = ?3, revision = ?4, deleted = ?5, "
@@ -655,13 +686,10 @@ const char* sql_of(Q q) noexcept {
     case Q::post_list:
       return "SELECT " HEARTH_POST_COLS
              " FROM posts WHERE thread_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
-    case Q::post_counts:
-      return "SELECT kind, count FROM reaction_counts WHERE post_id = ?1 AND count > 0 "
-             "ORDER BY kind";
-    case Q::thread_counts:
-      return "SELECT post_id, kind, count FROM reaction_counts "
-             "WHERE thread_id = ?1 AND post_id BETWEEN ?2 AND ?3 AND count > 0 "
-             "ORDER BY post_id, kind";
+    case Q::post_reactions_get:
+      return "SELECT reactions FROM posts WHERE id = ?1";
+    case Q::post_reactions_set:
+      return "UPDATE posts SET reactions = ?2 WHERE id = ?1";
     case Q::revision_insert:
       return "INSERT INTO revisions (post_id, number, title, body, editor_id, written_at) "
              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -671,17 +699,9 @@ const char* sql_of(Q q) noexcept {
     case Q::reaction_insert:
       return "INSERT INTO reactions (post_id, member_id, kind, created_at) "
              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
-    case Q::reaction_count_add:  // the WHERE also settles the INSERT ... SELECT upsert parse
-      return "INSERT INTO reaction_counts (post_id, thread_id, kind, count) "
-             "SELECT id, thread_id, ?2, 1 FROM posts WHERE id = ?1 "
-             "ON CONFLICT (post_id, kind) DO UPDATE SET count = count + 1";
     case Q::reaction_delete:
       return "DELETE FROM reactions WHERE post_id = ?1 AND member_id = ?2 AND kind = ?3";
-    case Q::reaction_count_sub:
-      return "UPDATE reaction_counts SET count = count - 1 WHERE post_id = ?1 AND kind = ?2";
-    case Q::reaction_count_prune:
-      return "DELETE FROM reaction_counts WHERE post_id = ?1 AND kind = ?2 AND count <= 0";
-    case Q::reaction_list:  // reactions_by_kind: the post and kind, past `after`
+    case Q::reaction_list:  // the primary key: the post and kind, past `after`
       return "SELECT post_id, member_id, kind, created_at FROM reactions "
              "WHERE post_id = ?1 AND kind = ?2 AND member_id > ?3 ORDER BY member_id LIMIT ?4";
     case Q::notification_insert:
@@ -728,9 +748,9 @@ const char* sql_of(Q q) noexcept {
     case Q::posts_count_after:  // posts_by_space, index only; ?3 NULL: no author excluded
       return "SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE space_id = ?1 AND id > ?2 "
              "AND author_id IS NOT ?3 AND deleted = 0 AND removed = 0 LIMIT ?4)";
-    case Q::reaction_list_member:  // the primary key's (post_id, member_id) prefix
+    case Q::reaction_get:  // one kind of the post's (list_member_reactions asks each)
       return "SELECT post_id, member_id, kind, created_at FROM reactions "
-             "WHERE post_id = ?1 AND member_id = ?2 ORDER BY kind";
+             "WHERE post_id = ?1 AND kind = ?3 AND member_id = ?2";
     case Q::event_insert:  // seq NULL: the rowid, MAX(seq) + 1
       return "INSERT INTO events (type, space_id, actor_id, at, payload) "
              "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -863,6 +883,8 @@ void bind_bool(SQLite::Statement& s, int i, bool v) { s.bind(i, static_cast<std:
 
 // The string outlives the statement's step: no copy.
 void bind_text(SQLite::Statement& s, int i, const std::string& v) { s.bindNoCopy(i, v); }
+// Bound without a copy: the string must outlive the statement's execution.
+void bind_text(SQLite::Statement& s, int i, std::string&& v) = delete;
 
 std::uint64_t col_u64(const SQLite::Statement& s, int i) {
   return static_cast<std::uint64_t>(s.getColumn(i).getInt64());  // NULL reads as 0
@@ -1126,6 +1148,37 @@ void bind_thread_keys(SQLite::Statement& s, const Thread& t) {
   bind_id_or_null(s, 15, t.accepted_answer.value);
 }
 
+// A post's reaction counts as posts.reactions holds them: kind, count, kind, count, ... encoded
+// by encode_tags, by kind.
+std::string encode_reactions(const std::vector<ReactionCount>& counts) {
+  std::vector<std::string> fields;
+  fields.reserve(counts.size() * 2);
+  for (const ReactionCount& rc : counts) {
+    fields.push_back(rc.kind);
+    fields.push_back(std::to_string(rc.count));
+  }
+  return encode_tags(fields);
+}
+
+// The inverse of encode_reactions; throws (a storage_error) for a value it could not have
+// written.
+std::vector<ReactionCount> decode_reactions(const std::string& text) {
+  std::vector<ReactionCount> out;
+  if (text.empty()) return out;
+  const std::vector<std::string> fields = decode_tags(text);
+  if (fields.size() % 2 != 0) throw std::runtime_error("hearth: malformed posts.reactions");
+  out.reserve(fields.size() / 2);
+  for (std::size_t i = 0; i < fields.size(); i += 2) {
+    std::uint32_t count = 0;
+    const std::string& n = fields[i + 1];
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
+    if (ec != std::errc{} || end != n.data() + n.size() || count == 0)
+      throw std::runtime_error("hearth: malformed posts.reactions");
+    out.push_back({fields[i], count});
+  }
+  return out;
+}
+
 Post read_post(const SQLite::Statement& s) {
   Post p;
   p.id = PostId{col_u64(s, 0)};
@@ -1141,6 +1194,7 @@ Post read_post(const SQLite::Statement& s) {
   p.removed = col_bool(s, 10);
   p.removal_reason = col_text(s, 11);
   p.removed_by = MemberId{col_u64(s, 12)};
+  p.reactions = decode_reactions(col_text(s, 13));
   return p;
 }
 
@@ -1958,9 +2012,6 @@ class SqliteTransaction final : public Transaction {
         if (!s->executeStep()) return errc::not_found;
         p = read_post(*s);
       }
-      Use s(c, Q::post_counts);
-      bind_id(*s, 1, id.value);
-      while (s->executeStep()) p.reactions.push_back({col_text(*s, 0), col_u32(*s, 1)});
       return p;
     });
   }
@@ -1975,20 +2026,6 @@ class SqliteTransaction final : public Transaction {
         s->bind(2, to_db_bound(after.value));
         s->bind(3, limit);
         while (s->executeStep()) out.push_back(read_post(*s));
-      }
-      if (out.empty()) return out;
-      // The page is every post of the thread between its first and last id: one range query
-      // fetches all their counts, in (post, kind) order.
-      Use s(c, Q::thread_counts);
-      bind_id(*s, 1, thread.value);
-      bind_id(*s, 2, out.front().id.value);
-      bind_id(*s, 3, out.back().id.value);
-      std::size_t i = 0;
-      while (s->executeStep()) {
-        const std::uint64_t post = col_u64(*s, 0);
-        while (i < out.size() && out[i].id.value < post) ++i;
-        if (i == out.size()) break;
-        if (out[i].id.value == post) out[i].reactions.push_back({col_text(*s, 1), col_u32(*s, 2)});
       }
       return out;
     });
@@ -2063,12 +2100,7 @@ class SqliteTransaction final : public Transaction {
           s->bind(8, std::numeric_limits<std::int64_t>::max());
         }
         s->bind(9, limit);
-        while (s->executeStep()) out.push_back({read_post(*s), col_u32(*s, 13)});
-      }
-      for (ScoredPost& hit : out) {
-        Use s(c, Q::post_counts);
-        bind_id(*s, 1, hit.post.id.value);
-        while (s->executeStep()) hit.post.reactions.push_back({col_text(*s, 0), col_u32(*s, 1)});
+        while (s->executeStep()) out.push_back({read_post(*s), col_u32(*s, 14)});
       }
       return out;
     });
@@ -2094,6 +2126,23 @@ class SqliteTransaction final : public Transaction {
   }
 
   // --- reactions ---
+  // The post's counts; nothing when there is no such post.
+  static std::optional<std::vector<ReactionCount>> post_reactions(Connection& c, PostId post) {
+    Use s(c, Q::post_reactions_get);
+    bind_id(*s, 1, post.value);
+    if (!s->executeStep()) return std::nullopt;
+    return decode_reactions(col_text(*s, 0));
+  }
+
+  static void set_post_reactions(Connection& c, PostId post,
+                                 const std::vector<ReactionCount>& counts) {
+    const std::string text = encode_reactions(counts);  // bound without a copy
+    Use s(c, Q::post_reactions_set);
+    bind_id(*s, 1, post.value);
+    bind_text(*s, 2, text);
+    s->exec();
+  }
+
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
                             Timestamp at) override {
     return write([&](Connection& c) -> result<bool> {
@@ -2106,10 +2155,17 @@ class SqliteTransaction final : public Transaction {
         s->bind(4, at);
         if (s->exec() == 0) return false;  // already stored
       }
-      Use s(c, Q::reaction_count_add);
-      bind_id(*s, 1, post.value);
-      bind_text(*s, 2, k);
-      if (s->exec() == 0) return errc::not_found;  // unreachable: the FK found the post
+      auto stored = post_reactions(c, post);
+      if (!stored) return errc::not_found;  // unreachable: the FK found the post
+      std::vector<ReactionCount>& counts = *stored;
+      auto it = std::lower_bound(
+          counts.begin(), counts.end(), k,
+          [](const ReactionCount& rc, const std::string& x) { return rc.kind < x; });
+      if (it != counts.end() && it->kind == k)
+        ++it->count;
+      else
+        counts.insert(it, ReactionCount{k, 1});
+      set_post_reactions(c, post, counts);
       return true;
     });
   }
@@ -2124,16 +2180,13 @@ class SqliteTransaction final : public Transaction {
         bind_text(*s, 3, k);
         if (s->exec() == 0) return false;
       }
-      {
-        Use s(c, Q::reaction_count_sub);
-        bind_id(*s, 1, post.value);
-        bind_text(*s, 2, k);
-        s->exec();
-      }
-      Use s(c, Q::reaction_count_prune);
-      bind_id(*s, 1, post.value);
-      bind_text(*s, 2, k);
-      s->exec();
+      auto stored = post_reactions(c, post);
+      if (!stored) return true;  // unreachable: the FK kept the post
+      std::vector<ReactionCount>& counts = *stored;
+      auto it = std::find_if(counts.begin(), counts.end(),
+                             [&](const ReactionCount& rc) { return rc.kind == k; });
+      if (it != counts.end() && --it->count == 0) counts.erase(it);
+      set_post_reactions(c, post, counts);
       return true;
     });
   }
@@ -2155,11 +2208,16 @@ class SqliteTransaction final : public Transaction {
 
   result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override {
     return read([&](Connection& c) -> result<std::vector<Reaction>> {
-      Use s(c, Q::reaction_list_member);
-      bind_id(*s, 1, post.value);
-      bind_id(*s, 2, member.value);
+      // One look-up per kind the post has: the key leads with (post_id, kind).
       std::vector<Reaction> out;
-      while (s->executeStep()) out.push_back(read_reaction(*s));
+      for (const ReactionCount& rc :
+           post_reactions(c, post).value_or(std::vector<ReactionCount>{})) {
+        Use s(c, Q::reaction_get);
+        bind_id(*s, 1, post.value);
+        bind_id(*s, 2, member.value);
+        bind_text(*s, 3, rc.kind);
+        if (s->executeStep()) out.push_back(read_reaction(*s));
+      }
       return out;
     });
   }

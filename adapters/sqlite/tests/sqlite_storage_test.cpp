@@ -46,8 +46,9 @@ TEST_CASE("a new database gets the current schema, WAL mode and foreign keys", "
   CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table : {"members", "spaces", "memberships", "roles", "role_assignments",
                             "overrides", "bans", "invites", "join_requests", "threads", "posts",
-                            "revisions", "reactions", "reaction_counts", "events"})
+                            "revisions", "reactions", "events"})
     CHECK(raw.tableExists(table));
+  CHECK_FALSE(raw.tableExists("reaction_counts"));  // in posts.reactions since version 5
 }
 
 namespace {
@@ -168,6 +169,19 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
         "edited_at, revision, deleted) VALUES "
         "(1000, 100, 10, 7, NULL, 'Meet at the gate.', 1700000000100, 0, 1, 0), "
         "(1001, 100, 10, 8, 1000, 'Potions!', 1700000000200, 0, 1, 1)");
+    // Counts move into posts.reactions at version 5, a kind with a comma and a backslash
+    // escaped; a zero count is left out.
+    raw.exec(
+        "INSERT INTO members (id, handle, display_name, external_ref, bio, created_at, active) "
+        "VALUES (7, 'ada', 'Ada', NULL, '', 1700000000000, 1), "
+        "(8, 'bo', 'Bo', NULL, '', 1700000000000, 1)");
+    raw.exec(
+        "INSERT INTO reactions (post_id, member_id, kind, created_at) VALUES "
+        "(1000, 8, '+1', 1700000000300), (1000, 7, '+1', 1700000000400), "
+        "(1000, 8, 'a,b\\', 1700000000500)");
+    raw.exec(
+        "INSERT INTO reaction_counts (post_id, thread_id, kind, count) VALUES "
+        "(1000, 100, '+1', 2), (1000, 100, 'a,b\\', 1), (1000, 100, 'laugh', 0)");
   }
   {
     auto storage = sqlite::open_storage({.path = db.path.string()});
@@ -234,6 +248,23 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     auto not_posted = (*tx)->has_posted(ThreadId{100}, MemberId{9});
     REQUIRE(not_posted);
     CHECK_FALSE(*not_posted);
+    auto reacted = (*tx)->get_post(PostId{1000});
+    REQUIRE(reacted);
+    CHECK(reacted->reactions == std::vector<ReactionCount>{{"+1", 2}, {"a,b\\", 1}});
+    auto plus = (*tx)->list_reactions(PostId{1000}, "+1", MemberId{}, 10);
+    REQUIRE(plus);
+    REQUIRE(plus->size() == 2);
+    CHECK((*plus)[0].member == MemberId{7});
+    CHECK((*plus)[0].at == 1'700'000'000'400);
+    CHECK((*plus)[1].member == MemberId{8});
+    auto theirs = (*tx)->list_member_reactions(PostId{1000}, MemberId{8});
+    REQUIRE(theirs);
+    REQUIRE(theirs->size() == 2);
+    CHECK((*theirs)[0].kind == "+1");
+    CHECK((*theirs)[1].kind == "a,b\\");
+    auto unreacted = (*tx)->get_post(PostId{1001});
+    REQUIRE(unreacted);
+    CHECK(unreacted->reactions.empty());
     tx->reset();
 
     // The new tables work on the migrated file.
@@ -298,6 +329,12 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
               .getInt() == 1);
   CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'threads_by_activity'")
             .getInt() == 0);
+  CHECK(raw.execAndGet("SELECT reactions FROM posts WHERE id = 1000").getString() ==
+        "+1,2,a\\,b\\\\,1,");
+  for (const char* gone : {"reaction_counts", "reaction_counts_by_thread", "reactions_by_kind"})
+    CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = '" + std::string(gone) +
+                         "'")
+              .getInt() == 0);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 

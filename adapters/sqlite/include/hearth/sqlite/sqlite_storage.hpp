@@ -51,10 +51,11 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 2: spaces' join policy and member cap; roles and overrides; bans, invites, join requests.
 // 3: threads' kind, pinned/locked/archived flags, accepted answer, participant and reaction
 //    counts; listings by pinned and of unanswered questions.
-// 4: spaces' reaction rules; post_search, the full-text index of posts (FTS5); posts stored at 3
-// are indexed when an
-//    Engine first opens the upgraded file.
-// 4: notifications and read markers; memberships by member, posts by space.
-inline constexpr int schema_version = 4;
+// 4: spaces' reaction rules; post_search, the full-text index of posts (FTS5), in which posts
+//    stored at 3 are indexed when an Engine first opens the upgraded file; notifications and
+//    read markers; memberships by member, posts by space.
+// 5: a post's reaction counts in its row (posts.reactions), reactions keyed by (post, kind,
+//    member); fewer pages written per reaction.
+inline constexpr int schema_version = 5;
 
 }  // namespace hearth::sqlite
