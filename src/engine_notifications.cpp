@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -24,7 +25,7 @@ std::string notification_payload(const Notification& n, NotificationId replaces)
       .done();
 }
 
-// The read marker of a membership stored without one (before schema 4): the first id of the
+// Where a membership stored without Membership::read_from starts reading: the first id of the
 // millisecond it began, so that what came after it is new.
 PostId marker_of_join(Timestamp joined_at) {
   if (joined_at <= id_epoch) return PostId{};
@@ -167,7 +168,10 @@ result<UnreadCounts> Engine::unread_counts(MemberId actor) {
         HEARTH_TRY(readable, impl_->can_read(tx, m.space, actor));
         if (!readable) continue;
         auto it = marker_of.find(m.space.value);
-        const PostId since = it != marker_of.end() ? it->second : marker_of_join(m.joined_at);
+        // A marker from an earlier membership (they left and came back) is older than the
+        // time of joining again.
+        const PostId joined = m.read_from ? m.read_from : marker_of_join(m.joined_at);
+        const PostId since = it != marker_of.end() ? std::max(it->second, joined) : joined;
         // One past the cap tells "more" from "exactly the cap".
         const std::uint32_t probe =
             cap == std::numeric_limits<std::uint32_t>::max() ? cap : cap + 1;

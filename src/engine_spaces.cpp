@@ -60,10 +60,10 @@ result<bool> Engine::Impl::admit(WriteContext& ctx, Space& s, MemberId member, M
   if (known->member) return false;
   if (known->banned) return errc::forbidden;
   if (s.member_cap != 0 && s.member_count >= s.member_cap) return errc::full;
-  HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now}));
   // What was posted before they joined is not new to them. Ids are made in the write
-  // transaction, which is serialised, so every post committed so far has a smaller one.
-  HEARTH_CHECK(ctx.tx.put_read_marker({s.id, member, ids.next_as<PostId>(), ctx.now}));
+  // transaction, which is serialised, so every post committed so far has a smaller one. The
+  // membership carries it (one row written rather than a read marker too).
+  HEARTH_CHECK(ctx.tx.insert_membership({s.id, member, ctx.now, ids.next_as<PostId>()}));
   ++s.member_count;
   HEARTH_CHECK(ctx.tx.update_space(s));
   // A pending request is answered by joining, however it happened.

@@ -220,6 +220,25 @@ TEST_CASE("marking read acts on the actor's own inbox only", "[notifications]") 
   CHECK(ok(c->unread_counts(c.ada.id)).notifications == 0);
 }
 
+TEST_CASE("unread counts: leaving and joining again starts from the new join", "[notifications]") {
+  Community c;
+  Space raids = ok(c->create_space(c.ada.id, {c.guild.id, SpaceKind::channel, "raids", ""}));
+  auto t = ok(c->create_thread(c.ada.id, raids.id, "Friday", "Who is in?"));
+  REQUIRE(ok(c->join_space(c.bo.id, raids.id)));
+  auto first = ok(c->reply(c.ada.id, t.first_post.id, "one"));
+  CHECK(ok(c->mark_space_read(c.bo.id, raids.id, first.id)));  // a marker from this membership
+  REQUIRE(ok(c->leave_space(c.bo.id, raids.id)));
+  ok(c->reply(c.ada.id, t.first_post.id, "while away"));
+  ok(c->reply(c.ada.id, t.first_post.id, "also while away"));
+  REQUIRE(ok(c->join_space(c.bo.id, raids.id)));
+  CHECK(unread_in(ok(c->unread_counts(c.bo.id)), raids.id) == nullptr);  // same millisecond
+  ok(c->reply(c.ada.id, t.first_post.id, "after coming back"));
+  const UnreadCounts u = ok(c->unread_counts(c.bo.id));
+  const SpaceUnread* r = unread_in(u, raids.id);
+  REQUIRE(r != nullptr);
+  CHECK(r->posts == 1);
+}
+
 TEST_CASE("unread counts: 3 new in #raids - cleared by a read marker - joining sets the marker",
           "[notifications]") {
   EngineOptions options;

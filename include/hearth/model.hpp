@@ -111,6 +111,9 @@ struct Membership {
   SpaceId space;
   MemberId member;
   Timestamp joined_at = 0;
+  // Posts with an id up to this one were there before the member joined: not new to them
+  // (Engine::unread_counts). No id: from the first id of the millisecond of joined_at.
+  PostId read_from;
 };
 
 // A custom role, defined in a space and usable there and in all the spaces below it. The

@@ -471,7 +471,7 @@ TEST_CASE("memberships are unique per space and member and list in member order"
   {
     auto tx = begin(*s);
     REQUIRE(tx->insert_membership({SpaceId{10}, MemberId{3}, 5}));
-    REQUIRE(tx->insert_membership({SpaceId{10}, MemberId{1}, 6}));
+    REQUIRE(tx->insert_membership({SpaceId{10}, MemberId{1}, 6, PostId{1u << 30}}));
     REQUIRE(tx->insert_membership({SpaceId{11}, MemberId{2}, 7}));
     REQUIRE(tx->commit());
   }
@@ -484,6 +484,10 @@ TEST_CASE("memberships are unique per space and member and list in member order"
     auto m = tx->get_membership(SpaceId{10}, MemberId{1});
     REQUIRE(m);
     CHECK(m->joined_at == 6);
+    CHECK(m->read_from == PostId{1u << 30});
+    auto plain = tx->get_membership(SpaceId{11}, MemberId{2});
+    REQUIRE(plain);
+    CHECK(plain->read_from == PostId{});
     CHECK(code_of(tx->get_membership(SpaceId{11}, MemberId{1})) == errc::not_found);
     auto list = tx->list_memberships(SpaceId{10}, MemberId{}, 10);
     REQUIRE(list);

@@ -320,7 +320,7 @@ CREATE INDEX posts_by_space ON posts (space_id, id, author_id, deleted, removed)
 -- === end of notifications and read markers =========================================
 )sql";
 
-// Version 5 writes fewer pages per reaction (W1).
+// Version 5 writes fewer pages per reaction and per join (W1).
 //
 // [reactions] A post's counts per kind move into its row (posts.reactions: kind, count, kind,
 // count, ... encoded as tags are, by kind), where a thread page reads them with the posts; the
@@ -348,6 +348,10 @@ INSERT INTO reactions_v5 (post_id, kind, member_id, created_at)
 DROP TABLE reactions;
 ALTER TABLE reactions_v5 RENAME TO reactions;
 -- [reactions] end
+
+-- [inbox] A membership carries where its reading starts (Membership::read_from), so that
+-- joining writes no read marker; NULL: from the time of joining.
+ALTER TABLE memberships ADD COLUMN read_from INTEGER;
 )sql";
 
 // Migration i brings a database from version i to version i + 1, inside the opening
@@ -549,14 +553,15 @@ const char* sql_of(Q q) noexcept {
              "WHERE (CASE ?7 WHEN 0 THEN newest ELSE member_count END, id) < (?8, ?9) "
              "ORDER BY CASE ?7 WHEN 0 THEN newest ELSE member_count END DESC, id DESC";
     case Q::membership_insert:
-      return "INSERT INTO memberships (space_id, member_id, joined_at) VALUES (?1, ?2, ?3)";
+      return "INSERT INTO memberships (space_id, member_id, joined_at, read_from) "
+             "VALUES (?1, ?2, ?3, ?4)";
     case Q::membership_delete:
       return "DELETE FROM memberships WHERE space_id = ?1 AND member_id = ?2";
     case Q::membership_get:
-      return "SELECT space_id, member_id, joined_at FROM memberships "
+      return "SELECT space_id, member_id, joined_at, read_from FROM memberships "
              "WHERE space_id = ?1 AND member_id = ?2";
     case Q::membership_list:
-      return "SELECT space_id, member_id, joined_at FROM memberships "
+      return "SELECT space_id, member_id, joined_at, read_from FROM memberships "
              "WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id LIMIT ?3";
     case Q::role_insert:
       return "INSERT INTO roles (" HEARTH_ROLE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -743,7 +748,7 @@ const char* sql_of(Q q) noexcept {
       return "SELECT member_id, space_id, last_read, updated_at FROM read_markers "
              "WHERE member_id = ?1 ORDER BY space_id";
     case Q::member_spaces:  // memberships_by_member
-      return "SELECT space_id, member_id, joined_at FROM memberships "
+      return "SELECT space_id, member_id, joined_at, read_from FROM memberships "
              "WHERE member_id = ?1 AND space_id > ?2 ORDER BY space_id LIMIT ?3";
     case Q::posts_count_after:  // posts_by_space, index only; ?3 NULL: no author excluded
       return "SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE space_id = ?1 AND id > ?2 "
@@ -1011,6 +1016,7 @@ Membership read_membership(const SQLite::Statement& s) {
   m.space = SpaceId{col_u64(s, 0)};
   m.member = MemberId{col_u64(s, 1)};
   m.joined_at = col_i64(s, 2);
+  m.read_from = PostId{col_u64(s, 3)};
   return m;
 }
 
@@ -1561,6 +1567,7 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, m.space.value);
       bind_id(*s, 2, m.member.value);
       s->bind(3, m.joined_at);
+      bind_id_or_null(*s, 4, m.read_from.value);
       s->exec();
       return {};
     });

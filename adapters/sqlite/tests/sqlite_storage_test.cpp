@@ -44,9 +44,9 @@ TEST_CASE("a new database gets the current schema, WAL mode and foreign keys", "
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
   CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"members", "spaces", "memberships", "roles", "role_assignments",
-                            "overrides", "bans", "invites", "join_requests", "threads", "posts",
-                            "revisions", "reactions", "events"})
+  for (const char* table :
+       {"members", "spaces", "memberships", "roles", "role_assignments", "overrides", "bans",
+        "invites", "join_requests", "threads", "posts", "revisions", "reactions", "events"})
     CHECK(raw.tableExists(table));
   CHECK_FALSE(raw.tableExists("reaction_counts"));  // in posts.reactions since version 5
 }
