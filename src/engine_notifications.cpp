@@ -121,9 +121,9 @@ result<std::uint32_t> Engine::mark_notifications_read(MemberId actor, Notificati
 result<bool> Engine::mark_notification_read(MemberId actor, NotificationId id) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
-    auto n = ctx.tx.get_notification(id);
+    auto n = ctx.tx.get_notification(actor, id);
     HEARTH_TRY(exists, found(n));
-    if (!exists || n->recipient != actor) return errc::not_found;  // another's: not even that
+    if (!exists) return errc::not_found;  // another's: not even that
     if (n->read) return false;
     n->read = true;
     HEARTH_CHECK(ctx.tx.update_notification(id, *n));

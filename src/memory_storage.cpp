@@ -745,15 +745,18 @@ class MemoryTransaction final : public Transaction {
   result<void> update_notification(NotificationId id, const Notification& n) override {
     HEARTH_CHECK(writable());
     auto it = s_.notifications.find(id.value);
-    if (it == s_.notifications.end()) return fail(errc::not_found);
+    if (it == s_.notifications.end() || it->second.recipient != n.recipient)
+      return fail(errc::not_found);
     if (n.id != id && s_.notifications.count(n.id.value)) return fail(errc::already_exists);
     unstore(it->second);
     store(n);
     return {};
   }
 
-  result<Notification> get_notification(NotificationId id) override {
-    return find(s_.notifications, id.value);
+  result<Notification> get_notification(MemberId recipient, NotificationId id) override {
+    auto it = s_.notifications.find(id.value);
+    if (it == s_.notifications.end() || it->second.recipient != recipient) return errc::not_found;
+    return it->second;
   }
 
   result<Notification> find_reaction_notification(MemberId recipient, PostId post) override {

@@ -324,9 +324,9 @@ result<void> TransactionWrapper::update_notification(NotificationId id, const No
   return target_->update_notification(id, n);
 }
 
-result<Notification> TransactionWrapper::get_notification(NotificationId id) {
+result<Notification> TransactionWrapper::get_notification(MemberId recipient, NotificationId id) {
   HEARTH_CHECK(intercept("get_notification"));
-  return target_->get_notification(id);
+  return target_->get_notification(recipient, id);
 }
 
 result<Notification> TransactionWrapper::find_reaction_notification(MemberId recipient,

@@ -3187,7 +3187,7 @@ TEST_CASE("notifications round-trip and list newest first - by keyset - unread o
   seed_inbox(*s);
   auto tx = begin(*s, TxMode::read);
   for (std::uint64_t id = 1; id <= 7; ++id) {
-    auto got = tx->get_notification(NotificationId{id});
+    auto got = tx->get_notification(MemberId{id == 7 ? 2u : 1u}, NotificationId{id});
     REQUIRE(got);
     Notification want =
         note(id, id == 7 ? 2 : 1, id >= 6 ? NotificationKind::reaction : NotificationKind::reply,
@@ -3195,7 +3195,10 @@ TEST_CASE("notifications round-trip and list newest first - by keyset - unread o
     want.read = id == 3 || id == 5;
     require_same(*got, want);
   }
-  CHECK(code_of(tx->get_notification(NotificationId{99})) == errc::not_found);
+  CHECK(code_of(tx->get_notification(MemberId{1}, NotificationId{99})) == errc::not_found);
+  // Found by recipient and id: another member's is not found.
+  CHECK(code_of(tx->get_notification(MemberId{2}, NotificationId{1})) == errc::not_found);
+  CHECK(code_of(tx->get_notification(MemberId{1}, NotificationId{7})) == errc::not_found);
   require_seeded_inbox(*tx);
   // Keyset paging: id < before, newest first.
   CHECK(inbox(*tx, 1, 0, false, 2) == Ids{6, 5});
@@ -3227,8 +3230,8 @@ TEST_CASE("update_notification replaces every field - the id included",
     REQUIRE(tx->commit());
   }
   auto tx = begin(*s, TxMode::read);
-  CHECK(code_of(tx->get_notification(NotificationId{6})) == errc::not_found);
-  auto bumped = tx->get_notification(NotificationId{20});
+  CHECK(code_of(tx->get_notification(MemberId{1}, NotificationId{6})) == errc::not_found);
+  auto bumped = tx->get_notification(MemberId{1}, NotificationId{20});
   REQUIRE(bumped);
   CHECK(bumped->actor == MemberId{2});
   CHECK(bumped->count == 3);
@@ -3255,7 +3258,7 @@ TEST_CASE("find_reaction_notification finds the unread reaction aggregate of a r
     CHECK(code_of(tx->find_reaction_notification(MemberId{1}, PostId{1001})) == errc::not_found);
     CHECK(code_of(tx->find_reaction_notification(MemberId{3}, PostId{1000})) == errc::not_found);
     // A read transaction stays usable after a not_found.
-    CHECK(tx->get_notification(NotificationId{1}));
+    CHECK(tx->get_notification(MemberId{1}, NotificationId{1}));
   }
   {
     auto tx = begin(*s);
@@ -3315,7 +3318,7 @@ TEST_CASE("mark_notifications_read marks a recipient's unread ones up to an id -
   CHECK(inbox(*tx, 1) == Ids{6, 5, 4, 3, 2, 1});
   CHECK(unread_per_space(*tx, 1).empty());
   CHECK(inbox(*tx, 2, 0, true) == Ids{7});  // another recipient's are untouched
-  auto n = tx->get_notification(NotificationId{2});
+  auto n = tx->get_notification(MemberId{1}, NotificationId{2});
   REQUIRE(n);
   CHECK(n->read);
 }
@@ -3452,7 +3455,7 @@ TEST_CASE("a transaction destroyed without commit leaves no notification or read
   }
   auto tx = begin(*s, TxMode::read);
   require_seeded_inbox(*tx);
-  CHECK(code_of(tx->get_notification(NotificationId{30})) == errc::not_found);
+  CHECK(code_of(tx->get_notification(MemberId{1}, NotificationId{30})) == errc::not_found);
 }
 
 TEST_CASE("a failed notification write spoils the transaction",
@@ -3460,7 +3463,7 @@ TEST_CASE("a failed notification write spoils the transaction",
   auto s = fresh_storage();
   seed(*s);
   seed_inbox(*s);
-  const int which = GENERATE(0, 1, 2);
+  const int which = GENERATE(0, 1, 2, 3);
   const bool after_writes = GENERATE(true, false);
   {
     auto tx = begin(*s);
@@ -3471,7 +3474,10 @@ TEST_CASE("a failed notification write spoils the transaction",
     }
     switch (which) {
       case 0:
-        CHECK(code_of(tx->insert_notification(note(7, 3))) == errc::already_exists);
+        CHECK(code_of(tx->insert_notification(note(7, 2))) == errc::already_exists);
+        break;
+      case 3:  // stored under that id, but for another recipient
+        CHECK(code_of(tx->update_notification(NotificationId{7}, note(7, 1))) == errc::not_found);
         break;
       case 1:
         CHECK(code_of(tx->update_notification(NotificationId{99}, note(99, 1))) == errc::not_found);
@@ -3521,7 +3527,7 @@ TEST_CASE("notifications and read markers survive closing and reopening the stor
   REQUIRE(reopened);
   auto tx = begin(**reopened, TxMode::read);
   require_seeded_inbox(*tx);
-  auto n = tx->get_notification(NotificationId{6});
+  auto n = tx->get_notification(MemberId{1}, NotificationId{6});
   REQUIRE(n);
   require_same(*n, note(6, 1, NotificationKind::reaction));
   CHECK(unread_per_space(*tx, 1) == SpaceCounts{{10, 3}, {11, 1}});

@@ -349,6 +349,35 @@ DROP TABLE reactions;
 ALTER TABLE reactions_v5 RENAME TO reactions;
 -- [reactions] end
 
+-- [inbox] Each member's inbox is kept together: notifications is keyed (recipient_id, id), which
+-- is also the inbox's order, so notifications_by_recipient goes, and a bumped reaction
+-- aggregate (deleted and written again under a new id) stays within its recipient's pages.
+CREATE TABLE notifications_v5 (
+  recipient_id INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,                       -- hearth::NotificationKind value (4: reaction)
+  space_id INTEGER NOT NULL,
+  thread_id INTEGER NOT NULL,
+  post_id INTEGER NOT NULL,
+  actor_id INTEGER,                            -- NULL when no member
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  is_read INTEGER NOT NULL,                    -- 1 once read
+  PRIMARY KEY (recipient_id, id)
+) WITHOUT ROWID;
+INSERT INTO notifications_v5 (recipient_id, id, kind, space_id, thread_id, post_id, actor_id,
+                              count, created_at, updated_at, is_read)
+  SELECT recipient_id, id, kind, space_id, thread_id, post_id, actor_id, count, created_at,
+         updated_at, is_read FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_v5 RENAME TO notifications;
+-- The unread part: the unread-only listing, marking read, and the counts per space.
+CREATE INDEX notifications_unread ON notifications (recipient_id, id, space_id) WHERE is_read = 0;
+-- The open reaction aggregate of (recipient, post); the key's id follows.
+CREATE INDEX notifications_open_reactions ON notifications (recipient_id, post_id)
+  WHERE is_read = 0 AND kind = 4;
+
 -- [inbox] A membership carries where its reading starts (Membership::read_from), so that
 -- joining writes no read marker; NULL: from the time of joining.
 ALTER TABLE memberships ADD COLUMN read_from INTEGER;
@@ -436,6 +465,7 @@ enum class Q : std::uint8_t {
   reaction_get,
   notification_insert,
   notification_update,
+  notification_update_id,
   notification_get,
   notification_find_reaction,
   notification_list,
@@ -712,12 +742,19 @@ const char* sql_of(Q q) noexcept {
     case Q::notification_insert:
       return "INSERT INTO notifications (" HEARTH_NOTIFICATION_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-    case Q::notification_update:  // ?12: the id it was stored under
-      return "UPDATE notifications SET id = ?1, recipient_id = ?2, kind = ?3, space_id = ?4, "
+    // ?12: the id it was stored under, for recipient ?2. Naming a key column moves the row
+    // (a delete and an insert), so the id is set only when it changes.
+    case Q::notification_update:
+      return "UPDATE notifications SET kind = ?3, space_id = ?4, "
              "thread_id = ?5, post_id = ?6, actor_id = ?7, count = ?8, created_at = ?9, "
-             "updated_at = ?10, is_read = ?11 WHERE id = ?12";
+             "updated_at = ?10, is_read = ?11 WHERE recipient_id = ?2 AND id = ?12";
+    case Q::notification_update_id:
+      return "UPDATE notifications SET id = ?1, kind = ?3, space_id = ?4, "
+             "thread_id = ?5, post_id = ?6, actor_id = ?7, count = ?8, created_at = ?9, "
+             "updated_at = ?10, is_read = ?11 WHERE recipient_id = ?2 AND id = ?12";
     case Q::notification_get:
-      return "SELECT " HEARTH_NOTIFICATION_COLS " FROM notifications WHERE id = ?1";
+      return "SELECT " HEARTH_NOTIFICATION_COLS
+             " FROM notifications WHERE recipient_id = ?1 AND id = ?2";
     case Q::notification_find_reaction:  // the literal terms select notifications_open_reactions
       return "SELECT " HEARTH_NOTIFICATION_COLS
              " FROM notifications WHERE recipient_id = ?1 AND post_id = ?2 AND is_read = 0 "
@@ -2241,7 +2278,7 @@ class SqliteTransaction final : public Transaction {
 
   result<void> update_notification(NotificationId id, const Notification& n) override {
     return write([&](Connection& c) -> result<void> {
-      Use s(c, Q::notification_update);
+      Use s(c, n.id == id ? Q::notification_update : Q::notification_update_id);
       bind_notification(*s, n);
       bind_id(*s, 12, id.value);
       if (s->exec() == 0) return errc::not_found;
@@ -2249,10 +2286,11 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
-  result<Notification> get_notification(NotificationId id) override {
+  result<Notification> get_notification(MemberId recipient, NotificationId id) override {
     return read([&](Connection& c) -> result<Notification> {
       Use s(c, Q::notification_get);
-      bind_id(*s, 1, id.value);
+      bind_id(*s, 1, recipient.value);
+      bind_id(*s, 2, id.value);
       if (!s->executeStep()) return errc::not_found;
       return read_notification(*s);
     });

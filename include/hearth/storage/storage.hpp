@@ -198,14 +198,19 @@ class Transaction {
   virtual result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) = 0;
 
   // --- notifications (docs/posts.md, "Notifications") ------------------------------------
-  // Stored as given: the storage checks neither the recipient nor the post. already_exists for a
-  // taken id.
+  // A notification is found by its recipient and its id: an adapter may keep each member's
+  // inbox together (the SQLite adapter keys it so). Ids are the engine's, unique.
+  //
+  // Stored as given: the storage checks neither the recipient nor the post. already_exists when
+  // the recipient has one with that id (an adapter MAY also refuse an id another recipient has).
   virtual result<void> insert_notification(const Notification& n) = 0;
-  // Replaces the notification stored under `id` with `n`, every field included, the id too (a
-  // bumped reaction aggregate takes a new id and so moves to the top of the inbox). not_found
-  // when `id` names none; already_exists when n.id differs from `id` and is taken.
+  // Replaces n.recipient's notification stored under `id` with `n`, every field included, the
+  // id too (a bumped reaction aggregate takes a new id and so moves to the top of the inbox).
+  // not_found when the recipient has none with `id`; already_exists when n.id differs from `id`
+  // and is taken.
   virtual result<void> update_notification(NotificationId id, const Notification& n) = 0;
-  virtual result<Notification> get_notification(NotificationId id) = 0;  // not_found
+  // not_found when `recipient` has none with `id`.
+  virtual result<Notification> get_notification(MemberId recipient, NotificationId id) = 0;
   // The unread notification of kind reaction about `post` in `recipient`'s inbox (the one with
   // the highest id, should there be several); not_found when there is none.
   virtual result<Notification> find_reaction_notification(MemberId recipient, PostId post) = 0;

@@ -86,7 +86,7 @@ class TransactionWrapper : public Transaction {
   result<std::vector<Reaction>> list_member_reactions(PostId post, MemberId member) override;
   result<void> insert_notification(const Notification& n) override;
   result<void> update_notification(NotificationId id, const Notification& n) override;
-  result<Notification> get_notification(NotificationId id) override;
+  result<Notification> get_notification(MemberId recipient, NotificationId id) override;
   result<Notification> find_reaction_notification(MemberId recipient, PostId post) override;
   result<std::vector<Notification>> list_notifications(MemberId recipient, NotificationId before,
                                                        bool unread_only,
