@@ -320,6 +320,12 @@ inline result<void> index_post(Transaction& tx, const Post& p, std::string_view 
   return tx.index_post(p.id, detail::search_doc(title, p.body));
 }
 
+// Removes the search text of post `post`, given the title and body it was indexed with.
+inline result<void> unindex_post(Transaction& tx, PostId post, std::string_view title,
+                                 std::string_view body) {
+  return tx.unindex_post(post, detail::search_doc(title, body));
+}
+
 // Splits a fetched list of limit+1 items into a page: the extra item says there is more.
 template <class T, class KeyFn>
 Page<T> make_page(std::vector<T> items, std::uint32_t limit, char tag, KeyFn key) {

@@ -253,6 +253,7 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     Revision former{p.id,   p.revision, first ? t.title : std::string(),
                     p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
     HEARTH_CHECK(ctx.tx.insert_revision(former));
+    HEARTH_CHECK(unindex_post(ctx.tx, p.id, former.title, former.body));
     p.body = std::move(clean_body);
     ++p.revision;
     p.edited_at = ctx.now;

@@ -591,18 +591,29 @@ class MemoryTransaction final : public Transaction {
   }
 
   // --- search ---
+  // Strict where the contract lets an adapter be: a second index_post, or an unindex_post with
+  // another text than the one indexed, is refused, so that the engine's tests catch either.
   result<void> index_post(PostId post, const SearchDoc& doc) override {
     HEARTH_CHECK(writable());
     if (!s_.posts.count(post.value)) return fail(errc::not_found);
-    if (auto it = s_.search_docs.find(post.value); it != s_.search_docs.end()) {
-      for (const auto* field : {&it->second.first, &it->second.second})
-        for (const std::string& token : *field) erase(s_.postings, std::pair{token, post.value});
-    }
+    if (s_.search_docs.count(post.value)) return fail(errc::already_exists);
     auto fields = std::pair{split_tokens(doc.title), split_tokens(doc.body)};
     for (const auto* field : {&fields.first, &fields.second})
       for (const std::string& token : *field) insert(s_.postings, std::pair{token, post.value});
     put(s_.search_docs, post.value, std::move(fields));
     erase(s_.unindexed, post.value);
+    return {};
+  }
+
+  result<void> unindex_post(PostId post, const SearchDoc& indexed) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.search_docs.find(post.value);
+    if (it == s_.search_docs.end() || it->second.first != split_tokens(indexed.title) ||
+        it->second.second != split_tokens(indexed.body))
+      return fail(errc::invalid_argument);
+    for (const auto* field : {&it->second.first, &it->second.second})
+      for (const std::string& token : *field) erase(s_.postings, std::pair{token, post.value});
+    erase(s_.search_docs, post.value);
     return {};
   }
 

@@ -284,6 +284,11 @@ result<void> TransactionWrapper::index_post(PostId post, const SearchDoc& doc) {
   return target_->index_post(post, doc);
 }
 
+result<void> TransactionWrapper::unindex_post(PostId post, const SearchDoc& indexed) {
+  HEARTH_CHECK(intercept("unindex_post"));
+  return target_->unindex_post(post, indexed);
+}
+
 result<std::vector<ScoredPost>> TransactionWrapper::search_posts(const SearchQuery& q,
                                                                  std::uint32_t limit) {
   HEARTH_CHECK(intercept("search_posts"));

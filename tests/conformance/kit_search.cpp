@@ -278,12 +278,18 @@ TEST_CASE("deleted and removed posts and the posts of deleted threads are never 
   CHECK(search(*s, words({"elixirs"})).empty());
 }
 
-TEST_CASE("index_post replaces a post's text, a moved thread's posts are found in its new space",
-          "[conformance][search]") {
+TEST_CASE(
+    "unindex_post then index_post replace a post's text - a moved thread's posts are found "
+    "in its new space",
+    "[conformance][search]") {
   auto s = detail::fresh_storage();
   seed(*s);
   {
     auto tx = begin(*s);
+    REQUIRE(tx->unindex_post(PostId{1000}, {"raid night", "bring potions to the raid raid"}));
+    auto inside = tx->search_posts(words({"potions"}), 10);  // gone inside the transaction
+    REQUIRE(inside);
+    CHECK(inside->size() == 1);
     REQUIRE(tx->index_post(PostId{1000}, {"raid night", "bring food"}));
     REQUIRE(tx->commit());
   }
@@ -292,10 +298,19 @@ TEST_CASE("index_post replaces a post's text, a moved thread's posts are found i
   CHECK(ids(search(*s, words({"food"}))) == std::vector<std::uint64_t>{1000});
   {
     auto tx = begin(*s);
+    REQUIRE(tx->unindex_post(PostId{1000}, {"raid night", "bring food"}));
     REQUIRE(tx->index_post(PostId{1000}, {"", ""}));
     REQUIRE(tx->commit());
   }
   CHECK(ids(search(*s, words({"raid"}))) == std::vector<std::uint64_t>{2001, 1001});
+  CHECK(search(*s, words({"food"})).empty());
+  {
+    auto tx = begin(*s);  // unindexed and not indexed again: found by nothing
+    REQUIRE(tx->unindex_post(PostId{2000}, {"crafting guide", "potions and elixirs"}));
+    REQUIRE(tx->commit());
+  }
+  CHECK(search(*s, words({"potions"})).empty());
+  CHECK(search(*s, words({"crafting"})).empty());
   {
     auto tx = begin(*s);
     auto t = tx->get_thread(ThreadId{200});
@@ -318,6 +333,7 @@ TEST_CASE("an index write that is not committed leaves the index as it was",
   seed(*s);
   {
     auto tx = begin(*s);
+    REQUIRE(tx->unindex_post(PostId{1000}, {"raid night", "bring potions to the raid raid"}));
     REQUIRE(tx->index_post(PostId{1000}, {"", "replaced"}));
     REQUIRE(tx->insert_post(post(1002, 100, 10, 1, 6000)));
     REQUIRE(tx->index_post(PostId{1002}, {"", "raid replaced"}));
@@ -329,6 +345,7 @@ TEST_CASE("an index write that is not committed leaves the index as it was",
   CHECK(search(*s, words({"raid"})) == Hits{{1000, 6}, {2001, 1}, {1001, 1}});
   auto tx = begin(*s, TxMode::read);
   CHECK_FALSE(tx->index_post(PostId{1000}, {"", "read only"}));
+  CHECK_FALSE(tx->unindex_post(PostId{1000}, {"raid night", "bring potions to the raid raid"}));
 }
 
 TEST_CASE("search orders by score then id, or by id, and continues after a keyset position",

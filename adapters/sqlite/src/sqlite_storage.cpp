@@ -349,6 +349,24 @@ DROP TABLE reactions;
 ALTER TABLE reactions_v5 RENAME TO reactions;
 -- [reactions] end
 
+-- [search] The index keeps no copy of the text (content = ''): a post's row in post_search was
+-- a second copy of its tokens, a page written per post. Without it a row can no longer be read
+-- back, so unindex_post is given the text to remove, and list_unindexed_posts cannot ask the
+-- index what it holds: search_backfill now says up to which post (through) the posts stored
+-- before the table was made wait, and up to which (done) they are indexed. The v4 table is
+-- dropped, and every post is indexed again when an engine opens the file. pgsz 960: a leaf fits
+-- a 1 KiB page whole (at 1000 it spilled into an overflow page).
+DROP TABLE post_search;
+CREATE VIRTUAL TABLE post_search USING fts5 (
+  title, body, tokenize = 'ascii', columnsize = 0, content = '');
+INSERT INTO post_search (post_search, rank) VALUES ('pgsz', 960);
+DROP TABLE search_backfill;
+CREATE TABLE search_backfill (
+  through INTEGER NOT NULL,                    -- the newest post stored before: the last to index
+  done INTEGER NOT NULL                        -- every live post with id <= done is indexed
+);
+INSERT INTO search_backfill (through, done) SELECT MAX(id), 0 FROM posts HAVING COUNT(*) > 0;
+
 -- [inbox] Each member's inbox is kept together: notifications is keyed (recipient_id, id), which
 -- is also the inbox's order, so notifications_by_recipient goes, and a bumped reaction
 -- aggregate (deleted and written again under a new id) stays within its recipient's pages.
@@ -480,12 +498,13 @@ enum class Q : std::uint8_t {
   event_insert,
   event_read,
   event_last,
-  search_delete,
   search_insert,
   search_relevance,
   search_newest,
   search_unindexed,
   search_backfill_clear,
+  search_backfill_done,
+  search_unindex,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -801,8 +820,9 @@ const char* sql_of(Q q) noexcept {
              "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
     case Q::event_last:
       return "SELECT MAX(seq) FROM events";
-    case Q::search_delete:
-      return "DELETE FROM post_search WHERE rowid = ?1";
+    case Q::search_unindex:  // a contentless table is given the text it indexed to remove it
+      return "INSERT INTO post_search (post_search, rowid, title, body) "
+             "VALUES ('delete', ?1, ?2, ?3)";
     case Q::search_insert:
       return "INSERT INTO post_search (rowid, title, body) VALUES (?1, ?2, ?3)";
     // ?1 the MATCH expression (build_match); filters, each NULL when not set: ?2 a JSON array
@@ -819,11 +839,12 @@ const char* sql_of(Q q) noexcept {
              ", hearth_score(post_search) " HEARTH_SEARCH_FROM_WHERE
              " AND post_search.rowid < ?8 "
              "ORDER BY post_search.rowid DESC LIMIT ?9";
-    case Q::search_unindexed:
-      return "SELECT " HEARTH_POST_COLS
-             " FROM posts AS p WHERE EXISTS (SELECT 1 FROM search_backfill) AND p.id > ?1 "
-             "AND p.deleted = 0 AND NOT EXISTS (SELECT 1 FROM post_search AS f "
-             "WHERE f.rowid = p.id) ORDER BY p.id LIMIT ?2";
+    case Q::search_unindexed:  // the backfill's posts past ?1 and past those done
+      return "SELECT " HEARTH_SEARCH_COLS_OF_P
+             " FROM search_backfill AS b JOIN posts AS p ON p.id > max(?1, b.done) "
+             "AND p.id <= b.through WHERE p.deleted = 0 ORDER BY p.id LIMIT ?2";
+    case Q::search_backfill_done:
+      return "UPDATE search_backfill SET done = ?1 WHERE done < ?1";
     case Q::search_backfill_clear:
       return "DELETE FROM search_backfill";
     case Q::count_:
@@ -2102,15 +2123,21 @@ class SqliteTransaction final : public Transaction {
   // --- search ---
   result<void> index_post(PostId post, const SearchDoc& doc) override {
     return write([&](Connection& c) -> result<void> {
-      {
-        Use s(c, Q::search_delete);
-        bind_id(*s, 1, post.value);
-        s->exec();
-      }
       Use s(c, Q::search_insert);
       bind_id(*s, 1, post.value);
       bind_text(*s, 2, doc.title);
       bind_text(*s, 3, doc.body);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> unindex_post(PostId post, const SearchDoc& indexed) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::search_unindex);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, indexed.title);
+      bind_text(*s, 3, indexed.body);
       s->exec();
       return {};
     });
@@ -2159,10 +2186,17 @@ class SqliteTransaction final : public Transaction {
         s->bind(2, limit);
         while (s->executeStep()) out.push_back(read_post(*s));
       }
-      // Nothing left to index: a write transaction clears the marker, so later calls cost
-      // nothing (a rollback keeps it).
-      if (out.size() < limit && mode_ == TxMode::write) {
+      if (mode_ != TxMode::write) return out;
+      if (out.size() < limit) {
+        // The last of them: the marker goes with this transaction, so later calls cost nothing
+        // (a rollback keeps it).
         Use s(c, Q::search_backfill_clear);
+        s->exec();
+      } else if (!out.empty()) {
+        // The engine indexes what it is given in this transaction: once it commits they are
+        // done, and an engine opening the file again goes on after them.
+        Use s(c, Q::search_backfill_done);
+        bind_id(*s, 1, out.back().id.value);
         s->exec();
       }
       return out;

@@ -163,10 +163,17 @@ class Transaction {
   virtual result<std::vector<Revision>> list_revisions(PostId post) = 0;
 
   // --- search ----------------------------------------------------------------------------
-  // Stores the search text of post `post`, replacing any it had. The engine calls it in the
-  // transaction that writes the post, and again whenever the text or its thread's title
-  // changes. The post MAY be checked (not_found).
+  // Stores the search text of post `post`. The engine calls it in the transaction that writes
+  // the post, and, after unindex_post, whenever the text or its thread's title changes.
+  // REQUIRES: the post has no search text stored (an adapter MAY answer already_exists; one
+  // that keeps no copy of the text, as SQLite's, cannot tell). The post MAY be checked
+  // (not_found).
   virtual result<void> index_post(PostId post, const SearchDoc& doc) = 0;
+  // Removes the search text of post `post`, which the caller gives as it was indexed: an
+  // adapter that keeps no copy of it needs it to find the entries. REQUIRES: `indexed` is the
+  // text last given to index_post for the post, and not removed since (an adapter MAY answer
+  // invalid_argument when it is not; one that keeps no copy cannot tell).
+  virtual result<void> unindex_post(PostId post, const SearchDoc& indexed) = 0;
   // The posts whose search text matches every term of `q` that is not excluded and none that
   // is, and every filter of `q`, in q.sort order after q's keyset position, at most `limit`,
   // reaction counts filled in. A term matches where its tokens occur consecutively within the
@@ -179,7 +186,10 @@ class Transaction {
                                                        std::uint32_t limit) = 0;
   // Posts, deleted ones aside, that have no search text stored (written before the storage
   // kept an index: an adapter upgraded from an older schema), by id ascending, with id > after.
-  // The engine indexes them when it opens. An adapter that indexed from the start returns none.
+  // The engine indexes them when it opens, a batch per write transaction: every post a call in
+  // a write transaction returns is indexed in it, so once it commits an adapter MAY count them
+  // done and leave them out from then on, whatever `after` a later call gives. An adapter that
+  // indexed from the start returns none.
   virtual result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) = 0;
 
   // --- reactions -------------------------------------------------------------------------

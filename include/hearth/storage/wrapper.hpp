@@ -78,6 +78,7 @@ class TransactionWrapper : public Transaction {
   result<void> insert_revision(const Revision& r) override;
   result<std::vector<Revision>> list_revisions(PostId post) override;
   result<void> index_post(PostId post, const SearchDoc& doc) override;
+  result<void> unindex_post(PostId post, const SearchDoc& indexed) override;
   result<std::vector<ScoredPost>> search_posts(const SearchQuery& q, std::uint32_t limit) override;
   result<std::vector<Post>> list_unindexed_posts(PostId after, std::uint32_t limit) override;
   result<bool> add_reaction(PostId post, MemberId member, std::string_view kind,
