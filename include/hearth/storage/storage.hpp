@@ -217,7 +217,7 @@ class Transaction {
   // Replaces n.recipient's notification stored under `id` with `n`, every field included, the
   // id too (a bumped reaction aggregate takes a new id and so moves to the top of the inbox).
   // not_found when the recipient has none with `id`; already_exists when n.id differs from `id`
-  // and is taken.
+  // and the recipient has it (an adapter MAY also refuse one another recipient has).
   virtual result<void> update_notification(NotificationId id, const Notification& n) = 0;
   // not_found when `recipient` has none with `id`.
   virtual result<Notification> get_notification(MemberId recipient, NotificationId id) = 0;
