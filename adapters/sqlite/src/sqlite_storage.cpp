@@ -2576,7 +2576,7 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
           options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
       c->db().exec("PRAGMA query_only = ON");
       register_search_functions(c->db());
-      c->db().exec("PRAGMA cache_size = -4096");
+      c->db().exec("PRAGMA cache_size = -1024");
       c->db().exec("PRAGMA mmap_size = " + std::to_string(options_.mmap_size));
       return c.release();
     });
@@ -2648,7 +2648,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
     if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") return errc::storage_error;
     db.exec(synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
-    db.exec("PRAGMA cache_size = -4096");
+    db.exec("PRAGMA cache_size = -1024");
     db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
     db.exec("PRAGMA mmap_size = " + std::to_string(options.mmap_size));
     HEARTH_CHECK(migrate(db));
