@@ -163,4 +163,8 @@ result<std::vector<Event>> Engine::read_events(std::uint64_t after_seq, std::uin
   return impl_->read([&](Transaction& tx) { return tx.read_events(after_seq, checked); });
 }
 
+result<std::uint64_t> Engine::last_event_seq() {
+  return impl_->read([&](Transaction& tx) { return tx.last_event_seq(); });
+}
+
 }  // namespace hearth

@@ -412,6 +412,8 @@ class Engine {
   std::size_t poll();
   // Committed events after `after_seq`, at most `limit` (1..max_page_size).
   result<std::vector<Event>> read_events(std::uint64_t after_seq, std::uint32_t limit);
+  // The seq of the newest committed event (0: none yet): subscribe after it for "from now on".
+  result<std::uint64_t> last_event_seq();
 
   const EngineOptions& options() const noexcept;
   const Clock& clock() const noexcept;

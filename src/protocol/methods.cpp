@@ -1,0 +1,624 @@
+#include "methods.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "hearth/protocol/json.hpp"
+
+namespace hearth::protocol::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+template <class T>
+Reply out(result<T> r) {
+  if (!r) return {nullptr, r.error()};
+  return {json::value_from(*r), {}};
+}
+
+Reply out(result<void> r) {
+  if (!r) return {nullptr, r.error()};
+  return {nullptr, {}};
+}
+
+Reply bad() { return {nullptr, {}, true}; }
+
+std::optional<SpaceSort> space_sort_from_string(std::string_view s) {
+  if (s == "activity") return SpaceSort::activity;
+  if (s == "members") return SpaceSort::members;
+  return std::nullopt;
+}
+
+std::optional<SearchSort> search_sort_from_string(std::string_view s) {
+  if (s == "relevance") return SearchSort::relevance;
+  if (s == "newest") return SearchSort::newest;
+  return std::nullopt;
+}
+
+// --- members ---------------------------------------------------------------------------------
+
+Reply create_member(Call& c) {
+  auto handle = c.params.str("handle");
+  auto display_name = c.params.str("display_name");
+  auto external_ref = c.params.opt_str("external_ref");
+  if (!c.params.done()) return bad();
+  // Sign-up: only where the host allows it, and only before speaking for a member.
+  if (!c.options.allow_signup || c.me) return {nullptr, make_error_code(errc::forbidden)};
+  std::optional<std::string_view> ref;
+  if (external_ref) ref = *external_ref;
+  return out(c.engine.create_member(handle, display_name, ref));
+}
+
+Reply get_member(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_member(member));
+}
+
+Reply find_member_by_handle(Call& c) {
+  auto handle = c.params.str("handle");
+  if (!c.params.done()) return bad();
+  return out(c.engine.find_member_by_handle(handle));
+}
+
+Reply find_member_by_external_ref(Call& c) {
+  auto ref = c.params.str("external_ref");
+  if (!c.params.done()) return bad();
+  return out(c.engine.find_member_by_external_ref(ref));
+}
+
+Reply update_profile(Call& c) {
+  auto member = c.params.opt_id<MemberId>("member");
+  ProfileUpdate update;
+  update.display_name = c.params.opt_str("display_name");
+  update.bio = c.params.opt_str("bio");
+  if (!c.params.done()) return bad();
+  return out(c.engine.update_profile(c.me, member ? member : c.me, update));
+}
+
+Reply deactivate_member(Call& c) {
+  auto member = c.params.opt_id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.deactivate_member(c.me, member ? member : c.me));
+}
+
+// --- spaces ----------------------------------------------------------------------------------
+
+Reply create_space(Call& c) {
+  NewSpace s;
+  s.parent = c.params.opt_id<SpaceId>("parent");
+  s.kind = c.params.opt_enum("kind", &space_kind_from_string).value_or(SpaceKind::community);
+  s.name = c.params.str("name");
+  s.description = c.params.str_or("description", "");
+  s.visibility =
+      c.params.opt_enum("visibility", &visibility_from_string).value_or(Visibility::public_);
+  s.join_policy = c.params.opt_enum("join_policy", &join_policy_from_string);
+  s.member_cap = c.params.opt_u32("member_cap").value_or(0);
+  s.tags = c.params.opt_strs("tags").value_or(std::vector<std::string>{});
+  s.reaction_kinds = c.params.opt_strs("reaction_kinds").value_or(std::vector<std::string>{});
+  s.no_self_reaction = c.params.opt_strs("no_self_reaction").value_or(std::vector<std::string>{});
+  if (!c.params.done()) return bad();
+  return out(c.engine.create_space(c.me, s));
+}
+
+Reply get_space(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_space(c.me, space));
+}
+
+Reply list_child_spaces(Call& c) {
+  auto parent = c.params.opt_id<SpaceId>("parent");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_child_spaces(c.me, parent, page));
+}
+
+Reply join_space(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.join_space(c.me, space));
+}
+
+Reply add_member(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.add_member(c.me, space, member));
+}
+
+Reply leave_space(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.leave_space(c.me, space));
+}
+
+Reply list_space_members(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_space_members(c.me, space, page));
+}
+
+Reply find_spaces(Call& c) {
+  SpaceSearch s;
+  s.text = c.params.str_or("text", "");
+  s.tag = c.params.str_or("tag", "");
+  if (c.params.has("parent")) s.parent = c.params.opt_id<SpaceId>("parent");
+  s.kind = c.params.opt_enum("kind", &space_kind_from_string);
+  s.hide_full = c.params.bool_or("hide_full", false);
+  s.open_only = c.params.bool_or("open_only", false);
+  s.sort = c.params.opt_enum("sort", &space_sort_from_string).value_or(SpaceSort::activity);
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.find_spaces(c.me, s, page));
+}
+
+Reply update_space(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  SpaceUpdate u;
+  u.name = c.params.opt_str("name");
+  u.description = c.params.opt_str("description");
+  u.join_policy = c.params.opt_enum("join_policy", &join_policy_from_string);
+  u.member_cap = c.params.opt_u32("member_cap");
+  u.tags = c.params.opt_strs("tags");
+  u.reaction_kinds = c.params.opt_strs("reaction_kinds");
+  u.no_self_reaction = c.params.opt_strs("no_self_reaction");
+  if (!c.params.done()) return bad();
+  return out(c.engine.update_space(c.me, space, u));
+}
+
+Reply transfer_ownership(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto owner = c.params.id<MemberId>("new_owner");
+  if (!c.params.done()) return bad();
+  return out(c.engine.transfer_ownership(c.me, space, owner));
+}
+
+Reply remove_member(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.remove_member(c.me, space, member));
+}
+
+// --- roles and permissions -------------------------------------------------------------------
+
+Reply get_permissions(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_permissions(c.me, space));
+}
+
+Reply create_role(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  NewRole r;
+  r.name = c.params.str("name");
+  r.permissions = c.params.opt_permissions("permissions").value_or(Permissions{});
+  r.rank = c.params.u32("rank");
+  if (!c.params.done()) return bad();
+  return out(c.engine.create_role(c.me, space, r));
+}
+
+Reply update_role(Call& c) {
+  auto role = c.params.id<RoleId>("role");
+  RoleUpdate u;
+  u.name = c.params.opt_str("name");
+  u.permissions = c.params.opt_permissions("permissions");
+  u.rank = c.params.opt_u32("rank");
+  if (!c.params.done()) return bad();
+  return out(c.engine.update_role(c.me, role, u));
+}
+
+Reply delete_role(Call& c) {
+  auto role = c.params.id<RoleId>("role");
+  if (!c.params.done()) return bad();
+  return out(c.engine.delete_role(c.me, role));
+}
+
+Reply list_roles(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_roles(c.me, space));
+}
+
+Reply assign_role(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto role = c.params.id<RoleId>("role");
+  if (!c.params.done()) return bad();
+  return out(c.engine.assign_role(c.me, space, member, role));
+}
+
+Reply unassign_role(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto role = c.params.id<RoleId>("role");
+  if (!c.params.done()) return bad();
+  return out(c.engine.unassign_role(c.me, space, member, role));
+}
+
+Reply list_member_roles(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_member_roles(c.me, space, member));
+}
+
+Reply set_override(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto role = c.params.id<RoleId>("role");
+  auto allow = c.params.opt_permissions("allow").value_or(Permissions{});
+  auto deny = c.params.opt_permissions("deny").value_or(Permissions{});
+  if (!c.params.done()) return bad();
+  return out(c.engine.set_override(c.me, space, role, allow, deny));
+}
+
+Reply list_overrides(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_overrides(c.me, space));
+}
+
+// --- bans, invites, join requests ------------------------------------------------------------
+
+Reply ban_member(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto reason = c.params.str_or("reason", "");
+  auto expires_at = c.params.opt_i64("expires_at").value_or(0);
+  if (!c.params.done()) return bad();
+  return out(c.engine.ban_member(c.me, space, member, reason, expires_at));
+}
+
+Reply unban_member(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.unban_member(c.me, space, member));
+}
+
+Reply list_bans(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_bans(c.me, space, page));
+}
+
+Reply create_invite(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  NewInvite i;
+  i.expires_at = c.params.opt_i64("expires_at").value_or(0);
+  i.max_uses = c.params.opt_u32("max_uses").value_or(0);
+  if (!c.params.done()) return bad();
+  return out(c.engine.create_invite(c.me, space, i));
+}
+
+Reply join_with_invite(Call& c) {
+  auto code = c.params.str("code");
+  if (!c.params.done()) return bad();
+  return out(c.engine.join_with_invite(c.me, code));
+}
+
+Reply revoke_invite(Call& c) {
+  auto code = c.params.str("code");
+  if (!c.params.done()) return bad();
+  return out(c.engine.revoke_invite(c.me, code));
+}
+
+Reply list_invites(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_invites(c.me, space, page));
+}
+
+Reply request_to_join(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto message = c.params.str_or("message", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.request_to_join(c.me, space, message));
+}
+
+Reply withdraw_join_request(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.withdraw_join_request(c.me, space));
+}
+
+Reply decide_join_request(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto approve = c.params.boolean("approve");
+  if (!c.params.done()) return bad();
+  return out(c.engine.decide_join_request(c.me, space, member, approve));
+}
+
+Reply list_join_requests(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_join_requests(c.me, space, page));
+}
+
+// --- threads and posts -----------------------------------------------------------------------
+
+Reply create_thread(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto title = c.params.str("title");
+  auto body = c.params.str("body");
+  auto kind = c.params.opt_enum("kind", &thread_kind_from_string).value_or(ThreadKind::discussion);
+  auto tags = c.params.opt_strs("tags").value_or(std::vector<std::string>{});
+  if (!c.params.done()) return bad();
+  return out(c.engine.create_thread(c.me, space, title, body, kind, tags));
+}
+
+Reply set_thread_tags(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto tags = c.params.opt_strs("tags").value_or(std::vector<std::string>{});
+  if (!c.params.done()) return bad();
+  return out(c.engine.set_thread_tags(c.me, thread, tags));
+}
+
+Reply reply(Call& c) {
+  auto reply_to = c.params.id<PostId>("reply_to");
+  auto body = c.params.str("body");
+  if (!c.params.done()) return bad();
+  return out(c.engine.reply(c.me, reply_to, body));
+}
+
+Reply get_thread(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_thread(c.me, thread));
+}
+
+Reply get_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_post(c.me, post));
+}
+
+Reply get_thread_page(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.get_thread_page(c.me, thread, page));
+}
+
+Reply list_threads(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  ThreadFilter filter;
+  filter.unanswered_only = c.params.bool_or("unanswered_only", false);
+  filter.tag = c.params.str_or("tag", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_threads(c.me, space, page, filter));
+}
+
+Reply pin_thread(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto on = c.params.boolean("pinned");
+  if (!c.params.done()) return bad();
+  return out(c.engine.pin_thread(c.me, thread, on));
+}
+
+Reply lock_thread(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto on = c.params.boolean("locked");
+  if (!c.params.done()) return bad();
+  return out(c.engine.lock_thread(c.me, thread, on));
+}
+
+Reply archive_thread(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto on = c.params.boolean("archived");
+  if (!c.params.done()) return bad();
+  return out(c.engine.archive_thread(c.me, thread, on));
+}
+
+Reply move_thread(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto to = c.params.id<SpaceId>("to");
+  if (!c.params.done()) return bad();
+  return out(c.engine.move_thread(c.me, thread, to));
+}
+
+Reply accept_answer(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto post = c.params.opt_id<PostId>("post");
+  if (!c.params.done()) return bad();
+  return out(c.engine.accept_answer(c.me, thread, post));
+}
+
+Reply list_reactions(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto kind = c.params.str("kind");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_reactions(c.me, post, kind, page));
+}
+
+Reply edit_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto body = c.params.str("body");
+  auto title = c.params.opt_str("title");
+  if (!c.params.done()) return bad();
+  std::optional<std::string_view> t;
+  if (title) t = *title;
+  return out(c.engine.edit_post(c.me, post, body, t));
+}
+
+Reply list_revisions(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_revisions(c.me, post));
+}
+
+Reply delete_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  if (!c.params.done()) return bad();
+  return out(c.engine.delete_post(c.me, post));
+}
+
+Reply remove_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto reason = c.params.str_or("reason", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.remove_post(c.me, post, reason));
+}
+
+Reply restore_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  if (!c.params.done()) return bad();
+  return out(c.engine.restore_post(c.me, post));
+}
+
+Reply react(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto kind = c.params.str("kind");
+  if (!c.params.done()) return bad();
+  return out(c.engine.react(c.me, post, kind));
+}
+
+Reply unreact(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto kind = c.params.str("kind");
+  if (!c.params.done()) return bad();
+  return out(c.engine.unreact(c.me, post, kind));
+}
+
+// --- search, notifications -------------------------------------------------------------------
+
+Reply search(Call& c) {
+  auto query = c.params.str("query");
+  SearchOptions o;
+  o.space = c.params.opt_id<SpaceId>("space");
+  o.author = c.params.opt_id<MemberId>("author");
+  o.tag = c.params.str_or("tag", "");
+  o.from = c.params.opt_i64("from").value_or(0);
+  o.to = c.params.opt_i64("to").value_or(0);
+  o.sort = c.params.opt_enum("sort", &search_sort_from_string).value_or(SearchSort::relevance);
+  o.advanced = c.params.bool_or("advanced", false);
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.search(c.me, query, o, page));
+}
+
+Reply list_notifications(Call& c) {
+  auto page = c.params.page();
+  auto unread_only = c.params.bool_or("unread_only", false);
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_notifications(c.me, page, unread_only));
+}
+
+Reply mark_notifications_read(Call& c) {
+  auto up_to = c.params.opt_id<NotificationId>("up_to");
+  if (!c.params.done()) return bad();
+  return out(c.engine.mark_notifications_read(c.me, up_to));
+}
+
+Reply mark_notification_read(Call& c) {
+  auto id = c.params.id<NotificationId>("notification");
+  if (!c.params.done()) return bad();
+  return out(c.engine.mark_notification_read(c.me, id));
+}
+
+Reply mark_space_read(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto up_to = c.params.opt_id<PostId>("up_to");
+  if (!c.params.done()) return bad();
+  return out(c.engine.mark_space_read(c.me, space, up_to));
+}
+
+Reply unread_counts(Call& c) {
+  if (!c.params.done()) return bad();
+  return out(c.engine.unread_counts(c.me));
+}
+
+constexpr std::array methods{
+    Method{"accept_answer", &accept_answer},
+    Method{"add_member", &add_member},
+    Method{"archive_thread", &archive_thread},
+    Method{"assign_role", &assign_role},
+    Method{"ban_member", &ban_member},
+    Method{"create_invite", &create_invite},
+    Method{"create_member", &create_member},
+    Method{"create_role", &create_role},
+    Method{"create_space", &create_space},
+    Method{"create_thread", &create_thread},
+    Method{"deactivate_member", &deactivate_member},
+    Method{"decide_join_request", &decide_join_request},
+    Method{"delete_post", &delete_post},
+    Method{"delete_role", &delete_role},
+    Method{"edit_post", &edit_post},
+    Method{"find_member_by_external_ref", &find_member_by_external_ref},
+    Method{"find_member_by_handle", &find_member_by_handle},
+    Method{"find_spaces", &find_spaces},
+    Method{"get_member", &get_member},
+    Method{"get_permissions", &get_permissions},
+    Method{"get_post", &get_post},
+    Method{"get_space", &get_space},
+    Method{"get_thread", &get_thread},
+    Method{"get_thread_page", &get_thread_page},
+    Method{"join_space", &join_space},
+    Method{"join_with_invite", &join_with_invite},
+    Method{"leave_space", &leave_space},
+    Method{"list_bans", &list_bans},
+    Method{"list_child_spaces", &list_child_spaces},
+    Method{"list_invites", &list_invites},
+    Method{"list_join_requests", &list_join_requests},
+    Method{"list_member_roles", &list_member_roles},
+    Method{"list_notifications", &list_notifications},
+    Method{"list_overrides", &list_overrides},
+    Method{"list_reactions", &list_reactions},
+    Method{"list_revisions", &list_revisions},
+    Method{"list_roles", &list_roles},
+    Method{"list_space_members", &list_space_members},
+    Method{"list_threads", &list_threads},
+    Method{"lock_thread", &lock_thread},
+    Method{"mark_notification_read", &mark_notification_read},
+    Method{"mark_notifications_read", &mark_notifications_read},
+    Method{"mark_space_read", &mark_space_read},
+    Method{"move_thread", &move_thread},
+    Method{"pin_thread", &pin_thread},
+    Method{"react", &react},
+    Method{"remove_member", &remove_member},
+    Method{"remove_post", &remove_post},
+    Method{"reply", &reply},
+    Method{"request_to_join", &request_to_join},
+    Method{"restore_post", &restore_post},
+    Method{"revoke_invite", &revoke_invite},
+    Method{"search", &search},
+    Method{"set_override", &set_override},
+    Method{"set_thread_tags", &set_thread_tags},
+    Method{"transfer_ownership", &transfer_ownership},
+    Method{"unassign_role", &unassign_role},
+    Method{"unban_member", &unban_member},
+    Method{"unreact", &unreact},
+    Method{"unread_counts", &unread_counts},
+    Method{"update_profile", &update_profile},
+    Method{"update_role", &update_role},
+    Method{"update_space", &update_space},
+    Method{"withdraw_join_request", &withdraw_join_request},
+};
+
+constexpr bool sorted() {
+  for (std::size_t i = 1; i < methods.size(); ++i)
+    if (!(methods[i - 1].name < methods[i].name)) return false;
+  return true;
+}
+static_assert(sorted(), "keep the method table sorted by name");
+
+}  // namespace
+
+std::span<const Method> engine_methods() { return methods; }
+
+const Method* find_engine_method(std::string_view name) {
+  auto it = std::lower_bound(methods.begin(), methods.end(), name,
+                             [](const Method& m, std::string_view n) { return m.name < n; });
+  return it != methods.end() && it->name == name ? &*it : nullptr;
+}
+
+}  // namespace hearth::protocol::detail
