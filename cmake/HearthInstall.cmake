@@ -1,9 +1,11 @@
-# install() rules and the exported package: find_package(hearth) gives hearth::core, and
-# hearth::sqlite and hearth::conformance where they were built.
+# install() rules and the exported package: find_package(hearth) gives hearth::core,
+# hearth::protocol and hearth::asio, and hearth::sqlite and hearth::conformance where they were
+# built.
 include(CMakePackageConfigHelpers)
 
 set(HEARTH_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/hearth)
-set(hearth_targets hearth_core)
+set(hearth_targets hearth_core hearth_protocol hearth_asio)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/asio/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(TARGET hearth_sqlite)
   list(APPEND hearth_targets hearth_sqlite)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/adapters/sqlite/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -268,9 +268,16 @@ void Session::Impl::hello(const json::value& id, Params& p) {
   }
   if (auto ec = listen(*head)) {
     member = {};
+    std::lock_guard lock(state->mutex);
+    state->member = {};
     return fail(id, error_name(ec), "hello: " + ec.message());
   }
   said_hello = true;
+  const EngineOptions& eo = engine.options();
+  const Limits& l = eo.limits;
+  json::array kinds, no_self;
+  for (const auto& k : eo.reaction_kinds) kinds.emplace_back(k);
+  for (const auto& k : eo.no_self_reaction) no_self.emplace_back(k);
   answer(id, {{"version", protocol::version},
               {"server", "hearth"},
               {"member", std::move(member_json)},
@@ -281,7 +288,21 @@ void Session::Impl::hello(const json::value& id, Params& p) {
                 {"requests_per_second", options.requests_per_second},
                 {"request_burst", options.request_burst},
                 {"max_subscribed_spaces", options.max_subscribed_spaces},
-                {"max_replay_events", options.max_replay_events}}}});
+                {"max_replay_events", options.max_replay_events}}},
+              {"texts",
+               {{"handle_min", l.handle_min},
+                {"handle_max", l.handle_max},
+                {"display_name_max", l.display_name_max},
+                {"bio_max", l.bio_max},
+                {"space_name_max", l.space_name_max},
+                {"space_description_max", l.space_description_max},
+                {"title_max", l.title_max},
+                {"body_max", l.body_max},
+                {"max_page_size", l.max_page_size},
+                {"mentions_max", l.mentions_max},
+                {"thread_tags_max", l.thread_tags_max}}},
+              {"reaction_kinds", std::move(kinds)},
+              {"no_self_reaction", std::move(no_self)}});
 }
 
 json::object Session::Impl::subscriptions() {

@@ -143,6 +143,7 @@ inline constexpr Exempt exempt[] = {
     {"unsubscribe", "ends a subscription the caller holds"},
     {"poll", "runs the caller's own polled handlers"},
     {"read_events", "the host's own reader of the log"},
+    {"last_event_seq", "the host's own: the number of the newest event, no content"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},
 };

@@ -1,6 +1,9 @@
 #include "hearth/protocol/session.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -33,6 +36,15 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   std::set<std::string> called = {"hello"};
 
   ada.call("ping");
+  {
+    Client fresh(*w.engine, w.auth, w.options);
+    auto hello = fresh.hello("ada");
+    CHECK(str(hello.at("member"), "handle") == "ada");
+    CHECK(hello.at("texts").at("title_max") == 200);
+    CHECK(hello.at("reaction_kinds").as_array().size() == 5);
+    CHECK(hello.at("limits").at("max_frame_bytes") == w.options.max_frame_bytes);
+    CHECK(std::stoull(str(hello, "last_seq")) > 0);
+  }
   CHECK(str(ada.call("get_member", {{"member", s(w.bo.id.value)}}), "handle") == "bo_2");
   CHECK(id_of(ada.call("find_member_by_handle", {{"handle", "cy.3"}})) == s(w.cy.id.value));
   ada.call("update_profile", {{"bio", "Raid leader"}});
@@ -261,6 +273,35 @@ TEST_CASE("a bad frame gets a protocol error and the session goes on", "[protoco
   CHECK(w->get_space(w.ada.id, w.guild.id)->thread_count == 0);
   // And the session still serves.
   c.call("ping");
+}
+
+TEST_CASE("every JSONTestSuite parsing case gets one well-formed answer", "[protocol]") {
+  // nst/JSONTestSuite: y_ texts must parse, n_ texts must not, i_ either way (never a crash).
+  const auto dir = std::filesystem::path(HEARTH_SOURCE_DIR) / ".." / "shared" / "data" /
+                   "JSONTestSuite" / "test_parsing";
+  if (!std::filesystem::is_directory(dir)) {
+    WARN("skipped: JSONTestSuite is not at " << dir.string());
+    return;
+  }
+  Wire w;
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Client c(*w.engine, w.auth, w.options);
+    auto answers = c.raw(text);
+    INFO(name);
+    REQUIRE(answers.size() == 1);
+    const auto& error = answers[0].at("error");
+    const std::string code = str(error, "code");
+    const std::string message = str(error, "message");
+    const bool unparsed = message.rfind("not a JSON text", 0) == 0;
+    if (name[0] == 'n') CHECK((code == "bad_frame" && unparsed));
+    if (name[0] == 'y') CHECK_FALSE(unparsed);
+    ++files;
+  }
+  CHECK(files > 300);
 }
 
 TEST_CASE("a client over its request rate is refused until the rate allows", "[protocol]") {
