@@ -57,6 +57,13 @@ struct MemoryStorage::State {
   std::map<std::pair<std::uint64_t, std::uint64_t>, ReadMarker> read_markers;  // (member, space)
   std::set<std::pair<std::uint64_t, std::uint64_t>> member_spaces;             // (member, space)
   std::set<std::pair<std::uint64_t, std::uint64_t>> space_posts;               // (space, post)
+  // The reputation ledger by id, its indexes (key, id), and the totals by (scope, window, member).
+  std::map<std::uint64_t, ReputationEntry> ledger;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> ledger_by_member;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> ledger_by_post;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> ledger_by_thread;
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> ledger_by_source;
+  std::map<std::tuple<std::uint64_t, std::string, std::uint64_t>, std::int64_t> totals;
 };
 
 namespace {
@@ -857,6 +864,85 @@ class MemoryTransaction final : public Transaction {
       if (!p.deleted && !p.removed && (!except || p.author != except)) ++count;
     }
     return count;
+  }
+
+  // --- reputation ---
+  result<void> insert_reputation_entry(const ReputationEntry& e) override {
+    HEARTH_CHECK(writable());
+    if (s_.ledger.count(e.id.value)) return fail(errc::already_exists);
+    put(s_.ledger, e.id.value, e);
+    insert(s_.ledger_by_member, std::pair{e.member.value, e.id.value});
+    if (e.post) insert(s_.ledger_by_post, std::pair{e.post.value, e.id.value});
+    if (e.thread) insert(s_.ledger_by_thread, std::pair{e.thread.value, e.id.value});
+    if (e.source)
+      insert(s_.ledger_by_source, std::tuple{e.source.value, e.member.value, e.id.value});
+    return {};
+  }
+
+  result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
+                                                               ReputationEntryId after,
+                                                               std::uint32_t limit) override {
+    std::vector<ReputationEntry> out;
+    auto matches = [&](const ReputationEntry& e) {
+      return (!q.member || e.member == q.member) && (!q.post || e.post == q.post) &&
+             (!q.thread || e.thread == q.thread) && (!q.source || e.source == q.source) &&
+             e.counts_at >= q.since;
+    };
+    auto take = [&](std::uint64_t id) {
+      const ReputationEntry& e = s_.ledger.at(id);
+      if (matches(e)) out.push_back(e);
+      return out.size() < limit;
+    };
+    // Walks the narrowest index the query names.
+    auto walk = [&](const std::set<std::pair<std::uint64_t, std::uint64_t>>& index,
+                    std::uint64_t key) {
+      for (auto it = index.upper_bound({key, after.value});
+           it != index.end() && it->first == key && take(it->second);)
+        ++it;
+    };
+    if (limit == 0) return out;
+    if (q.post) {
+      walk(s_.ledger_by_post, q.post.value);
+    } else if (q.thread) {
+      walk(s_.ledger_by_thread, q.thread.value);
+    } else if (q.source && q.member) {
+      for (auto it = s_.ledger_by_source.upper_bound(
+               {q.source.value, q.member.value, after.value});
+           it != s_.ledger_by_source.end() && std::get<0>(*it) == q.source.value &&
+           std::get<1>(*it) == q.member.value && take(std::get<2>(*it));)
+        ++it;
+    } else if (q.member) {
+      walk(s_.ledger_by_member, q.member.value);
+    } else {
+      for (auto it = s_.ledger.upper_bound(after.value);
+           it != s_.ledger.end() && take(it->first);)
+        ++it;
+    }
+    return out;
+  }
+
+  result<ReputationTotal> get_reputation_total(SpaceId scope, std::string_view window,
+                                               MemberId member) override {
+    auto it = s_.totals.find({scope.value, std::string(window), member.value});
+    if (it == s_.totals.end()) return errc::not_found;
+    return ReputationTotal{scope, std::string(window), member, it->second};
+  }
+
+  result<void> put_reputation_total(const ReputationTotal& t) override {
+    HEARTH_CHECK(writable());
+    put(s_.totals, std::tuple{t.scope.value, t.window, t.member.value}, t.points);
+    return {};
+  }
+
+  result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
+                                                              std::uint32_t limit) override {
+    std::vector<ReputationTotal> out;
+    for (auto it = s_.totals.upper_bound({after.scope.value, after.window, after.member.value});
+         it != s_.totals.end() && out.size() < limit; ++it) {
+      const auto& [scope, window, member] = it->first;
+      out.push_back({SpaceId{scope}, window, MemberId{member}, it->second});
+    }
+    return out;
   }
 
   // --- events ---

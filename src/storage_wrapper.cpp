@@ -388,6 +388,35 @@ result<std::uint32_t> TransactionWrapper::count_posts_after(SpaceId space, PostI
   return target_->count_posts_after(space, after, except, cap);
 }
 
+result<void> TransactionWrapper::insert_reputation_entry(const ReputationEntry& e) {
+  HEARTH_CHECK(intercept("insert_reputation_entry"));
+  return target_->insert_reputation_entry(e);
+}
+
+result<std::vector<ReputationEntry>> TransactionWrapper::list_reputation_entries(
+    const LedgerQuery& q, ReputationEntryId after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_reputation_entries"));
+  return target_->list_reputation_entries(q, after, limit);
+}
+
+result<ReputationTotal> TransactionWrapper::get_reputation_total(SpaceId scope,
+                                                                 std::string_view window,
+                                                                 MemberId member) {
+  HEARTH_CHECK(intercept("get_reputation_total"));
+  return target_->get_reputation_total(scope, window, member);
+}
+
+result<void> TransactionWrapper::put_reputation_total(const ReputationTotal& t) {
+  HEARTH_CHECK(intercept("put_reputation_total"));
+  return target_->put_reputation_total(t);
+}
+
+result<std::vector<ReputationTotal>> TransactionWrapper::list_reputation_totals(
+    const ReputationTotalKey& after, std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_reputation_totals"));
+  return target_->list_reputation_totals(after, limit);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

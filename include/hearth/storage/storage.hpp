@@ -22,6 +22,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/reputation.hpp"
 
 namespace hearth {
 
@@ -252,6 +253,28 @@ class Transaction {
   // SHOULD cost about cap + (posts by `except` in that range) index entries, not the whole range.
   virtual result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
                                                   std::uint32_t cap) = 0;
+
+  // --- reputation (docs/reputation.md) ----------------------------------------------------
+  // The ledger is append-only: there is no method to change or delete an entry. Totals are the
+  // engine's projections of it, stored as given (the storage does not sum the ledger).
+  //
+  // Appends an entry, stored as given. already_exists for a taken id.
+  virtual result<void> insert_reputation_entry(const ReputationEntry& e) = 0;
+  // The entries matching every set field of `q`, by id ascending, with id > after, at most
+  // `limit`. SHOULD cost about the entries of the member, post, thread or (source, member)
+  // named, not the whole ledger, when one of those is set.
+  virtual result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
+                                                                       ReputationEntryId after,
+                                                                       std::uint32_t limit) = 0;
+  // not_found when no total was ever put for (scope, window, member).
+  virtual result<ReputationTotal> get_reputation_total(SpaceId scope, std::string_view window,
+                                                       MemberId member) = 0;
+  // Stores the total, replacing any earlier one with its (scope, window, member).
+  virtual result<void> put_reputation_total(const ReputationTotal& t) = 0;
+  // Totals by (scope, window bytewise, member) ascending, strictly after `after`, at most
+  // `limit`. SHOULD cost about `limit` index entries: leaderboards are loaded this way.
+  virtual result<std::vector<ReputationTotal>> list_reputation_totals(
+      const ReputationTotalKey& after, std::uint32_t limit) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

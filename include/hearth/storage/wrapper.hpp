@@ -102,6 +102,15 @@ class TransactionWrapper : public Transaction {
                                                      std::uint32_t limit) override;
   result<std::uint32_t> count_posts_after(SpaceId space, PostId after, MemberId except,
                                           std::uint32_t cap) override;
+  result<void> insert_reputation_entry(const ReputationEntry& e) override;
+  result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
+                                                               ReputationEntryId after,
+                                                               std::uint32_t limit) override;
+  result<ReputationTotal> get_reputation_total(SpaceId scope, std::string_view window,
+                                               MemberId member) override;
+  result<void> put_reputation_total(const ReputationTotal& t) override;
+  result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
+                                                              std::uint32_t limit) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;
