@@ -17,9 +17,13 @@ Engine::Impl::Impl(EngineOptions o)
     : options(std::move(o)),
       storage(options.storage),
       clock(options.clock),
-      ids(*clock, options.node_id) {
+      ids(*clock, options.node_id),
+      leaderboards(options.leaderboards_loaded) {
   default_reactions = std::make_shared<const ReactionRules>(
       ReactionRules{options.reaction_kinds, options.no_self_reaction});
+  default_reputation = std::make_shared<const ReputationRules>(options.reputation);
+  for (const auto& [kind, rules] : options.reputation_by_kind)
+    kind_reputation.emplace_back(kind, std::make_shared<const ReputationRules>(rules));
 }
 
 result<void> WriteContext::emit(EventType type, SpaceId space, MemberId actor,
@@ -39,7 +43,7 @@ result<Member> Engine::Impl::active_member(Transaction& tx, MemberId actor) {
 }
 
 Engine::Impl::SpaceFacts Engine::Impl::facts_of(const Space& s) {
-  SpaceFacts f{s.parent, s.visibility, s.owner, nullptr};
+  SpaceFacts f{s.parent, s.visibility, s.owner, nullptr, s.kind};
   if (!s.reaction_kinds.empty())
     f.reactions =
         std::make_shared<const ReactionRules>(ReactionRules{s.reaction_kinds, s.no_self_reaction});
@@ -419,6 +423,10 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
     if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
   for (const auto& kind : options.no_self_reaction)
     if (!Engine::Impl::well_formed_reaction_kind(kind)) return errc::invalid_argument;
+  if (!options.reputation.validate()) return errc::invalid_argument;
+  for (const auto& [kind, rules] : options.reputation_by_kind)
+    if (!rules.validate()) return errc::invalid_argument;
+  if (options.leaderboards_loaded == 0) return errc::invalid_argument;
   if (!options.storage) options.storage = std::make_shared<MemoryStorage>();
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   std::unique_ptr<Engine> engine(new Engine(std::make_unique<Impl>(std::move(options))));

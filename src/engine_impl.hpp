@@ -14,6 +14,7 @@
 
 #include "hearth/engine.hpp"
 #include "hearth/id.hpp"
+#include "leaderboard.hpp"
 #include "payload.hpp"
 #include "search_text.hpp"
 #include "text.hpp"
@@ -278,6 +279,7 @@ class Engine::Impl {
     Visibility visibility = Visibility::public_;
     MemberId owner;
     std::shared_ptr<const ReactionRules> reactions;  // null: as the parent
+    SpaceKind kind = SpaceKind::community;
   };
   static SpaceFacts facts_of(const Space& s);
   result<SpaceFacts> space_facts(Transaction& tx, SpaceId space);
@@ -292,6 +294,41 @@ class Engine::Impl {
   std::shared_ptr<Clock> clock;
   IdGenerator ids;
   Dispatcher dispatcher;
+
+  // --- reputation (engine_reputation.cpp, docs/reputation.md) --------------------------------
+  struct ReputationScope {
+    SpaceId scope;  // no id: the community
+    std::shared_ptr<const ReputationRules> rules;
+  };
+  // The scope in force in `space` (no id: the community's).
+  result<ReputationScope> reputation_scope(Transaction& tx, SpaceId space);
+  // The rules of a scope, as they are now.
+  result<std::shared_ptr<const ReputationRules>> scope_rules(Transaction& tx, SpaceId scope);
+  // The ledger effects of what happens to posts, each in the transaction of the change. Call
+  // them after the change is written. `actor` is who caused it.
+  result<void> reputation_reacted(WriteContext& ctx, const Post& p, const Thread& t, MemberId giver,
+                                  std::string_view kind);
+  result<void> reputation_unreacted(WriteContext& ctx, const Post& p, MemberId giver,
+                                    std::string_view kind);
+  // The accepted answer of `t` became `answer` (null: none).
+  result<void> reputation_accepted(WriteContext& ctx, const Thread& t, MemberId actor,
+                                   const Post* answer);
+  // A post taken away: removed by a moderator (restorable) or deleted by its author. A
+  // thread's first post takes the whole thread's entries with it.
+  result<void> reputation_withdrawn(WriteContext& ctx, const Post& p, const Thread& t,
+                                    MemberId actor, bool removed);
+  result<void> reputation_restored(WriteContext& ctx, const Post& p, const Thread& t,
+                                   MemberId actor);
+  // Appends `e` (id, at and, when unset, counts_at filled in), moves its totals and emits
+  // reputation_changed. An entry that moves nothing is appended without an event.
+  result<ReputationEntry> record(WriteContext& ctx, ReputationEntry e, const ReputationRules& rules,
+                                 MemberId actor);
+  // A loaded leaderboard, loaded first when it is not (in a write transaction, so that no
+  // commit falls between the load and the board's entry in the cache).
+  result<std::shared_ptr<detail::Leaderboard>> board(SpaceId scope, const std::string& window);
+  std::shared_ptr<const ReputationRules> default_reputation;
+  std::vector<std::pair<SpaceKind, std::shared_ptr<const ReputationRules>>> kind_reputation;
+  detail::Leaderboards leaderboards;
 };
 
 // Whether a read that may find nothing (not_found) found something; other errors pass on.

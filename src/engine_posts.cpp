@@ -292,7 +292,8 @@ result<void> Engine::delete_post(MemberId actor, PostId post) {
                        .id("post", p.id.value)
                        .id("thread", p.thread.value)
                        .boolean("thread_deleted", first);
-    return ctx.emit(EventType::post_deleted, p.space, actor, payload.done());
+    HEARTH_CHECK(ctx.emit(EventType::post_deleted, p.space, actor, payload.done()));
+    return impl_->reputation_withdrawn(ctx, p, t, actor, false);
   });
 }
 
@@ -330,6 +331,7 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
     if (notify_author)
       HEARTH_CHECK(impl_->notify(
           ctx, {{}, p.author, NotificationKind::reaction, p.space, p.thread, p.id, actor}, kind));
+    HEARTH_CHECK(impl_->reputation_reacted(ctx, p, t, actor, kind));
     return true;
   });
 }
@@ -346,6 +348,7 @@ result<bool> Engine::unreact(MemberId actor, PostId post, std::string_view kind)
     HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(
         ctx.emit(EventType::reaction_removed, p.space, actor, reaction_payload(p, actor, kind)));
+    HEARTH_CHECK(impl_->reputation_unreacted(ctx, p, actor, kind));
     return true;
   });
 }
@@ -390,6 +393,7 @@ result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view r
                        .id("author", p.author.value)
                        .boolean("thread_removed", first);
     HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, actor, payload.done()));
+    HEARTH_CHECK(impl_->reputation_withdrawn(ctx, p, t, actor, true));
     return true;
   });
 }
@@ -406,6 +410,7 @@ result<bool> Engine::restore_post(MemberId actor, PostId post) {
     if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
     auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
     HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, actor, payload.done()));
+    HEARTH_CHECK(impl_->reputation_restored(ctx, p, t, actor));
     return true;
   });
 }

@@ -109,8 +109,10 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
     bool by_peer = false;
     bool notify_author = false;  // of the accepted reply
     MemberId answerer;
+    std::optional<Post> accepted;
     if (answer) {
       HEARTH_TRY(p, ctx.tx.get_post(answer));
+      accepted = p;
       if (p.thread != t.id || p.id == t.first_post) return errc::invalid_argument;
       if (p.deleted || p.removed) return errc::gone;
       // A peer: neither the asker nor staff (those who moderate posts there).
@@ -134,6 +136,7 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
     if (notify_author)
       HEARTH_CHECK(impl_->notify(
           ctx, {{}, answerer, NotificationKind::answer_accepted, t.space, t.id, answer, actor}));
+    HEARTH_CHECK(impl_->reputation_accepted(ctx, t, actor, accepted ? &*accepted : nullptr));
     return t;
   });
 }

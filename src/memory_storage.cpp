@@ -906,16 +906,14 @@ class MemoryTransaction final : public Transaction {
     } else if (q.thread) {
       walk(s_.ledger_by_thread, q.thread.value);
     } else if (q.source && q.member) {
-      for (auto it = s_.ledger_by_source.upper_bound(
-               {q.source.value, q.member.value, after.value});
+      for (auto it = s_.ledger_by_source.upper_bound({q.source.value, q.member.value, after.value});
            it != s_.ledger_by_source.end() && std::get<0>(*it) == q.source.value &&
            std::get<1>(*it) == q.member.value && take(std::get<2>(*it));)
         ++it;
     } else if (q.member) {
       walk(s_.ledger_by_member, q.member.value);
     } else {
-      for (auto it = s_.ledger.upper_bound(after.value);
-           it != s_.ledger.end() && take(it->first);)
+      for (auto it = s_.ledger.upper_bound(after.value); it != s_.ledger.end() && take(it->first);)
         ++it;
     }
     return out;

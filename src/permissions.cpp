@@ -26,6 +26,7 @@ constexpr std::array<std::string_view, permission_count> permission_names{
     "invite",
     "approve_joins",
     "announce",
+    "award_reputation",
 };
 
 // The union of the overrides in `level` for `role`.

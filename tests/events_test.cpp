@@ -32,8 +32,11 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
                                 E::thread_created, E::reply_created,
                                 E::notification,  // to ada: bo replied
                                 E::reaction_added,
-                                E::notification,  // to bo: ada reacted
-                                E::reaction_removed, E::post_edited, E::post_deleted,
+                                E::notification,        // to bo: ada reacted
+                                E::reputation_changed,  // bo +10 (the default rules, qa)
+                                E::reaction_removed,
+                                E::reputation_changed,  // and back
+                                E::post_edited, E::post_deleted,
                                 E::member_left, E::member_updated, E::member_deactivated});
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
   const Event& created = events[6];

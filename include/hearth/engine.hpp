@@ -13,6 +13,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/reputation.hpp"
 #include "hearth/storage/storage.hpp"
 
 namespace hearth {
@@ -55,6 +56,17 @@ struct EngineOptions {
   // The kinds a member may not give to their own posts (kinds not in reaction_kinds are
   // ignored, so the default suits a community with kinds of its own).
   std::vector<std::string> no_self_reaction = {"+1", "-1"};
+  // How members earn reputation (docs/reputation.md): these rules hold in the whole community,
+  // whose points form one scope...
+  ReputationRules reputation = ReputationRules::qa();
+  // ...except at and below a space of one of these kinds: each such space is a scope of its
+  // own, with its own ledger totals and leaderboards, under the rules given for its kind (every
+  // guild its own contribution board). The nearest such space above a post wins.
+  std::vector<std::pair<SpaceKind, ReputationRules>> reputation_by_kind;
+  // How many leaderboards (scope, window) the engine keeps loaded in memory. Like the
+  // permission cache, a board follows this engine's writes only: where several processes write
+  // to one storage, boards show another's points once this engine loads them again.
+  std::size_t leaderboards_loaded = 64;
 };
 
 // How a subscriber receives events.
@@ -388,6 +400,40 @@ class Engine {
   // the spaces they are a member of; not their own, deleted or removed ones; counted up to
   // Limits::unread_posts_cap) and their unread notifications about it.
   result<UnreadCounts> unread_counts(MemberId actor);
+
+  // --- reputation (docs/reputation.md) ------------------------------------------------------
+  // Reactions, accepted answers and awards write ledger entries under the rules of the scope in
+  // force where they happen; removals, deletions, retracted reactions and serial voting write
+  // reversals. A scope is named here by any space in it (no id: the community's scope); the
+  // viewer must be able to read that space.
+  //
+  // The space whose rules are in force in `space` (no id: the community scope).
+  result<SpaceId> reputation_scope(MemberId viewer, SpaceId space);
+  // `member`'s points and rank in the scope of `space` for the period: all time, this week
+  // (from Monday 00:00 UTC), this month (UTC), or the custom window named `window` of the
+  // scope's rules (not_found for a name they do not define). A member with no points has 0.
+  result<LeaderboardEntry> reputation(MemberId viewer, SpaceId space, MemberId member,
+                                      Period period = Period::all_time,
+                                      std::string_view window = {});
+  // The scope's leaderboard for the period, most points first (equal points by member id);
+  // members with equal points share a rank. Only members with a ledger entry are listed.
+  result<Page<LeaderboardEntry>> leaderboard(MemberId viewer, SpaceId space, Period period,
+                                             std::string_view window, const PageRequest& page);
+  // `member`'s ledger entries, oldest first: every change of their points, in every scope
+  // whose space the viewer may read (the community scope to anyone).
+  result<Page<ReputationEntry>> reputation_history(MemberId viewer, MemberId member,
+                                                   const PageRequest& page);
+  // Awards `points` (negative: takes them) to `member`, a member of `space`, in its scope, for
+  // `reason` (1..200 code points, one line): a game reporting "completed a guild raid". Needs
+  // award_reputation in `space`; forbidden when the scope's rules allow no awards;
+  // invalid_argument for 0 or beyond the rules' award_max; conflict when `member` is not a
+  // member of `space`.
+  result<ReputationEntry> award_reputation(MemberId actor, SpaceId space, MemberId member,
+                                           std::int64_t points, std::string_view reason);
+  // For the host: recomputes every total from the ledger, under the rules in force now (a
+  // custom window defined after its entries were written gets them), writes those that
+  // differ, and reloads the leaderboards. Returns how many totals it wrote.
+  result<std::uint64_t> rebuild_reputation();
 
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:

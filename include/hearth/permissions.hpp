@@ -35,8 +35,9 @@ enum class Permission : std::uint8_t {
   invite,            // create invite codes
   approve_joins,     // approve or deny join requests
   announce,          // start announcement threads
+  award_reputation,  // award reputation points on the host's behalf (docs/reputation.md)
 };
-inline constexpr unsigned permission_count = 18;
+inline constexpr unsigned permission_count = 19;
 
 std::string_view to_string(Permission p) noexcept;
 std::optional<Permission> permission_from_string(std::string_view s) noexcept;
@@ -116,7 +117,8 @@ inline constexpr Permissions moderator =
                          Permission::review_reports, Permission::sanction_members,
                          Permission::approve_joins,  Permission::announce};
 inline constexpr Permissions admin =
-    moderator | Permissions{Permission::manage_roles, Permission::manage_space};
+    moderator |
+    Permissions{Permission::manage_roles, Permission::manage_space, Permission::award_reputation};
 }  // namespace builtin
 
 // A role a member holds in a space, as resolution needs it.

@@ -19,9 +19,9 @@ using ReputationEntryId = Id<struct ReputationEntryTag>;
 // What points a reaction of one kind moves: to the author of the post reacted to, and to the
 // one who reacts (a negative number is a cost, as a downvote costs its voter on Stack Exchange).
 struct ReactionPoints {
-  std::string kind;              // a reaction kind, as in EngineOptions::reaction_kinds
-  std::int32_t on_thread = 0;    // to the author, when the post is a thread's first post
-  std::int32_t on_reply = 0;     // to the author, when the post is a reply
+  std::string kind;               // a reaction kind, as in EngineOptions::reaction_kinds
+  std::int32_t on_thread = 0;     // to the author, when the post is a thread's first post
+  std::int32_t on_reply = 0;      // to the author, when the post is a reply
   std::int32_t giver_thread = 0;  // to the giver, on a thread's first post
   std::int32_t giver_reply = 0;   // to the giver, on a reply
 };
@@ -71,14 +71,16 @@ struct ReputationRules {
   static result<ReputationRules> preset(std::string_view name);
 
   // invalid_argument when a field is out of range: a malformed or repeated kind, points beyond
-  // ±1,000,000, a negative cap, award_max beyond 1,000,000, a serial window beyond 30 days, a
-  // malformed, repeated or empty window. The message says which field (error_message).
-  result<void> validate() const;
+  // ±1,000,000, a negative cap, award_max outside 1..1,000,000, a serial window outside 1 ms..30
+  // days, a malformed or repeated window name, a window that ends before it starts. When `why`
+  // is given, it receives a sentence naming the field ("reactions[1].kind: repeated").
+  result<void> validate(std::string* why = nullptr) const;
   // Reads a rule set from a JSON object (docs/reputation.md, "Writing rules"). It starts from
   // the preset its "preset" field names, or from an empty set, and its other fields replace
   // the preset's. Malformed JSON, unknown fields, wrong types and invalid values are
-  // invalid_argument; error_message() then names the field.
-  static result<ReputationRules> from_json(std::string_view json);
+  // invalid_argument, with `why` as for validate().
+  static result<ReputationRules> from_json(std::string_view json, std::string* why = nullptr);
+  // The rules as a JSON object that from_json reads back to the same rules.
   std::string to_json() const;
 
   // The points of reaction `kind`, if the rules list it.
@@ -93,29 +95,30 @@ enum class ReputationReason : std::uint8_t {
   accepted_answer,        // the member (the asker) accepted `source`'s answer
   award,                  // `source` awarded points on behalf of the host (note: why)
   reversal,               // cancels entry `reverses` (note: why, see below)
-  restored,               // gives back entry `reverses`, which a reversal had cancelled
 };
 std::string_view to_string(ReputationReason r) noexcept;
 std::optional<ReputationReason> reputation_reason_from_string(std::string_view s) noexcept;
 
 // One line of the ledger. Entries are only ever appended: a reversal is a new entry with the
-// opposite delta that names the entry it cancels. The note of a reversal says why: unreacted,
-// post_removed, post_deleted, thread_deleted, answer_changed, serial_voting.
+// opposite delta that names the entry it cancels, and its note says why (unreacted,
+// post_removed, thread_removed, post_deleted, thread_deleted, answer_changed, serial_voting). When
+// a removed post is restored, each reversal its removal wrote is undone by a new entry with the
+// reason and note of the entry the reversal cancelled, naming the reversal in `reverses`.
 struct ReputationEntry {
   ReputationEntryId id;
-  MemberId member;     // whose points move
-  SpaceId scope;       // the space whose rules applied; no id: the whole community
+  MemberId member;  // whose points move
+  SpaceId scope;    // the space whose rules applied; no id: the whole community
   std::int64_t delta = 0;
   ReputationReason reason = ReputationReason::award;
   std::string note;
-  PostId post;         // the post it is about, if any
-  ThreadId thread;     // that post's thread
-  MemberId source;     // who caused it: the reactor, the acceptor, the awarder
-  Timestamp at = 0;    // when it was written
+  PostId post;       // the post it is about, if any
+  ThreadId thread;   // that post's thread
+  MemberId source;   // who caused it: the reactor, the acceptor, the awarder
+  Timestamp at = 0;  // when it was written
   // The time whose windows (day, week, month, custom) it counts in: `at`, except for
-  // reversals and restorations, which count where the entry they name counted.
+  // reversals and restorations, which count where the entry they cancel or restore counted.
   Timestamp counts_at = 0;
-  ReputationEntryId reverses;  // for reversal and restored
+  ReputationEntryId reverses;  // the entry a reversal cancels, or the reversal a restoration undoes
   bool capped = false;         // counts towards the daily cap
 };
 
@@ -155,5 +158,7 @@ struct LeaderboardEntry {
 
 // The leaderboard windows a caller names.
 enum class Period : std::uint8_t { all_time, week, month, custom };
+std::string_view to_string(Period p) noexcept;  // "all_time", "week", "month", "custom"
+std::optional<Period> period_from_string(std::string_view s) noexcept;
 
 }  // namespace hearth

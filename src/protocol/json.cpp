@@ -88,6 +88,18 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Ban& b) {
         {"reason", b.reason},   {"created_at", b.created_at}, {"expires_at", b.expires_at}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ReputationEntry& e) {
+  jv = {{"id", id(e.id)},     {"member", id(e.member)},        {"scope", id(e.scope)},
+        {"delta", e.delta},   {"reason", to_string(e.reason)}, {"note", e.note},
+        {"post", id(e.post)}, {"thread", id(e.thread)},        {"source", id(e.source)},
+        {"at", e.at},         {"counts_at", e.counts_at},      {"reverses", id(e.reverses)},
+        {"capped", e.capped}};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const LeaderboardEntry& e) {
+  jv = {{"member", id(e.member)}, {"points", e.points}, {"rank", e.rank}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Invite& i) {
   jv = {{"code", i.code},
         {"space", id(i.space)},

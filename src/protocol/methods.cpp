@@ -532,6 +532,48 @@ Reply mark_space_read(Call& c) {
   return out(c.engine.mark_space_read(c.me, space, up_to));
 }
 
+// --- reputation ---
+
+Reply reputation_scope(Call& c) {
+  auto space = c.params.opt_id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.reputation_scope(c.me, space));
+}
+
+Reply reputation(Call& c) {
+  auto space = c.params.opt_id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto period = c.params.opt_enum("period", &period_from_string).value_or(Period::all_time);
+  auto window = c.params.str_or("window", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.reputation(c.me, space, member, period, window));
+}
+
+Reply leaderboard(Call& c) {
+  auto space = c.params.opt_id<SpaceId>("space");
+  auto period = c.params.opt_enum("period", &period_from_string).value_or(Period::all_time);
+  auto window = c.params.str_or("window", "");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.leaderboard(c.me, space, period, window, page));
+}
+
+Reply reputation_history(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.reputation_history(c.me, member, page));
+}
+
+Reply award_reputation(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto points = c.params.i64("points");
+  auto reason = c.params.str("reason");
+  if (!c.params.done()) return bad();
+  return out(c.engine.award_reputation(c.me, space, member, points, reason));
+}
+
 Reply unread_counts(Call& c) {
   if (!c.params.done()) return bad();
   return out(c.engine.unread_counts(c.me));
@@ -542,6 +584,7 @@ constexpr std::array methods{
     Method{"add_member", &add_member},
     Method{"archive_thread", &archive_thread},
     Method{"assign_role", &assign_role},
+    Method{"award_reputation", &award_reputation},
     Method{"ban_member", &ban_member},
     Method{"create_invite", &create_invite},
     Method{"create_member", &create_member},
@@ -564,6 +607,7 @@ constexpr std::array methods{
     Method{"get_thread_page", &get_thread_page},
     Method{"join_space", &join_space},
     Method{"join_with_invite", &join_with_invite},
+    Method{"leaderboard", &leaderboard},
     Method{"leave_space", &leave_space},
     Method{"list_bans", &list_bans},
     Method{"list_child_spaces", &list_child_spaces},
@@ -587,6 +631,9 @@ constexpr std::array methods{
     Method{"remove_member", &remove_member},
     Method{"remove_post", &remove_post},
     Method{"reply", &reply},
+    Method{"reputation", &reputation},
+    Method{"reputation_history", &reputation_history},
+    Method{"reputation_scope", &reputation_scope},
     Method{"request_to_join", &request_to_join},
     Method{"restore_post", &restore_post},
     Method{"revoke_invite", &revoke_invite},

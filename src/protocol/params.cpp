@@ -139,6 +139,16 @@ std::optional<std::uint32_t> Params::opt_u32(std::string_view key) {
   return std::nullopt;
 }
 
+std::int64_t Params::i64(std::string_view key) {
+  const bool present = find(key) != nullptr;
+  read_.pop_back();
+  if (!present) {
+    fail(key, "required (an integer)");
+    return 0;
+  }
+  return opt_i64(key).value_or(0);
+}
+
 std::uint32_t Params::u32(std::string_view key) {
   const bool present = find(key) != nullptr;
   read_.pop_back();

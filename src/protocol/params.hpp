@@ -45,6 +45,7 @@ class Params {
   std::optional<std::uint32_t> opt_u32(std::string_view key);
   std::uint32_t u32(std::string_view key);  // required
   std::optional<std::int64_t> opt_i64(std::string_view key);
+  std::int64_t i64(std::string_view key);  // required
 
   std::optional<std::vector<std::string>> opt_strs(std::string_view key);
   std::optional<Permissions> opt_permissions(std::string_view key);  // ["view", "react"]

@@ -125,6 +125,13 @@ inline constexpr Row rows[] = {
   {"mark_notification_read", "mark member's notification read",         "FNNANNNNN", "FNNANNNNN", "FNNANNNNN"},
   {"mark_space_read",       "move own read marker in S to now",         "FFFAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
   {"unread_counts",         "S among own unread counts",                "FXXAAXAAA", "FXXAAXAAA", "FXXAAXAAA"},
+  {"reputation_scope",      "the reputation scope in force in S",       "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"reputation",            "target's points and rank in S's scope",    "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  {"leaderboard",           "S's scope's leaderboard",                  "AAAAAAAAA", "FFFAAFAAA", "NNNAANAAA"},
+  // The ledger is public; entries of scopes the viewer may not read are left out (S's scope
+  // here is the community's).
+  {"reputation_history",    "target's ledger",                          "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
+  {"award_reputation",      "award target 10 points in S",              "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
 };
 // clang-format on
 
@@ -144,6 +151,7 @@ inline constexpr Exempt exempt[] = {
     {"poll", "runs the caller's own polled handlers"},
     {"read_events", "the host's own reader of the log"},
     {"last_event_seq", "the host's own: the number of the newest event, no content"},
+    {"rebuild_reputation", "the host's own maintenance: recomputes totals, no actor"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},
 };

@@ -171,6 +171,22 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   ada.call("lock_thread", {{"thread", thread}, {"locked", false}});
   CHECK(str(ada.call("accept_answer", {{"thread", thread}, {"post", answer_id}}),
             "accepted_answer") == answer_id);
+  // Reputation: the default rules (qa) give the answerer 15 and the asker 2.
+  const std::string bo_id = s(w.bo.id.value);
+  CHECK(ada.call("reputation", {{"member", bo_id}}).at("points") == 15);
+  CHECK(ada.call("reputation", {{"member", bo_id}, {"period", "week"}}).at("rank") == 1);
+  CHECK(str(ada.call("leaderboard", {{"space", chat_id}}).at("items").at(0), "member") == bo_id);
+  CHECK(str(ada.call("reputation_history", {{"member", bo_id}}).at("items").at(0), "reason") ==
+        "answer_accepted");
+  CHECK(ada.call("reputation_scope", {{"space", chat_id}}) == "0");
+  CHECK(ada.call("award_reputation",
+                 {{"space", guild}, {"member", bo_id}, {"points", 5}, {"reason", "raid"}})
+            .at("delta") == 5);
+  CHECK(bo.error("award_reputation",
+                 {{"space", guild}, {"member", bo_id}, {"points", 5}, {"reason", "raid"}}) ==
+        "forbidden");
+  CHECK(ada.error("award_reputation", {{"space", guild}, {"member", bo_id}, {"reason", "raid"}}) ==
+        "invalid_params");
   CHECK(ada.call("react", {{"post", answer_id}, {"kind", "heart"}}).as_bool());
   CHECK(ada.call("get_post", {{"post", answer_id}}).at("reactions").at("heart") == 1);
   CHECK(bo.call("list_reactions", {{"post", answer_id}, {"kind", "heart"}})

@@ -47,6 +47,10 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 // An event: {"seq": "17", "type": "reply_created", "space": "…", "actor": "…", "at": ms,
 // "payload": {…}} (the payload parsed, as docs/events.md describes it).
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Event& e);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const ReputationEntry& e);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const LeaderboardEntry& e);
 
 template <class T>
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Page<T>& page) {
