@@ -15,6 +15,10 @@
 #include "hearth/storage/wrapper.hpp"
 
 namespace hearth::conformance {
+
+using detail::begin;
+using detail::code_of;
+
 namespace {
 
 StorageFactory g_factory;
@@ -24,19 +28,6 @@ std::shared_ptr<Storage> fresh_storage() {
   REQUIRE(s.has_value());
   REQUIRE(*s != nullptr);
   return *s;
-}
-
-std::unique_ptr<Transaction> begin(Storage& s, TxMode mode = TxMode::write) {
-  auto tx = s.begin(mode);
-  REQUIRE(tx.has_value());
-  return std::move(*tx);
-}
-
-template <class T>
-errc code_of(const result<T>& r) {
-  REQUIRE_FALSE(r.has_value());
-  REQUIRE(&r.error().category() == &hearth_category());
-  return static_cast<errc>(r.error().value());
 }
 
 Member member(std::uint64_t id, std::string handle, std::optional<std::string> ref = {}) {
@@ -3585,11 +3576,14 @@ TEST_CASE("concurrent reactions to one member's post aggregate into one exact co
 
 std::shared_ptr<Storage> detail::fresh_storage() { return conformance::fresh_storage(); }
 
+const StorageFactory& detail::factory() { return g_factory; }
+
 int run(StorageFactory factory, int argc, char** argv) {
   g_factory = std::move(factory);
   if (!g_factory.create) return 2;
   detail::link_security_matrix();
   detail::link_search_kit();
+  detail::link_reputation_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -1,8 +1,13 @@
 // What the kit's source files share (not installed).
 #pragma once
 
-#include <memory>
+#include <catch2/catch.hpp>
 
+#include <memory>
+#include <utility>
+
+#include "hearth/conformance/kit.hpp"
+#include "hearth/error.hpp"
 #include "hearth/storage/storage.hpp"
 
 namespace hearth::conformance::detail {
@@ -10,10 +15,31 @@ namespace hearth::conformance::detail {
 // A new, empty storage from the factory given to run().
 std::shared_ptr<Storage> fresh_storage();
 
+// The factory given to run(): its name, and its reopen (empty for a storage that does not
+// persist).
+const StorageFactory& factory();
+
+// A transaction of `mode` on `s`; the test case fails if it cannot begin.
+inline std::unique_ptr<Transaction> begin(Storage& s, TxMode mode = TxMode::write) {
+  auto tx = s.begin(mode);
+  REQUIRE(tx.has_value());
+  return std::move(*tx);
+}
+
+// The error of a failed result, which must be one of hearth's.
+template <class T>
+errc code_of(const result<T>& r) {
+  REQUIRE_FALSE(r.has_value());
+  REQUIRE(&r.error().category() == &hearth_category());
+  return static_cast<errc>(r.error().value());
+}
+
 // Does nothing; run() calls it so that the linker keeps security_matrix.cpp's test cases (they
 // would otherwise be dropped from the static library, nothing referring to them).
 void link_security_matrix();
 // The same for kit_search.cpp.
 void link_search_kit();
+// The same for kit_reputation.cpp.
+void link_reputation_kit();
 
 }  // namespace hearth::conformance::detail

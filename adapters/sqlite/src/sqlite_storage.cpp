@@ -401,12 +401,52 @@ CREATE INDEX notifications_open_reactions ON notifications (recipient_id, post_i
 ALTER TABLE memberships ADD COLUMN read_from INTEGER;
 )sql";
 
+// Version 6: reputation (docs/reputation.md). The ledger is append-only; its ids are the
+// engine's time-ordered ids, so id order is the order entries were written. "No id" is 0 here,
+// not NULL: no column has a foreign key (the contract stores entries and totals as given), and
+// every listing names a key by equality. Each listing walks one index, as
+// list_reputation_entries picks it: the post's entries, else the thread's, else those of
+// (source, member), else the member's, else the whole ledger by id.
+constexpr const char* schema_v6 = R"sql(
+CREATE TABLE reputation_ledger (
+  id INTEGER PRIMARY KEY,
+  member INTEGER NOT NULL,                     -- whose points move
+  scope INTEGER NOT NULL,                      -- the space whose rules applied; 0: community
+  delta INTEGER NOT NULL,
+  reason INTEGER NOT NULL,                     -- hearth::ReputationReason value
+  note TEXT NOT NULL,
+  post INTEGER NOT NULL,                       -- 0 when about no post
+  thread INTEGER NOT NULL,                     -- 0 when about no thread
+  source INTEGER NOT NULL,                     -- who caused it; 0 when no member
+  at INTEGER NOT NULL,                         -- Unix ms
+  counts_at INTEGER NOT NULL,                  -- the time whose windows it counts in
+  reverses INTEGER NOT NULL,                   -- the entry reversed or restored; 0 when none
+  capped INTEGER NOT NULL                      -- 1: counts towards the daily cap
+);
+CREATE INDEX reputation_ledger_by_member ON reputation_ledger (member, id);
+-- Awards are about no post: they are left out (a listing by post names post != 0).
+CREATE INDEX reputation_ledger_by_post ON reputation_ledger (post, id) WHERE post != 0;
+CREATE INDEX reputation_ledger_by_thread ON reputation_ledger (thread, id);
+CREATE INDEX reputation_ledger_by_source ON reputation_ledger (source, member, id);
+
+-- A member's total in one scope and one window ("all", "week:2026-11-23", ...), as the engine
+-- projects it from the ledger. Leaderboards page through it in key order, windows compared
+-- byte for byte.
+CREATE TABLE reputation_totals (
+  scope INTEGER NOT NULL,                      -- 0: the whole community
+  window TEXT NOT NULL COLLATE BINARY,
+  member INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  PRIMARY KEY (scope, window, member)
+) WITHOUT ROWID;
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 5> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
-                                                   schema_v5};
+constexpr std::array<const char*, 6> migrations = {schema_v1, schema_v2, schema_v3,
+                                                   schema_v4, schema_v5, schema_v6};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -505,6 +545,15 @@ enum class Q : std::uint8_t {
   search_backfill_clear,
   search_backfill_done,
   search_unindex,
+  ledger_insert,
+  ledger_by_post,
+  ledger_by_thread,
+  ledger_by_source,
+  ledger_by_member,
+  ledger_all,
+  total_get,
+  total_put,
+  total_list,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -534,6 +583,16 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
 #define HEARTH_POST_COLS HEARTH_POST_INSERT_COLS ", reactions"
+#define HEARTH_LEDGER_COLS \
+  "id, member, scope, delta, reason, note, post, thread, source, at, counts_at, reverses, capped"
+// The ledger listings share their parameters: ?1 member, ?2 post, ?3 thread, ?4 source (each
+// NULL when not set), ?5 since, ?6 after, ?7 the limit. Each names its index's key by equality
+// and checks the other fields with terms no index can serve, so that it walks that index alone.
+#define HEARTH_LEDGER_LIST(key)                                                          \
+  "SELECT " HEARTH_LEDGER_COLS " FROM reputation_ledger WHERE " key                      \
+  " AND id > ?6 AND (?1 IS NULL OR member = ?1) AND (?2 IS NULL OR post = ?2) "          \
+  "AND (?3 IS NULL OR thread = ?3) AND (?4 IS NULL OR source = ?4) AND counts_at >= ?5 " \
+  "ORDER BY id LIMIT ?7"
 
 #define HEARTH_SEARCH_COLS_OF_P                                                                 \
   "p.id, p.thread_id, p.space_id, p.author_id, p.reply_to, p.body, p.created_at, p.edited_at, " \
@@ -847,6 +906,30 @@ const char* sql_of(Q q) noexcept {
       return "UPDATE search_backfill SET done = ?1 WHERE done < ?1";
     case Q::search_backfill_clear:
       return "DELETE FROM search_backfill";
+    case Q::ledger_insert:
+      return "INSERT INTO reputation_ledger (" HEARTH_LEDGER_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    case Q::ledger_by_post:  // "post != 0" selects the partial reputation_ledger_by_post
+      return HEARTH_LEDGER_LIST("post = ?2 AND post != 0");
+    case Q::ledger_by_thread:  // reputation_ledger_by_thread
+      return HEARTH_LEDGER_LIST("thread = ?3");
+    case Q::ledger_by_source:  // reputation_ledger_by_source
+      return HEARTH_LEDGER_LIST("source = ?4 AND member = ?1");
+    case Q::ledger_by_member:  // reputation_ledger_by_member
+      return HEARTH_LEDGER_LIST("member = ?1");
+    case Q::ledger_all:  // the rowid, from `after` on
+      return HEARTH_LEDGER_LIST("1");
+    case Q::total_get:  // the column's BINARY collation: windows byte for byte
+      return "SELECT scope, window, member, points FROM reputation_totals "
+             "WHERE scope = ?1 AND window = ?2 AND member = ?3";
+    case Q::total_put:
+      return "INSERT INTO reputation_totals (scope, window, member, points) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, window, member) DO UPDATE SET "
+             "points = excluded.points";
+    case Q::total_list:  // a range of the primary key, strictly after the row value
+      return "SELECT scope, window, member, points FROM reputation_totals "
+             "WHERE (scope, window, member) > (?1, ?2, ?3) ORDER BY scope, window, member "
+             "LIMIT ?4";
     case Q::count_:
       break;
   }
@@ -866,6 +949,8 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_SEARCH_COLS_OF_P
 #undef HEARTH_SEARCH_FROM_WHERE
 #undef HEARTH_NOTIFICATION_COLS
+#undef HEARTH_LEDGER_COLS
+#undef HEARTH_LEDGER_LIST
 
 // One SQLite connection with its statements, each prepared on first use and kept.
 class Connection {
@@ -1330,6 +1415,49 @@ Event read_event(const SQLite::Statement& s) {
   e.at = col_i64(s, 4);
   e.payload = col_text(s, 5);
   return e;
+}
+
+ReputationEntry read_reputation_entry(const SQLite::Statement& s) {
+  ReputationEntry e;
+  e.id = ReputationEntryId{col_u64(s, 0)};
+  e.member = MemberId{col_u64(s, 1)};
+  e.scope = SpaceId{col_u64(s, 2)};
+  e.delta = col_i64(s, 3);
+  e.reason = static_cast<ReputationReason>(col_i64(s, 4));
+  e.note = col_text(s, 5);
+  e.post = PostId{col_u64(s, 6)};
+  e.thread = ThreadId{col_u64(s, 7)};
+  e.source = MemberId{col_u64(s, 8)};
+  e.at = col_i64(s, 9);
+  e.counts_at = col_i64(s, 10);
+  e.reverses = ReputationEntryId{col_u64(s, 11)};
+  e.capped = col_bool(s, 12);
+  return e;
+}
+
+void bind_reputation_entry(SQLite::Statement& s, const ReputationEntry& e) {
+  bind_id(s, 1, e.id.value);
+  bind_id(s, 2, e.member.value);
+  bind_id(s, 3, e.scope.value);
+  s.bind(4, e.delta);
+  s.bind(5, static_cast<std::int32_t>(e.reason));
+  bind_text(s, 6, e.note);
+  bind_id(s, 7, e.post.value);
+  bind_id(s, 8, e.thread.value);
+  bind_id(s, 9, e.source.value);
+  s.bind(10, e.at);
+  s.bind(11, e.counts_at);
+  bind_id(s, 12, e.reverses.value);
+  bind_bool(s, 13, e.capped);
+}
+
+ReputationTotal read_reputation_total(const SQLite::Statement& s) {
+  ReputationTotal t;
+  t.scope = SpaceId{col_u64(s, 0)};
+  t.window = col_text(s, 1);
+  t.member = MemberId{col_u64(s, 2)};
+  t.points = col_i64(s, 3);
+  return t;
 }
 
 // --- search ------------------------------------------------------------------------------
@@ -2430,6 +2558,80 @@ class SqliteTransaction final : public Transaction {
       s->bind(4, cap);
       if (!s->executeStep()) return std::uint32_t{0};
       return col_u32(*s, 0);
+    });
+  }
+
+  // --- reputation ---
+  result<void> insert_reputation_entry(const ReputationEntry& e) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::ledger_insert);
+      bind_reputation_entry(*s, e);
+      s->exec();  // the primary key: already_exists for a taken id
+      return {};
+    });
+  }
+
+  // Walks the narrowest index the query names, as MemoryStorage does: the post, else the
+  // thread, else (source, member), else the member, else the whole ledger.
+  result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
+                                                               ReputationEntryId after,
+                                                               std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<ReputationEntry>> {
+      const Q path = q.post                 ? Q::ledger_by_post
+                     : q.thread             ? Q::ledger_by_thread
+                     : q.source && q.member ? Q::ledger_by_source
+                     : q.member             ? Q::ledger_by_member
+                                            : Q::ledger_all;
+      Use s(c, path);
+      bind_id_or_null(*s, 1, q.member.value);
+      bind_id_or_null(*s, 2, q.post.value);
+      bind_id_or_null(*s, 3, q.thread.value);
+      bind_id_or_null(*s, 4, q.source.value);
+      s->bind(5, q.since);
+      s->bind(6, to_db_bound(after.value));
+      s->bind(7, limit);
+      std::vector<ReputationEntry> out;
+      while (s->executeStep()) out.push_back(read_reputation_entry(*s));
+      return out;
+    });
+  }
+
+  result<ReputationTotal> get_reputation_total(SpaceId scope, std::string_view window,
+                                               MemberId member) override {
+    return read([&](Connection& c) -> result<ReputationTotal> {
+      const std::string w(window);
+      Use s(c, Q::total_get);
+      bind_id(*s, 1, scope.value);
+      bind_text(*s, 2, w);
+      bind_id(*s, 3, member.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_reputation_total(*s);
+    });
+  }
+
+  result<void> put_reputation_total(const ReputationTotal& t) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::total_put);
+      bind_id(*s, 1, t.scope.value);
+      bind_text(*s, 2, t.window);
+      bind_id(*s, 3, t.member.value);
+      s->bind(4, t.points);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
+                                                              std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<ReputationTotal>> {
+      Use s(c, Q::total_list);
+      s->bind(1, to_db_bound(after.scope.value));
+      bind_text(*s, 2, after.window);
+      s->bind(3, to_db_bound(after.member.value));
+      s->bind(4, limit);
+      std::vector<ReputationTotal> out;
+      while (s->executeStep()) out.push_back(read_reputation_total(*s));
+      return out;
     });
   }
 

@@ -46,7 +46,8 @@ TEST_CASE("a new database gets the current schema, WAL mode and foreign keys", "
   CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table :
        {"members", "spaces", "memberships", "roles", "role_assignments", "overrides", "bans",
-        "invites", "join_requests", "threads", "posts", "revisions", "reactions", "events"})
+        "invites", "join_requests", "threads", "posts", "revisions", "reactions", "events",
+        "reputation_ledger", "reputation_totals"})
     CHECK(raw.tableExists(table));
   CHECK_FALSE(raw.tableExists("reaction_counts"));  // in posts.reactions since version 5
 }
@@ -301,6 +302,45 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     REQUIRE(space_tags);
     CHECK(space_tags->tags == std::vector<std::string>{"pvp", "raid"});
     REQUIRE((*wtx)->move_posts(ThreadId{100}, SpaceId{11}));
+    // The reputation tables (version 6) work on the migrated file.
+    ReputationEntry received;
+    received.id = ReputationEntryId{500};
+    received.member = MemberId{7};
+    received.scope = SpaceId{10};
+    received.delta = 10;
+    received.reason = ReputationReason::reaction_received;
+    received.note = "+1";
+    received.post = PostId{1000};
+    received.thread = ThreadId{100};
+    received.source = MemberId{8};
+    received.at = received.counts_at = 1'700'000'000'300;
+    received.capped = true;
+    REQUIRE((*wtx)->insert_reputation_entry(received));
+    ReputationEntry award = received;
+    award.id = ReputationEntryId{501};
+    award.delta = -3;
+    award.reason = ReputationReason::award;
+    award.note = "";
+    award.post = PostId{};
+    award.thread = ThreadId{};
+    award.capped = false;
+    REQUIRE((*wtx)->insert_reputation_entry(award));
+    auto on_post = (*wtx)->list_reputation_entries({.post = PostId{1000}}, {}, 10);
+    REQUIRE(on_post);
+    REQUIRE(on_post->size() == 1);
+    CHECK(on_post->front().id == ReputationEntryId{500});
+    CHECK(on_post->front().note == "+1");
+    auto by_source =
+        (*wtx)->list_reputation_entries({.member = MemberId{7}, .source = MemberId{8}}, {}, 10);
+    REQUIRE(by_source);
+    CHECK(by_source->size() == 2);
+    REQUIRE((*wtx)->put_reputation_total({SpaceId{10}, "all", MemberId{7}, 7}));
+    REQUIRE((*wtx)->put_reputation_total({SpaceId{10}, "week:2026-11-23", MemberId{7}, 7}));
+    auto totals = (*wtx)->list_reputation_totals({}, 10);
+    REQUIRE(totals);
+    REQUIRE(totals->size() == 2);
+    CHECK((*totals)[0].window == "all");
+    CHECK((*totals)[1].window == "week:2026-11-23");
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -331,6 +371,16 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
             .getInt() == 0);
   CHECK(raw.execAndGet("SELECT reactions FROM posts WHERE id = 1000").getString() ==
         "+1,2,a\\,b\\\\,1,");
+  CHECK(raw.execAndGet("SELECT count(*) FROM reputation_ledger").getInt() == 2);
+  CHECK(raw.execAndGet("SELECT post FROM reputation_ledger WHERE id = 501").getInt() == 0);
+  CHECK(raw.execAndGet("SELECT points FROM reputation_totals WHERE scope = 10 AND "
+                       "window = 'all' AND member = 7")
+            .getInt() == 7);
+  for (const char* index : {"reputation_ledger_by_member", "reputation_ledger_by_post",
+                            "reputation_ledger_by_thread", "reputation_ledger_by_source"})
+    CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
+                         std::string(index) + "' AND tbl_name = 'reputation_ledger'")
+              .getInt() == 1);
   for (const char* gone : {"reaction_counts", "reaction_counts_by_thread", "reactions_by_kind"})
     CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = '" + std::string(gone) +
                          "'")

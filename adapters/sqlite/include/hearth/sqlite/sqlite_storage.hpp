@@ -4,8 +4,9 @@
 // a time (BEGIN IMMEDIATE ... COMMIT); read transactions run on a pool of reader connections,
 // each seeing one snapshot, and never wait for the writer. The schema is plain and normalised
 // (members, spaces, memberships, roles, role_assignments, overrides, bans, invites,
-// join_requests, threads, posts, revisions, reactions, reaction_counts, events), so the sqlite3
-// shell can query it; its version is kept in PRAGMA user_version.
+// join_requests, threads, thread_tags, posts, revisions, reactions, notifications, read_markers,
+// events, reputation_ledger, reputation_totals), so the sqlite3 shell can query it; its version
+// is kept in PRAGMA user_version.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,8 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 //    read markers; memberships by member, posts by space.
 // 5: a post's reaction counts in its row (posts.reactions), reactions keyed by (post, kind,
 //    member); fewer pages written per reaction.
-inline constexpr int schema_version = 5;
+// 6: reputation: the ledger (reputation_ledger, indexed by member, post, thread and
+//    (source, member)) and the totals (reputation_totals).
+inline constexpr int schema_version = 6;
 
 }  // namespace hearth::sqlite
