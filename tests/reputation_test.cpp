@@ -308,7 +308,7 @@ TEST_CASE("guilds keep scopes of their own, with host awards and a season window
         errc::forbidden);
 }
 
-TEST_CASE("weekly and monthly boards start afresh; all-time keeps everything", "[reputation]") {
+TEST_CASE("weekly and monthly boards start afresh, all-time keeps everything", "[reputation]") {
   QA qa;
   auto q = qa.question(qa.ada);
   const PostId a = qa.answer(qa.bo, q.first_post.id);

@@ -128,8 +128,9 @@ std::vector<ReputationEntry> varied_entries() {
   reversal.capped = false;
   out.push_back(reversal);
 
+  // A restoration: a credit that names the reversal it undoes.
   ReputationEntry restored = entry(big + 7, big + 12, 0, 0, 0, 3'000, -42);
-  restored.reason = ReputationReason::restored;
+  restored.reason = ReputationReason::award;
   restored.note = "\xCE\xB5\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCE\xAC";
   restored.at = 9'500;
   restored.reverses = ReputationEntryId{big + 6};
