@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "hearth/engine.hpp"
 #include "kit_internal.hpp"
 #include "result_string.hpp"
 
@@ -740,6 +741,83 @@ TEST_CASE("reputation entries and totals survive closing and reopening the stora
   REQUIRE(t);
   CHECK(t->points == 9);
   CHECK(code_of(tx->get_reputation_total(SpaceId{7}, "all", MemberId{4})) == errc::not_found);
+}
+
+// --- the engine on this storage ------------------------------------------------------------
+
+template <class T>
+T must_ok(result<T> r) {
+  INFO((r ? std::string("ok") : r.error().message()));
+  REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+TEST_CASE("the engine keeps its ledger, windows and leaderboards on this storage",
+          "[conformance][reputation][engine]") {
+  const StorageFactory& factory = detail::factory();
+  auto clock = std::make_shared<ManualClock>(1'795'608'000'000);  // Wed 2026-11-25 12:00 UTC
+  auto rules = ReputationRules::qa();
+  rules.daily_cap = 25;
+  rules.windows.push_back({"season", 1'795'608'000'000 - 1, 1'795'608'000'000 + 3'600'000});
+  auto open = [&](std::shared_ptr<Storage> s) {
+    EngineOptions options;
+    options.storage = std::move(s);
+    options.clock = clock;
+    options.reputation = rules;
+    return must_ok(Engine::open(std::move(options)));
+  };
+  auto engine = open(fresh_storage());
+  Engine& e = *engine;
+  std::vector<MemberId> m;
+  for (const char* h : {"asker", "answerer", "voter1", "voter2", "voter3", "moderator"})
+    m.push_back(must_ok(e.create_member(h, h)).id);
+  const SpaceId desk = must_ok(e.create_space(m[5], {{}, SpaceKind::forum, "Desk", ""})).id;
+  for (int i = 0; i < 5; ++i) REQUIRE(must_ok(e.join_space(m[static_cast<std::size_t>(i)], desk)));
+  auto q = must_ok(e.create_thread(m[0], desk, "Q", "?", ThreadKind::question));
+  const PostId a = must_ok(e.reply(m[1], q.first_post.id, "A")).id;
+  REQUIRE(must_ok(e.react(m[2], q.first_post.id, "+1")));  // asker +10
+  REQUIRE(must_ok(e.react(m[2], a, "+1")));                // answerer +10
+  REQUIRE(must_ok(e.react(m[3], a, "+1")));                // +10
+  REQUIRE(must_ok(e.react(m[4], a, "+1")));                // +5: the daily cap
+  must_ok(e.accept_answer(m[0], q.thread.id, a));          // answerer +15, asker +2
+  auto points = [&](Engine& en, MemberId who, Period p = Period::all_time,
+                    std::string_view w = {}) {
+    return must_ok(en.reputation(who, desk, who, p, w));
+  };
+  CHECK(points(e, m[1]).points == 40);
+  CHECK(points(e, m[0]).points == 12);
+  REQUIRE(must_ok(e.remove_post(m[5], a, "spam")));
+  CHECK(points(e, m[1]).points == 0);
+  REQUIRE(must_ok(e.restore_post(m[5], a)));
+  CHECK(points(e, m[1]).points == 40);
+  CHECK(points(e, m[1], Period::custom, "season").points == 40);
+  // Next week: the weekly board starts afresh, the vote taken back comes off last week's.
+  clock->advance(7 * 24 * 3'600'000);
+  REQUIRE(must_ok(e.unreact(m[3], a, "+1")));
+  CHECK(points(e, m[1]).points == 30);
+  CHECK(points(e, m[1], Period::week).points == 0);
+  CHECK(points(e, m[1], Period::custom, "season").points == 30);
+  auto board = must_ok(e.leaderboard(MemberId{}, desk, Period::all_time, "", {"", 1}));
+  REQUIRE(board.items.size() == 1);
+  CHECK(board.items[0].member == m[1]);
+  CHECK(board.items[0].rank == 1);
+  auto rest =
+      must_ok(e.leaderboard(MemberId{}, desk, Period::all_time, "", {board.next_cursor, 10}));
+  REQUIRE(rest.items.size() == 1);
+  CHECK(rest.items[0].member == m[0]);
+  CHECK(rest.items[0].rank == 2);
+  CHECK(must_ok(e.rebuild_reputation()) == 0);
+
+  if (!factory.reopen) {
+    WARN(factory.name + " does not persist: the reopened engine is not checked");
+    return;
+  }
+  engine.reset();
+  auto again = open(must_ok(factory.reopen()));
+  CHECK(points(*again, m[1]).points == 30);
+  CHECK(points(*again, m[0]).points == 12);
+  CHECK(points(*again, m[1], Period::custom, "season").points == 30);
+  CHECK(must_ok(again->rebuild_reputation()) == 0);
 }
 
 void detail::link_reputation_kit() {}
