@@ -278,8 +278,11 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
     }
     if (level.id == space) st.member = member_here;
   }
-  if (member_anywhere)
-    held.push_back({builtin::member_role, builtin::member, builtin::member_rank});
+  if (member_anywhere) {
+    // Privileges (docs/reputation.md) change what the member role gives, by points earned.
+    HEARTH_TRY(base, member_permissions(tx, space, member));
+    held.push_back({builtin::member_role, base, builtin::member_rank});
+  }
   if (st.owner) {
     held.push_back({builtin::owner_role, Permissions::all(), builtin::owner_rank});
     st.perms = Permissions::all();

@@ -323,6 +323,16 @@ class Engine::Impl {
   // reputation_changed. An entry that moves nothing is appended without an event.
   result<ReputationEntry> record(WriteContext& ctx, ReputationEntry e, const ReputationRules& rules,
                                  MemberId actor);
+  // What the built-in member role gives `member` in `space`: builtin::member, less the
+  // permissions the scope's privileges name, plus those the member's points have earned.
+  result<Permissions> member_permissions(Transaction& tx, SpaceId space, MemberId member);
+  // forbidden when the rules in force in `space` want more points to give `kind` than
+  // `actor` has (and the actor's rank there is not above the member role). Call it before
+  // the transaction's writes (it reads standings).
+  result<void> check_reaction_points(Transaction& tx, SpaceId space, MemberId actor,
+                                     std::string_view kind);
+  // forbidden when `text` holds a link and `perms` lacks attach_links.
+  static result<void> check_links(Permissions perms, std::string_view text);
   // A loaded leaderboard, loaded first when it is not (in a write transaction, so that no
   // commit falls between the load and the board's entry in the cache).
   result<std::shared_ptr<detail::Leaderboard>> board(SpaceId scope, const std::string& window);

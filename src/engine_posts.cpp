@@ -100,6 +100,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::post_threads));
     if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
       return errc::forbidden;
+    HEARTH_CHECK(Impl::check_links(st.perms, clean_title));
+    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
     HEARTH_TRY(clean_tags, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
     NewThread out;
@@ -140,6 +142,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     if (!st.perms.has(Permission::reply)) return errc::forbidden;
     if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
+    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
     bool notify_parent = false;
     if (!parent.deleted && !parent.removed) {
@@ -249,6 +252,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     const bool title_changes = clean_title && *clean_title != t.title;
     if (!title_changes && clean_body == p.body) return tombstone(std::move(p));  // nothing to keep
     HEARTH_TRY(st, impl_->standing(ctx.tx, p.space, actor));
+    if (clean_title) HEARTH_CHECK(Impl::check_links(st.perms, *clean_title));
+    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, p.space, actor, st.perms, clean_body, p.body));
     Revision former{p.id,   p.revision, first ? t.title : std::string(),
                     p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
@@ -321,6 +326,7 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
     HEARTH_TRY(rules, impl_->reaction_rules(ctx.tx, p.space));
     if (!rules->allows(kind)) return errc::invalid_argument;
     if (rules->own_forbidden(kind) && p.author == actor) return errc::forbidden;
+    HEARTH_CHECK(impl_->check_reaction_points(ctx.tx, p.space, actor, kind));
     HEARTH_TRY(notify_author, impl_->may_notify(ctx.tx, p.space, p.author, actor));
     HEARTH_TRY(added, ctx.tx.add_reaction(post, actor, kind, ctx.now));
     if (!added) return false;

@@ -127,6 +127,36 @@ result<std::shared_ptr<const ReputationRules>> Engine::Impl::scope_rules(Transac
   return default_reputation;  // the kind has no rules of its own any more
 }
 
+// --- privileges ----------------------------------------------------------------------------
+
+result<Permissions> Engine::Impl::member_permissions(Transaction& tx, SpaceId space,
+                                                     MemberId member) {
+  HEARTH_TRY(scope, reputation_scope(tx, space));
+  if (scope.rules->privileges.empty()) return builtin::member;
+  auto total = tx.get_reputation_total(scope.scope, "all", member);
+  HEARTH_TRY(has_total, found(total));
+  const std::int64_t points = has_total ? total->points : 0;
+  return (builtin::member - scope.rules->privileged()) | scope.rules->earned(points);
+}
+
+result<void> Engine::Impl::check_reaction_points(Transaction& tx, SpaceId space, MemberId actor,
+                                                 std::string_view kind) {
+  HEARTH_TRY(scope, reputation_scope(tx, space));
+  const ReactionPoints* rp = scope.rules->points_for(kind);
+  if (!rp || rp->min_points == 0) return {};
+  HEARTH_TRY(st, standing(tx, space, actor));
+  if (st.rank > builtin::member_rank) return {};
+  auto total = tx.get_reputation_total(scope.scope, "all", actor);
+  HEARTH_TRY(has_total, found(total));
+  if ((has_total ? total->points : 0) < rp->min_points) return errc::forbidden;
+  return {};
+}
+
+result<void> Engine::Impl::check_links(Permissions perms, std::string_view text) {
+  if (perms.has(Permission::attach_links) || !detail::contains_link(text)) return {};
+  return errc::forbidden;
+}
+
 // --- the ledger ----------------------------------------------------------------------------
 
 result<ReputationEntry> Engine::Impl::record(WriteContext& ctx, ReputationEntry e,
@@ -144,7 +174,14 @@ result<ReputationEntry> Engine::Impl::record(WriteContext& ctx, ReputationEntry 
     ReputationTotal t{e.scope, std::move(window), e.member, exists ? stored->points : 0};
     t.points += e.delta;
     HEARTH_CHECK(ctx.tx.put_reputation_total(t));
-    if (t.window == "all") all_time = t.points;
+    if (t.window == "all") {
+      all_time = t.points;
+      // Crossing a privilege's threshold changes the member's permissions: the standings
+      // cached before this commit are stale after it.
+      const std::int64_t before = t.points - e.delta;
+      if (rules.earned(before) != rules.earned(t.points))
+        ctx.on_commit.push_back([this] { policy_epoch.fetch_add(1); });
+    }
     moved.push_back(std::move(t));
   }
   ctx.on_commit.push_back([this, moved = std::move(moved)] {

@@ -12,6 +12,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::int64_t max_points = 1'000'000;
+constexpr std::int64_t max_threshold = 1'000'000'000;
 constexpr std::int64_t max_serial_window_ms = 30ll * 24 * 60 * 60 * 1000;
 constexpr std::int64_t day_ms = 24ll * 60 * 60 * 1000;
 
@@ -100,6 +101,8 @@ result<ReactionPoints> read_reaction(const json::value& v, const std::string& pa
       HEARTH_CHECK(read_number(field, at, -max_points, max_points, rp.giver_thread, why));
     } else if (key == "giver_reply") {
       HEARTH_CHECK(read_number(field, at, -max_points, max_points, rp.giver_reply, why));
+    } else if (key == "min_points") {
+      HEARTH_CHECK(read_int(field, at, 0, max_threshold, rp.min_points, why));
     } else {
       return invalid(why, at + ": unknown field");
     }
@@ -132,6 +135,31 @@ result<ReputationWindow> read_window(const json::value& v, const std::string& pa
   if (!has_from) return invalid(why, path + ".from: missing");
   if (!has_to) return invalid(why, path + ".to: missing");
   return w;
+}
+
+result<Privilege> read_privilege(const json::value& v, const std::string& path, std::string* why) {
+  if (!v.is_object()) return invalid(why, path + ": expected an object");
+  Privilege p;
+  bool has_points = false, has_permission = false;
+  for (const auto& [key, field] : v.get_object()) {
+    const std::string at = path + "." + std::string(key);
+    if (key == "points") {
+      HEARTH_CHECK(read_int(field, at, 1, max_threshold, p.points, why));
+      has_points = true;
+    } else if (key == "permission") {
+      std::string name;
+      HEARTH_CHECK(read_string(field, at, name, why));
+      auto perm = permission_from_string(name);
+      if (!perm) return invalid(why, at + ": not a permission docs/permissions.md lists");
+      p.permission = *perm;
+      has_permission = true;
+    } else {
+      return invalid(why, at + ": unknown field");
+    }
+  }
+  if (!has_points) return invalid(why, path + ".points: missing");
+  if (!has_permission) return invalid(why, path + ".permission: missing");
+  return p;
 }
 
 }  // namespace
@@ -168,9 +196,9 @@ std::optional<Period> period_from_string(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-ReputationRules ReputationRules::qa() {
+ReputationRules ReputationRules::qa_points() {
   ReputationRules r;
-  r.reactions = {{"+1", 10, 10, 0, 0}, {"-1", -2, -2, 0, -1}};
+  r.reactions = {{"+1", 10, 10, 0, 0, 0}, {"-1", -2, -2, 0, -1, 0}};
   r.accepted_answerer = 15;
   r.accepted_asker = 2;
   r.daily_cap = 200;
@@ -180,9 +208,16 @@ ReputationRules ReputationRules::qa() {
   return r;
 }
 
+ReputationRules ReputationRules::qa() {
+  ReputationRules r = qa_points();
+  r.reactions[1].min_points = 125;
+  r.privileges = {{50, Permission::attach_links}, {500, Permission::mention_many}};
+  return r;
+}
+
 ReputationRules ReputationRules::forum() {
   ReputationRules r;
-  r.reactions = {{"+1", 0, 0, 0, 0}, {"heart", 0, 0, 0, 0}, {"thanks", 0, 0, 0, 0}};
+  r.reactions = {{"+1", 0, 0, 0, 0, 0}, {"heart", 0, 0, 0, 0, 0}, {"thanks", 0, 0, 0, 0, 0}};
   r.serial_votes = 20;
   r.serial_window_ms = day_ms;
   return r;
@@ -208,6 +243,19 @@ const ReactionPoints* ReputationRules::points_for(std::string_view kind) const n
   return nullptr;
 }
 
+Permissions ReputationRules::privileged() const noexcept {
+  Permissions out;
+  for (const auto& p : privileges) out = out | Permissions{p.permission};
+  return out;
+}
+
+Permissions ReputationRules::earned(std::int64_t points) const noexcept {
+  Permissions out;
+  for (const auto& p : privileges)
+    if (points >= p.points) out = out | Permissions{p.permission};
+  return out;
+}
+
 result<void> ReputationRules::validate(std::string* why) const {
   for (std::size_t i = 0; i < reactions.size(); ++i) {
     const ReactionPoints& rp = reactions[i];
@@ -219,6 +267,19 @@ result<void> ReputationRules::validate(std::string* why) const {
     if (!within(rp.on_thread) || !within(rp.on_reply) || !within(rp.giver_thread) ||
         !within(rp.giver_reply))
       return invalid(why, at + ": points beyond ±1000000");
+    if (rp.min_points < 0 || rp.min_points > max_threshold)
+      return invalid(why, at + ".min_points: out of range 0..1000000000");
+  }
+  for (std::size_t i = 0; i < privileges.size(); ++i) {
+    const Privilege& p = privileges[i];
+    const std::string at = "privileges[" + std::to_string(i) + "]";
+    if (p.points < 1 || p.points > max_threshold)
+      return invalid(why, at + ".points: out of range 1..1000000000");
+    if (to_string(p.permission) == "unknown")
+      return invalid(why, at + ".permission: not a permission");
+    for (std::size_t j = 0; j < i; ++j)
+      if (privileges[j].permission == p.permission)
+        return invalid(why, at + ".permission: repeated");
   }
   if (!within(accepted_answerer)) return invalid(why, "accepted_answerer: beyond ±1000000");
   if (!within(accepted_asker)) return invalid(why, "accepted_asker: beyond ±1000000");
@@ -272,6 +333,14 @@ result<ReputationRules> ReputationRules::from_json(std::string_view text, std::s
         HEARTH_TRY(w, read_window(field.get_array()[i], "windows[" + std::to_string(i) + "]", why));
         r.windows.push_back(std::move(w));
       }
+    } else if (key == "privileges") {
+      if (!field.is_array()) return invalid(why, at + ": expected an array");
+      r.privileges.clear();
+      for (std::size_t i = 0; i < field.get_array().size(); ++i) {
+        HEARTH_TRY(
+            p, read_privilege(field.get_array()[i], "privileges[" + std::to_string(i) + "]", why));
+        r.privileges.push_back(p);
+      }
     } else if (key == "accepted_answerer") {
       HEARTH_CHECK(read_number(field, at, -max_points, max_points, r.accepted_answerer, why));
     } else if (key == "accepted_asker") {
@@ -304,7 +373,8 @@ std::string ReputationRules::to_json() const {
                               {"on_thread", rp.on_thread},
                               {"on_reply", rp.on_reply},
                               {"giver_thread", rp.giver_thread},
-                              {"giver_reply", rp.giver_reply}});
+                              {"giver_reply", rp.giver_reply},
+                              {"min_points", rp.min_points}});
   o["reactions"] = std::move(rs);
   o["accepted_answerer"] = accepted_answerer;
   o["accepted_asker"] = accepted_asker;
@@ -318,6 +388,10 @@ std::string ReputationRules::to_json() const {
   for (const auto& w : windows)
     ws.push_back(json::object{{"name", w.name}, {"from", w.from}, {"to", w.to}});
   o["windows"] = std::move(ws);
+  json::array ps;
+  for (const auto& p : privileges)
+    ps.push_back(json::object{{"points", p.points}, {"permission", to_string(p.permission)}});
+  o["privileges"] = std::move(ps);
   return json::serialize(o);
 }
 

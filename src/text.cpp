@@ -155,4 +155,27 @@ result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> decode_cursor_pai
   return std::optional<Pair>{keys};
 }
 
+bool contains_link(std::string_view text) noexcept {
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  auto starts_here = [&](std::size_t i, std::string_view prefix) {
+    if (text.size() - i < prefix.size()) return false;
+    for (std::size_t k = 0; k < prefix.size(); ++k) {
+      char c = text[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != prefix[k]) return false;
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != 'h' && c != 'H' && c != 'w' && c != 'W') continue;
+    if (i > 0 && alnum(text[i - 1])) continue;
+    if (starts_here(i, "http://") || starts_here(i, "https://") || starts_here(i, "www."))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace hearth::detail

@@ -36,6 +36,11 @@ bool contains_folded(std::string_view haystack, std::string_view needle) noexcep
 // ("thanks @ada." names "ada").
 std::vector<std::string> mentioned_handles(std::string_view body, std::size_t min, std::size_t max);
 
+// Whether `text` holds a link: "http://", "https://" or "www." (ASCII letters in any case) at
+// the start of a word (at the start or after a character that is not an ASCII letter or digit).
+// A bare domain ("example.com") is not taken for a link.
+bool contains_link(std::string_view text) noexcept;
+
 // Pagination cursors: "<tag>.<hex>", tied to one kind of listing by the tag.
 std::string encode_cursor(char tag, std::uint64_t key);
 // An empty cursor decodes to 0 (start); anything not issued for `tag` is invalid_cursor.

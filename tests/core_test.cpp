@@ -120,3 +120,18 @@ TEST_CASE("cursors round-trip and are tied to their listing", "[core][text]") {
   for (const char* bad : {"p", "p.", "p.xyz", "p.0", "x.12", "p.1234567890abcdef0", "p.-1"})
     CHECK(decode_cursor('p', bad).error() == errc::invalid_cursor);
 }
+
+TEST_CASE("links are found at the start of a word, in any case", "[core]") {
+  using hearth::detail::contains_link;
+  CHECK(contains_link("see http://example.com"));
+  CHECK(contains_link("HTTPS://EXAMPLE.COM"));
+  CHECK(contains_link("(www.example.com)"));
+  CHECK(contains_link("Www.example.com"));
+  CHECK(contains_link("line one\nhttps://x"));
+  CHECK_FALSE(contains_link("example.com"));
+  CHECK_FALSE(contains_link("awww.example"));
+  CHECK_FALSE(contains_link("xhttp://example.com"));
+  CHECK_FALSE(contains_link("http:/example.com"));
+  CHECK_FALSE(contains_link("www"));
+  CHECK_FALSE(contains_link(""));
+}

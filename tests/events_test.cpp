@@ -36,8 +36,8 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
                                 E::reputation_changed,  // bo +10 (the default rules, qa)
                                 E::reaction_removed,
                                 E::reputation_changed,  // and back
-                                E::post_edited, E::post_deleted,
-                                E::member_left, E::member_updated, E::member_deactivated});
+                                E::post_edited, E::post_deleted, E::member_left, E::member_updated,
+                                E::member_deactivated});
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
   const Event& created = events[6];
   CHECK(created.space == c.guild.id);

@@ -17,8 +17,9 @@ constexpr Timestamp wednesday_noon = 1'795'608'000'000;  // 2026-11-25T12:00:00Z
 constexpr std::int64_t hour = 60 * 60 * 1000;
 constexpr std::int64_t day = 24 * hour;
 
-// A Q&A community: asker Ada, answerers Bo and Eve, voters Cy and Dee, moderator Mo; a public
-// help desk everyone joined. The rules are the `qa` preset unless a test gives others.
+// A Q&A community: asker Ada, answerers Bo and Eve, voters Cy and Dee, moderator Mo (the help
+// desk's owner); a public help desk everyone joined. The rules are the `qa` preset's points
+// without its privileges (what an engine given no rules has) unless a test gives others.
 struct QA {
   std::shared_ptr<MemoryStorage> storage = std::make_shared<MemoryStorage>();
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(wednesday_noon);
@@ -26,7 +27,7 @@ struct QA {
   MemberId ada, bo, cy, dee, eve, mo;
   SpaceId desk;
 
-  explicit QA(ReputationRules rules = ReputationRules::qa(), EngineOptions options = {}) {
+  explicit QA(ReputationRules rules = ReputationRules::qa_points(), EngineOptions options = {}) {
     options.clock = clock;
     if (!options.storage) options.storage = storage;
     options.reputation = std::move(rules);
@@ -56,7 +57,7 @@ struct QA {
   std::uint64_t rebuild() { return ok(engine->rebuild_reputation()); }
 };
 
-TEST_CASE("the qa preset gives the points Stack Exchange would, entry by entry", "[reputation]") {
+TEST_CASE("the qa preset's points are those Stack Exchange gives, entry by entry", "[reputation]") {
   QA qa;
   auto q = qa.question(qa.ada);
   const PostId a = qa.answer(qa.bo, q.first_post.id);
@@ -101,7 +102,7 @@ TEST_CASE("the qa preset gives the points Stack Exchange would, entry by entry",
 }
 
 TEST_CASE("self-reactions never count", "[reputation]") {
-  auto rules = ReputationRules::qa();
+  auto rules = ReputationRules::qa_points();
   rules.reactions.push_back({"heart", 5, 5, 0, 0});
   QA qa(rules);
   auto q = qa.question(qa.ada);
@@ -114,7 +115,7 @@ TEST_CASE("self-reactions never count", "[reputation]") {
 
 TEST_CASE("the daily cap limits gains from votes, not accepted answers nor losses",
           "[reputation]") {
-  auto rules = ReputationRules::qa();
+  auto rules = ReputationRules::qa_points();
   rules.daily_cap = 25;
   QA qa(rules);
   const MemberId fay = ok(qa->create_member("fay", "Fay")).id;
@@ -145,7 +146,7 @@ TEST_CASE("the daily cap limits gains from votes, not accepted answers nor losse
 
 TEST_CASE("serial voting is reversed, logged, and voids further votes in the window",
           "[reputation]") {
-  auto rules = ReputationRules::qa();
+  auto rules = ReputationRules::qa_points();
   rules.serial_votes = 3;
   rules.serial_window_ms = hour;
   QA qa(rules);
@@ -256,7 +257,7 @@ TEST_CASE("guilds keep scopes of their own, with host awards and a season window
   guild_rules.windows.push_back({"s1", wednesday_noon - day, wednesday_noon + 7 * day});
   EngineOptions options;
   options.reputation_by_kind = {{SpaceKind::guild, guild_rules}};
-  QA qa(ReputationRules::qa(), options);
+  QA qa(ReputationRules::qa_points(), options);
   const SpaceId guild = ok(qa->create_space(qa.mo, {{}, SpaceKind::guild, "Night Owls", ""})).id;
   const SpaceId raids = ok(qa->create_space(qa.mo, {guild, SpaceKind::channel, "Raids", ""})).id;
   for (MemberId m : {qa.bo, qa.cy, qa.dee}) REQUIRE(ok(qa->join_space(m, guild)));
@@ -301,7 +302,7 @@ TEST_CASE("guilds keep scopes of their own, with host awards and a season window
   CHECK(qa.rebuild() == 0);
 
   // A rule set that allows no awards refuses them.
-  auto no_awards = ReputationRules::qa();
+  auto no_awards = ReputationRules::qa_points();
   no_awards.awards = false;
   QA plain(no_awards);
   CHECK(code_of(plain->award_reputation(plain.mo, plain.desk, plain.bo, 5, "x")) ==
@@ -369,7 +370,7 @@ TEST_CASE("a private space's scope and ledger lines stay with those who may read
           "[reputation]") {
   EngineOptions options;
   options.reputation_by_kind = {{SpaceKind::guild, ReputationRules::guild()}};
-  QA qa(ReputationRules::qa(), options);
+  QA qa(ReputationRules::qa_points(), options);
   NewSpace secret{{}, SpaceKind::guild, "Hidden", ""};
   secret.visibility = Visibility::secret;
   const SpaceId hidden = ok(qa->create_space(qa.mo, secret)).id;
@@ -427,7 +428,7 @@ TEST_CASE("a failure while writing the ledger leaves neither the reaction nor an
   auto failing = std::make_shared<FailingPut>(std::make_shared<MemoryStorage>());
   EngineOptions options;
   options.storage = failing;
-  QA qa(ReputationRules::qa(), options);
+  QA qa(ReputationRules::qa_points(), options);
   auto q = qa.question(qa.ada);
   const PostId a = qa.answer(qa.bo, q.first_post.id);
   failing->fail_at = 1;  // the second total of the entry (its week)
@@ -442,7 +443,7 @@ TEST_CASE("a failure while writing the ledger leaves neither the reaction nor an
 
 TEST_CASE("a random history of votes, removals and acceptances rebuilds to the live totals",
           "[reputation]") {
-  auto rules = ReputationRules::qa();
+  auto rules = ReputationRules::qa_points();
   rules.daily_cap = 100;
   rules.serial_votes = 4;
   QA qa(rules);
@@ -549,9 +550,48 @@ TEST_CASE("a random history of votes, removals and acceptances rebuilds to the l
   }
 }
 
+TEST_CASE("privileges come with points and go when the points do", "[reputation]") {
+  QA qa(ReputationRules::qa());
+  auto q = qa.question(qa.ada);
+  const PostId a = qa.answer(qa.bo, q.first_post.id);
+  // Below 50 points Bo may not post links; below 125 he may not downvote.
+  CHECK_FALSE(ok(qa->get_permissions(qa.bo, qa.desk)).has(Permission::attach_links));
+  CHECK(code_of(qa->reply(qa.bo, q.first_post.id, "See https://example.com")) == errc::forbidden);
+  CHECK(code_of(qa->create_thread(qa.bo, qa.desk, "www.example.com", "x")) == errc::forbidden);
+  CHECK(code_of(qa->edit_post(qa.bo, a, "See http://example.com")) == errc::forbidden);
+  CHECK(ok(qa->reply(qa.bo, q.first_post.id, "A bare example.com is no link")).id);
+  CHECK(code_of(qa->react(qa.bo, q.first_post.id, "-1")) == errc::forbidden);
+  // The owner needs no points for either.
+  CHECK(ok(qa->reply(qa.mo, q.first_post.id, "See https://example.com")).id);
+  REQUIRE(ok(qa->react(qa.mo, q.first_post.id, "-1")));
+
+  for (MemberId voter : {qa.ada, qa.cy, qa.dee, qa.eve}) REQUIRE(ok(qa->react(voter, a, "+1")));
+  CHECK(qa.points(qa.bo) == 40);
+  CHECK(code_of(qa->reply(qa.bo, q.first_post.id, "https://example.com")) == errc::forbidden);
+  ok(qa->accept_answer(qa.ada, q.thread.id, a));  // 55
+  CHECK(ok(qa->get_permissions(qa.bo, qa.desk)).has(Permission::attach_links));
+  CHECK(ok(qa->reply(qa.bo, q.first_post.id, "See https://example.com")).id);
+  CHECK(ok(qa->edit_post(qa.bo, a, "Bring apples: http://example.com/apples")).id == a);
+  // Falling below the threshold takes the privilege away at once.
+  REQUIRE(ok(qa->unreact(qa.cy, a, "+1")));  // 45
+  CHECK_FALSE(ok(qa->get_permissions(qa.bo, qa.desk)).has(Permission::attach_links));
+  CHECK(code_of(qa->reply(qa.bo, q.first_post.id, "https://example.com")) == errc::forbidden);
+
+  // A privilege changes the member role only: a deny override still closes a channel to it.
+  REQUIRE(ok(qa->react(qa.cy, a, "+1")));  // 55 again
+  const SpaceId news =
+      ok(qa->create_space(qa.mo, {qa.desk, SpaceKind::channel, "No links here", ""})).id;
+  REQUIRE(ok(qa->join_space(qa.bo, news)));
+  ok(qa->set_override(qa.mo, news, builtin::member_role, {}, {Permission::attach_links}));
+  CHECK(ok(qa->get_permissions(qa.bo, qa.desk)).has(Permission::attach_links));
+  CHECK_FALSE(ok(qa->get_permissions(qa.bo, news)).has(Permission::attach_links));
+  CHECK(code_of(qa->create_thread(qa.bo, news, "Links", "https://example.com")) == errc::forbidden);
+}
+
 TEST_CASE("rules load from JSON, start from a preset, and name the field that is wrong",
           "[reputation]") {
-  for (auto& preset : {ReputationRules::qa(), ReputationRules::forum(), ReputationRules::guild()}) {
+  for (auto& preset : {ReputationRules::qa(), ReputationRules::qa_points(),
+                       ReputationRules::forum(), ReputationRules::guild()}) {
     REQUIRE(preset.validate());
     auto back = ok(ReputationRules::from_json(preset.to_json()));
     CHECK(back.to_json() == preset.to_json());
@@ -563,7 +603,13 @@ TEST_CASE("rules load from JSON, start from a preset, and name the field that is
   REQUIRE(r.windows.size() == 1);
   CHECK(r.windows[0].name == "s1");
   auto custom = ok(ReputationRules::from_json(
-      R"({"reactions": [{"kind": "gg", "on_reply": 3, "giver_reply": -1}], "awards": false})"));
+      R"({"reactions": [{"kind": "gg", "on_reply": 3, "giver_reply": -1, "min_points": 7}],
+          "awards": false, "privileges": [{"points": 20, "permission": "attach_links"}]})"));
+  CHECK(custom.points_for("gg")->min_points == 7);
+  REQUIRE(custom.privileges.size() == 1);
+  CHECK(custom.privileges[0].points == 20);
+  CHECK(custom.earned(19).empty());
+  CHECK(custom.earned(20) == Permissions{Permission::attach_links});
   REQUIRE(custom.reactions.size() == 1);
   CHECK(custom.points_for("gg")->on_reply == 3);
   CHECK(custom.points_for("gg")->giver_reply == -1);
@@ -585,6 +631,11 @@ TEST_CASE("rules load from JSON, start from a preset, and name the field that is
       {R"({"windows": [{"name": "s", "from": 5, "to": 5}]})", "windows[0]"},
       {R"({"serial_window_ms": 0})", "serial_window_ms"},
       {R"({"award_max": 0})", "award_max"},
+      {R"({"privileges": [{"points": 5, "permission": "fly"}]})", "privileges[0].permission"},
+      {R"({"privileges": [{"points": 0, "permission": "pin"}]})", "privileges[0].points"},
+      {R"({"privileges": [{"points": 5, "permission": "pin"}, {"points": 9, "permission": "pin"}]})",
+       "privileges[1].permission: repeated"},
+      {R"({"reactions": [{"kind": "x", "min_points": -1}]})", "reactions[0].min_points"},
   };
   for (auto [text, field] : bad) {
     std::string why;

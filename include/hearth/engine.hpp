@@ -58,7 +58,7 @@ struct EngineOptions {
   std::vector<std::string> no_self_reaction = {"+1", "-1"};
   // How members earn reputation (docs/reputation.md): these rules hold in the whole community,
   // whose points form one scope...
-  ReputationRules reputation = ReputationRules::qa();
+  ReputationRules reputation = ReputationRules::qa_points();
   // ...except at and below a space of one of these kinds: each such space is a scope of its
   // own, with its own ledger totals and leaderboards, under the rules given for its kind (every
   // guild its own contribution board). The nearest such space above a post wins.

@@ -46,7 +46,7 @@ enum class EventType : std::uint16_t {
   post_removed,
   post_restored,
   thread_tagged,
-  notification,  // a member's inbox got (or updated) a notification: for them only
+  notification,        // a member's inbox got (or updated) a notification: for them only
   reputation_changed,  // a ledger entry moved a member's points (docs/reputation.md)
 };
 std::string_view to_string(EventType t) noexcept;

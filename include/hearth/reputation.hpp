@@ -11,6 +11,7 @@
 #include "hearth/clock.hpp"
 #include "hearth/error.hpp"
 #include "hearth/id.hpp"
+#include "hearth/permissions.hpp"
 
 namespace hearth {
 
@@ -24,6 +25,19 @@ struct ReactionPoints {
   std::int32_t on_reply = 0;      // to the author, when the post is a reply
   std::int32_t giver_thread = 0;  // to the giver, on a thread's first post
   std::int32_t giver_reply = 0;   // to the giver, on a reply
+  // The points a member needs in the scope to give this kind at all (a downvote at 125 on
+  // Stack Exchange); 0: anyone. Members ranked above the built-in member role (moderators,
+  // admins, owners, custom roles ranked higher) need none.
+  std::int64_t min_points = 0;
+};
+
+// A permission earned with points: members of a space in the scope hold it once their
+// all-time points there reach `points`, and do not below it, whatever their member role
+// says. It changes the built-in member role only: a role ranked above it keeps its own
+// permissions, and a deny override still applies (an announcements channel stays closed).
+struct Privilege {
+  std::int64_t points = 0;  // 1..1,000,000,000
+  Permission permission = Permission::view;
 };
 
 // A period a leaderboard can be asked for besides all time, this week and this month: a
@@ -54,12 +68,18 @@ struct ReputationRules {
   std::uint32_t serial_votes = 0;
   std::int64_t serial_window_ms = 24 * 60 * 60 * 1000;
   std::vector<ReputationWindow> windows;  // custom leaderboard windows
+  std::vector<Privilege> privileges;      // each permission at most once
 
   // Stack Exchange-like Q&A: a +1 on a question or an answer gives its author 10, a -1 takes 2
   // from the author and, on an answer, 1 from the voter; an accepted answer gives the answerer
   // 15 and the asker 2; votes earn at most 200 a day (accepted answers are exempt); 10 votes
-  // from one member to one author within a day are serial voting.
+  // from one member to one author within a day are serial voting. Privileges: links at 50,
+  // mentioning many members at 500, the -1 at 125.
   static ReputationRules qa();
+  // The rules of an engine that is given none (EngineOptions::reputation): qa's points, caps
+  // and serial-voting check without its privileges, so that nothing a member could do before
+  // reputation existed needs points.
+  static ReputationRules qa_points();
   // A discussion forum: likes ("+1", "heart", "thanks") earn 1 point and no one loses any;
   // what they mostly feed is trust, not a score. No cap, no serial-voting check below 20 a day.
   static ReputationRules forum();
@@ -85,6 +105,9 @@ struct ReputationRules {
 
   // The points of reaction `kind`, if the rules list it.
   const ReactionPoints* points_for(std::string_view kind) const noexcept;
+  // The permissions the privileges name, and those of them earned with `points`.
+  Permissions privileged() const noexcept;
+  Permissions earned(std::int64_t points) const noexcept;
 };
 
 // Why a ledger entry moved points.
