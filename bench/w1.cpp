@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,7 @@ int run(const Config& config, const std::string& path) {
 
   std::vector<hearth::MemberId> members(config.members);
   std::vector<hearth::SpaceId> spaces(config.spaces);
+  std::unordered_map<std::uint64_t, hearth::MemberId> owner_of;  // by space id
   std::vector<hearth::ThreadId> threads;
   std::vector<hearth::PostId> posts;
   threads.reserve(config.posts);
@@ -87,6 +89,7 @@ int run(const Config& config, const std::string& path) {
       fields.description = space.description;
       spaces[space.space] =
           check(engine->create_space(members[space.owner], fields), "create_space", op).id;
+      owner_of[spaces[space.space].value] = members[space.owner];
     }
     for (std::uint32_t j = 0; j < workload.join_count(); ++j, ++op) {
       clock->advance(1);
@@ -168,6 +171,35 @@ int run(const Config& config, const std::string& path) {
     hearth::bench::report_phase("space_listings", config.space_listings, watch.seconds());
   }
   tally.print("hearth_w1");
+  {
+    // Not part of W1: one post in 100 removed by its space's owner and one in 100 deleted by
+    // its author, then the reputation totals rebuilt from the ledger must need no repair.
+    Stopwatch watch;
+    std::uint64_t changed = 0;
+    for (std::size_t i = 0; i < posts.size(); ++i, ++op) {
+      if (i % 100 != 0 && i % 100 != 50) continue;
+      clock->advance(1);
+      const auto p = check(engine->get_post(anonymous, posts[i]), "get_post", op);
+      if (p.deleted || p.removed) continue;  // its thread went before it
+      // gone: the post's thread was deleted before it, which its tombstone does not show.
+      hearth::result<bool> r = false;
+      if (i % 100 == 0) {
+        r = engine->remove_post(owner_of.at(p.space.value), p.id, "bench");
+      } else if (auto deleted = engine->delete_post(p.author, p.id); deleted) {
+        r = true;
+      } else {
+        r = hearth::failure{deleted.error()};
+      }
+      if (!r && !hearth::is(r.error(), hearth::errc::gone)) fail("remove or delete", op);
+      if (r && *r) ++changed;
+    }
+    hearth::bench::report_phase("removals", changed, watch.seconds());
+    Stopwatch rebuild_watch;
+    const std::uint64_t repaired = check(engine->rebuild_reputation(), "rebuild_reputation", op);
+    std::printf("{\"phase\": \"reputation_rebuild\", \"repaired\": %llu, \"seconds\": %.6f}\n",
+                static_cast<unsigned long long>(repaired), rebuild_watch.seconds());
+    if (repaired != 0) fail("rebuild_reputation: the totals differed from the ledger", op);
+  }
   return 0;
 }
 
