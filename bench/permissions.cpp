@@ -19,25 +19,13 @@
 #include "hearth/engine.hpp"
 #include "hearth/permissions.hpp"
 #include "hearth/sqlite/sqlite_storage.hpp"
+#include "must.hpp"
 
 namespace {
 
 using namespace hearth;
 
-template <class T>
-T must(result<T> r, const char* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s failed: %s\n", what, r.error().message().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
-void must(result<void> r, const char* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s failed: %s\n", what, r.error().message().c_str());
-    std::exit(1);
-  }
-}
+using hearth::bench::must;
 
 // The same shape through the engine: guild > category > channel, three roles, overrides.
 void engine_check(const char* name, std::shared_ptr<Storage> storage, long iterations,

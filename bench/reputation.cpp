@@ -21,26 +21,15 @@
 #include "hearth/engine.hpp"
 #include "hearth/sqlite/sqlite_storage.hpp"
 #include "hearth/storage/memory.hpp"
+#include "must.hpp"
 
 namespace {
 
 using namespace hearth;
 using Clock = std::chrono::steady_clock;
 
-template <class T>
-T must(result<T> r, const char* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s failed: %s\n", what, r.error().message().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
-void must(result<void> r, const char* what) {
-  if (!r) {
-    std::fprintf(stderr, "%s failed: %s\n", what, r.error().message().c_str());
-    std::exit(1);
-  }
-}
+using hearth::bench::must;
+
 void check(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "wrong answer: %s\n", what);

@@ -207,6 +207,19 @@ ReputationEntry reversal_of(const ReputationEntry& credit, std::string_view note
 
 }  // namespace
 
+namespace {
+
+// `gain`, cut to the room the member has left today under the rules' daily cap in the scope.
+result<std::int64_t> capped(WriteContext& ctx, const ReputationRules& rules, SpaceId scope,
+                            MemberId member, std::int64_t gain) {
+  if (gain <= 0 || rules.daily_cap == 0) return gain;
+  auto used = ctx.tx.get_reputation_total(scope, day_window(ctx.now), member);
+  HEARTH_TRY(has_used, found(used));
+  return std::clamp<std::int64_t>(rules.daily_cap - (has_used ? used->points : 0), 0, gain);
+}
+
+}  // namespace
+
 result<void> Engine::Impl::reputation_reacted(WriteContext& ctx, const Post& p, const Thread& t,
                                               MemberId giver, std::string_view kind) {
   if (giver == p.author) return {};  // self-reactions never count
@@ -252,13 +265,7 @@ result<void> Engine::Impl::reputation_reacted(WriteContext& ctx, const Post& p, 
     e.reason = ReputationReason::reaction_received;
     e.source = giver;
     e.capped = to_author > 0;
-    std::int64_t delta = serial ? 0 : to_author;
-    if (delta > 0 && rules.daily_cap > 0) {
-      auto used = ctx.tx.get_reputation_total(scope.scope, day_window(ctx.now), p.author);
-      HEARTH_TRY(has_used, found(used));
-      const std::int64_t room = rules.daily_cap - (has_used ? used->points : 0);
-      delta = std::clamp<std::int64_t>(room, 0, delta);
-    }
+    HEARTH_TRY(delta, capped(ctx, rules, scope.scope, p.author, serial ? 0 : to_author));
     e.delta = delta;
     HEARTH_CHECK(record(ctx, std::move(e), rules, giver));
   }
@@ -310,13 +317,12 @@ result<void> Engine::Impl::reputation_accepted(WriteContext& ctx, const Thread& 
     e.reason = ReputationReason::answer_accepted;
     e.source = t.author;
     e.capped = rules.accepted_counts_to_cap && rules.accepted_answerer > 0;
-    std::int64_t delta = rules.accepted_answerer;
-    if (e.capped && rules.daily_cap > 0) {
-      auto used = ctx.tx.get_reputation_total(scope.scope, day_window(ctx.now), e.member);
-      HEARTH_TRY(has_used, found(used));
-      delta = std::clamp<std::int64_t>(rules.daily_cap - (has_used ? used->points : 0), 0, delta);
+    if (e.capped) {
+      HEARTH_TRY(delta, capped(ctx, rules, scope.scope, e.member, rules.accepted_answerer));
+      e.delta = delta;
+    } else {
+      e.delta = rules.accepted_answerer;
     }
-    e.delta = delta;
     HEARTH_CHECK(record(ctx, std::move(e), rules, actor));
   }
   if (rules.accepted_asker != 0) {
@@ -330,17 +336,26 @@ result<void> Engine::Impl::reputation_accepted(WriteContext& ctx, const Thread& 
   return {};
 }
 
-result<void> Engine::Impl::reputation_withdrawn(WriteContext& ctx, const Post& p, const Thread& t,
-                                                MemberId actor, bool removed) {
-  const bool whole_thread = t.first_post == p.id;
+namespace {
+
+// The entries a post takes with it when it goes: a thread's first post takes the whole thread's.
+LedgerQuery entries_of(const Post& p, const Thread& t) {
   LedgerQuery q;
-  if (whole_thread)
+  if (t.first_post == p.id)
     q.thread = t.id;
   else
     q.post = p.id;
+  return q;
+}
+
+}  // namespace
+
+result<void> Engine::Impl::reputation_withdrawn(WriteContext& ctx, const Post& p, const Thread& t,
+                                                MemberId actor, bool removed) {
+  const bool whole_thread = t.first_post == p.id;
   const char* note = whole_thread ? (removed ? "thread_removed" : "thread_deleted")
                                   : (removed ? "post_removed" : "post_deleted");
-  HEARTH_TRY(entries, ledger(ctx.tx, q));
+  HEARTH_TRY(entries, ledger(ctx.tx, entries_of(p, t)));
   for (const ReputationEntry* c : state_of(entries).live_credits) {
     if (c->delta == 0 || c->reason == ReputationReason::award) continue;
     HEARTH_TRY(rules, scope_rules(ctx.tx, c->scope));
@@ -351,14 +366,8 @@ result<void> Engine::Impl::reputation_withdrawn(WriteContext& ctx, const Post& p
 
 result<void> Engine::Impl::reputation_restored(WriteContext& ctx, const Post& p, const Thread& t,
                                                MemberId actor) {
-  const bool whole_thread = t.first_post == p.id;
-  LedgerQuery q;
-  if (whole_thread)
-    q.thread = t.id;
-  else
-    q.post = p.id;
-  const std::string_view note = whole_thread ? "thread_removed" : "post_removed";
-  HEARTH_TRY(entries, ledger(ctx.tx, q));
+  const std::string_view note = t.first_post == p.id ? "thread_removed" : "post_removed";
+  HEARTH_TRY(entries, ledger(ctx.tx, entries_of(p, t)));
   std::unordered_map<std::uint64_t, const ReputationEntry*> by_id;
   for (const auto& e : entries) by_id.emplace(e.id.value, &e);
   for (const ReputationEntry* r : state_of(entries).live_reversals) {

@@ -44,6 +44,7 @@ struct Config {
   std::uint64_t max_connections = 20'000;
   std::uint64_t idle_timeout_seconds = 60;
   std::uint64_t socket_send_buffer = 0;
+  std::string reputation;  // a JSON file of reputation rules; empty: the engine's defaults
 };
 
 constexpr const char* usage = R"(usage: hearthd [options]
@@ -63,6 +64,8 @@ constexpr const char* usage = R"(usage: hearthd [options]
   --max-frame-bytes N       --requests-per-second N  --request-burst N
   --send-queue-bytes N      --max-connections N      --idle-timeout-seconds N
   --socket-send-buffer N    (SO_SNDBUF per connection; 0: the system's default)
+  --reputation FILE         reputation rules: {"default": RULES, "by_kind": {"guild": RULES}}
+                            (RULES as docs/reputation.md says, e.g. {"preset": "qa"})
 )";
 
 [[noreturn]] void die(const std::string& message) {
@@ -137,6 +140,8 @@ void set(Config& c, std::string key, const std::string& value) {
     c.idle_timeout_seconds = number(key, value);
   else if (key == "socket-send-buffer")
     c.socket_send_buffer = number(key, value);
+  else if (key == "reputation")
+    c.reputation = value;
   else
     die("unknown setting \"" + key + "\"\n" + usage);
 }
@@ -191,6 +196,36 @@ Config parse(int argc, char** argv) {
   return c;
 }
 
+// Reads --reputation: the community's rules and those of space kinds with scopes of their own.
+void load_reputation(hearth::EngineOptions& options, const std::string& path) {
+  boost::system::error_code ec;
+  json::value v = json::parse(read_file(path, "--reputation"), ec);
+  if (ec || !v.is_object()) die("--reputation " + path + ": not a JSON object");
+  auto rules = [&](const json::value& r, const std::string& where) {
+    std::string why;
+    auto parsed = hearth::ReputationRules::from_json(json::serialize(r), &why);
+    if (!parsed) die("--reputation " + path + ": " + where + ": " + why);
+    return *parsed;
+  };
+  for (const auto& [key, value] : v.get_object()) {
+    if (key == "default") {
+      options.reputation = rules(value, "default");
+    } else if (key == "by_kind" && value.is_object()) {
+      for (const auto& [kind_name, r] : value.get_object()) {
+        auto kind = hearth::space_kind_from_string(kind_name);
+        if (!kind)
+          die("--reputation " + path + ": by_kind." + std::string(kind_name) +
+              ": not a space kind");
+        options.reputation_by_kind.emplace_back(*kind,
+                                                rules(r, "by_kind." + std::string(kind_name)));
+      }
+    } else {
+      die("--reputation " + path + ": \"" + std::string(key) +
+          "\" is not \"default\" or \"by_kind\" (an object)");
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,7 +244,10 @@ int main(int argc, char** argv) {
   const bool fresh = !fs::exists(config.db);
   auto storage = hearth::sqlite::open_storage({.path = config.db});
   if (!storage) die("cannot open " + config.db + ": " + storage.error().message());
-  auto engine = hearth::Engine::open({.storage = *storage});
+  hearth::EngineOptions engine_options;
+  engine_options.storage = *storage;
+  if (!config.reputation.empty()) load_reputation(engine_options, config.reputation);
+  auto engine = hearth::Engine::open(std::move(engine_options));
   if (!engine) die("cannot open the engine: " + engine.error().message());
 
   if (fresh && (config.seed || config.seed_only)) {

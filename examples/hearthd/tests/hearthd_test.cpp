@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -402,6 +405,55 @@ TEST_CASE("clients that vanish mid-request leave no half-done write behind", "[h
   }
   CHECK(vanished <= 20);
   CHECK(ada.call("ping").as_object().contains("now"));
+}
+
+// A JSON file in the temporary folder, removed at the end.
+struct TempFile {
+  std::filesystem::path path;
+  explicit TempFile(const std::string& text) {
+    static int counter = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("hearthd-rules-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE(f);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  }
+  ~TempFile() { std::filesystem::remove(path); }
+};
+
+TEST_CASE("hearthd takes reputation rules from a file, and refuses a wrong one by name",
+          "[hearthd]") {
+  TempFile rules(R"({"default": {"preset": "qa", "daily_cap": 100},
+                     "by_kind": {"guild": {"preset": "guild"}}})");
+  Hearthd server({"--reputation", rules.path.string()});
+  Client ada(server.port());
+  ada.hello("ada");
+  auto guilds = ada.call("find_spaces", {{"kind", "guild"}}).at("items").as_array();
+  REQUIRE(guilds.size() == 1);
+  const json::value guild = guilds[0].at("space").at("id");
+  // The guild is a scope of its own; the rest of the community shares one.
+  CHECK(ada.call("reputation_scope", {{"space", guild}}) == guild);
+  auto desks = ada.call("find_spaces", {{"kind", "forum"}}).at("items").as_array();
+  REQUIRE_FALSE(desks.empty());
+  CHECK(ada.call("reputation_scope", {{"space", desks[0].at("space").at("id")}}) == "0");
+
+  TempFile wrong(R"({"default": {"preset": "qa", "reactions": [{"kind": "+1"}, {"kind": "+1"}]}})");
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hearthd-wrong-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string err = (dir / "err.txt").string();
+  const std::string command =
+      std::string(HEARTHD_PATH) + " --dev --no-seed --listen 127.0.0.1:0 --db " +
+      (dir / "x.db").string() + " --reputation " + wrong.path.string() + " 2> " + err;
+  const int status = std::system(command.c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  std::ifstream in(err);
+  std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO(message);
+  CHECK(message.find("reactions[1].kind: repeated") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("SIGTERM closes every connection with a close frame and exits cleanly", "[hearthd]") {
