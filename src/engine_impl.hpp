@@ -331,14 +331,35 @@ class Engine::Impl {
   // the transaction's writes (it reads standings).
   result<void> check_reaction_points(Transaction& tx, SpaceId space, MemberId actor,
                                      std::string_view kind);
-  // forbidden when `text` holds a link and `perms` lacks attach_links.
-  static result<void> check_links(Permissions perms, std::string_view text);
+  // forbidden when `text` holds a link and `st.perms` lacks attach_links, or when `author` is
+  // at trust level 0, the trust rules keep links from level 0 (new_member_links) and their rank
+  // there (`st`) is not above the built-in member role.
+  result<void> check_links(Transaction& tx, const Standing& st, MemberId author,
+                           std::string_view text);
   // A loaded leaderboard, loaded first when it is not (in a write transaction, so that no
   // commit falls between the load and the board's entry in the cache).
   result<std::shared_ptr<detail::Leaderboard>> board(SpaceId scope, const std::string& window);
   std::shared_ptr<const ReputationRules> default_reputation;
   std::vector<std::pair<SpaceKind, std::shared_ptr<const ReputationRules>>> kind_reputation;
   detail::Leaderboards leaderboards;
+
+  // --- trust levels (engine_trust.cpp, docs/trust.md) ------------------------------------------
+  // Adds `delta` to `member`'s activity and to their row of today (UTC, of ctx.now): a visit
+  // (delta.visited) counts once a day and sets last_visit; `threads_created` more threads
+  // started. Then evaluates the level again (store_trust). Call it in the transaction of the
+  // change it counts; `actor` is who caused it.
+  result<MemberActivity> note_activity(WriteContext& ctx, MemberId member,
+                                       const ActivityCounts& delta, MemberId actor,
+                                       std::uint32_t threads_created = 0);
+  // `member`'s activity as stored, or zeros when none is.
+  static result<MemberActivity> activity_of(Transaction& tx, MemberId member);
+  // The level `a` earns now: its pinned level when pinned by hand; else at least the 1 or 2
+  // it holds, 1 and 2 when their requirements are met, 3 while level 3's are met over the
+  // trailing window ending today.
+  result<std::uint8_t> earned_level(Transaction& tx, const MemberActivity& a, Timestamp now);
+  // Stores `a` and, when its level differs from `previous`, emits trust_level_changed.
+  result<void> store_trust(WriteContext& ctx, const MemberActivity& a, std::uint8_t previous,
+                           MemberId actor);
 };
 
 // Whether a read that may find nothing (not_found) found something; other errors pass on.

@@ -100,8 +100,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::post_threads));
     if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
       return errc::forbidden;
-    HEARTH_CHECK(Impl::check_links(st.perms, clean_title));
-    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
+    HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_title));
+    HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
     HEARTH_TRY(clean_tags, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
     NewThread out;
@@ -126,6 +126,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(
         ctx.emit(EventType::thread_created, space, actor, post_payload(p, mentioned, &t.title)));
     HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
+    HEARTH_CHECK(impl_->note_activity(ctx, actor, {}, actor, 1));
     return out;
   });
 }
@@ -142,7 +143,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     if (!st.perms.has(Permission::reply)) return errc::forbidden;
     if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
-    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
+    HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
     bool notify_parent = false;
     if (!parent.deleted && !parent.removed) {
@@ -172,6 +173,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
       std::erase(mentioned, parent.author.value);
     }
     HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
+    HEARTH_CHECK(impl_->note_activity(ctx, actor, {.replies = 1}, actor));
     return p;
   });
 }
@@ -252,8 +254,8 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     const bool title_changes = clean_title && *clean_title != t.title;
     if (!title_changes && clean_body == p.body) return tombstone(std::move(p));  // nothing to keep
     HEARTH_TRY(st, impl_->standing(ctx.tx, p.space, actor));
-    if (clean_title) HEARTH_CHECK(Impl::check_links(st.perms, *clean_title));
-    HEARTH_CHECK(Impl::check_links(st.perms, clean_body));
+    if (clean_title) HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, *clean_title));
+    HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, p.space, actor, st.perms, clean_body, p.body));
     Revision former{p.id,   p.revision, first ? t.title : std::string(),
                     p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
@@ -338,6 +340,10 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
       HEARTH_CHECK(impl_->notify(
           ctx, {{}, p.author, NotificationKind::reaction, p.space, p.thread, p.id, actor}, kind));
     HEARTH_CHECK(impl_->reputation_reacted(ctx, p, t, actor, kind));
+    if (p.author != actor) {  // reactions to one's own posts build no trust
+      HEARTH_CHECK(impl_->note_activity(ctx, actor, {.reactions_given = 1}, actor));
+      HEARTH_CHECK(impl_->note_activity(ctx, p.author, {.reactions_received = 1}, actor));
+    }
     return true;
   });
 }

@@ -152,9 +152,14 @@ result<void> Engine::Impl::check_reaction_points(Transaction& tx, SpaceId space,
   return {};
 }
 
-result<void> Engine::Impl::check_links(Permissions perms, std::string_view text) {
-  if (perms.has(Permission::attach_links) || !detail::contains_link(text)) return {};
-  return errc::forbidden;
+result<void> Engine::Impl::check_links(Transaction& tx, const Standing& st, MemberId author,
+                                       std::string_view text) {
+  if (!detail::contains_link(text)) return {};
+  if (!st.perms.has(Permission::attach_links)) return errc::forbidden;
+  if (!options.trust.new_member_links || st.rank > builtin::member_rank) return {};
+  HEARTH_TRY(a, activity_of(tx, author));
+  if (a.level == 0) return errc::forbidden;
+  return {};
 }
 
 // --- the ledger ----------------------------------------------------------------------------

@@ -64,6 +64,10 @@ struct MemoryStorage::State {
   std::set<std::pair<std::uint64_t, std::uint64_t>> ledger_by_thread;
   std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> ledger_by_source;
   std::map<std::tuple<std::uint64_t, std::string, std::uint64_t>, std::int64_t> totals;
+  // Trust: each member's activity, their day rows by (member, day), the threads entered.
+  std::map<std::uint64_t, MemberActivity> activity;
+  std::map<std::pair<std::uint64_t, std::int64_t>, ActivityDay> activity_days;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> threads_entered;  // (member, thread)
 };
 
 namespace {
@@ -941,6 +945,54 @@ class MemoryTransaction final : public Transaction {
       out.push_back({SpaceId{scope}, window, MemberId{member}, it->second});
     }
     return out;
+  }
+
+  // --- trust ---
+  result<MemberActivity> get_member_activity(MemberId member) override {
+    return find(s_.activity, member.value);
+  }
+
+  result<void> put_member_activity(const MemberActivity& a) override {
+    HEARTH_CHECK(writable());
+    put(s_.activity, a.member.value, a);
+    return {};
+  }
+
+  result<ActivityDay> get_activity_day(MemberId member, std::int64_t day) override {
+    return find(s_.activity_days, std::pair{member.value, day});
+  }
+
+  result<void> put_activity_day(const ActivityDay& d) override {
+    HEARTH_CHECK(writable());
+    put(s_.activity_days, std::pair{d.member.value, d.day}, d);
+    return {};
+  }
+
+  result<ActivityCounts> sum_activity_days(MemberId member, std::int64_t from_day,
+                                           std::int64_t to_day) override {
+    ActivityCounts sum;
+    for (auto it = s_.activity_days.lower_bound({member.value, from_day});
+         it != s_.activity_days.end() && it->first.first == member.value &&
+         it->first.second <= to_day;
+         ++it) {
+      const ActivityCounts& c = it->second.counts;
+      sum.visited += c.visited;
+      sum.threads_entered += c.threads_entered;
+      sum.posts_read += c.posts_read;
+      sum.read_ms += c.read_ms;
+      sum.reactions_given += c.reactions_given;
+      sum.reactions_received += c.reactions_received;
+      sum.replies += c.replies;
+    }
+    return sum;
+  }
+
+  result<bool> insert_thread_entered(MemberId member, ThreadId thread) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{member.value, thread.value};
+    if (s_.threads_entered.count(key)) return false;
+    insert(s_.threads_entered, key);
+    return true;
   }
 
   // --- events ---

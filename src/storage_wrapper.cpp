@@ -417,6 +417,37 @@ result<std::vector<ReputationTotal>> TransactionWrapper::list_reputation_totals(
   return target_->list_reputation_totals(after, limit);
 }
 
+result<MemberActivity> TransactionWrapper::get_member_activity(MemberId member) {
+  HEARTH_CHECK(intercept("get_member_activity"));
+  return target_->get_member_activity(member);
+}
+
+result<void> TransactionWrapper::put_member_activity(const MemberActivity& a) {
+  HEARTH_CHECK(intercept("put_member_activity"));
+  return target_->put_member_activity(a);
+}
+
+result<ActivityDay> TransactionWrapper::get_activity_day(MemberId member, std::int64_t day) {
+  HEARTH_CHECK(intercept("get_activity_day"));
+  return target_->get_activity_day(member, day);
+}
+
+result<void> TransactionWrapper::put_activity_day(const ActivityDay& d) {
+  HEARTH_CHECK(intercept("put_activity_day"));
+  return target_->put_activity_day(d);
+}
+
+result<ActivityCounts> TransactionWrapper::sum_activity_days(MemberId member, std::int64_t from_day,
+                                                             std::int64_t to_day) {
+  HEARTH_CHECK(intercept("sum_activity_days"));
+  return target_->sum_activity_days(member, from_day, to_day);
+}
+
+result<bool> TransactionWrapper::insert_thread_entered(MemberId member, ThreadId thread) {
+  HEARTH_CHECK(intercept("insert_thread_entered"));
+  return target_->insert_thread_entered(member, thread);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

@@ -15,6 +15,7 @@
 #include "hearth/model.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/storage/storage.hpp"
+#include "hearth/trust.hpp"
 
 namespace hearth {
 
@@ -67,6 +68,8 @@ struct EngineOptions {
   // permission cache, a board follows this engine's writes only: where several processes write
   // to one storage, boards show another's points once this engine loads them again.
   std::size_t leaderboards_loaded = 64;
+  // How members earn trust levels, and what level 0 may not do (docs/trust.md).
+  TrustRules trust;
 };
 
 // How a subscriber receives events.
@@ -434,6 +437,34 @@ class Engine {
   // custom window defined after its entries were written gets them), writes those that
   // differ, and reloads the leaderboards. Returns how many totals it wrote.
   result<std::uint64_t> rebuild_reputation();
+
+  // --- trust levels (docs/trust.md) ------------------------------------------------------
+  // Levels 0..4, community-wide, computed from what members do under EngineOptions::trust: the
+  // engine counts replies, threads started and reactions given and received (not to one's own
+  // posts) in the transaction of each, and what the host reports below. After each change the
+  // level is evaluated again: levels 1 and 2 are only ever gained, level 3 is gained and lost
+  // over its trailing window, level 4 is given by hand only. A change emits
+  // trust_level_changed (community-wide).
+  //
+  // The actor visited the community: counts a day visited once per UTC day (by the engine's
+  // clock) and evaluates the level (so level 3 lapses on the first visit after it is no longer
+  // earned). Returns the actor's activity after it.
+  result<MemberActivity> record_visit(MemberId actor);
+  // The host reports that the actor read `posts_read` posts of `thread` for `read_ms`: the
+  // first report about a thread counts it entered. The actor must be able to read the thread's
+  // space (forbidden, or not_found when secret); gone for a deleted thread; invalid_argument
+  // for read_ms outside 0..3,600,000 (an hour) or posts_read above 1,000 in one report.
+  result<MemberActivity> record_reading(MemberId actor, ThreadId thread, std::uint32_t posts_read,
+                                        std::int64_t read_ms);
+  // `member`'s activity and level: public, like a profile (a member with none has zeros).
+  // not_found for an unknown member.
+  result<MemberActivity> trust_level(MemberId viewer, MemberId member);
+  // For the host (staff decisions are its own): pins `member` at `level` (0..4, else
+  // invalid_argument) until clear_trust_level; activity no longer moves it.
+  result<MemberActivity> set_trust_level(MemberId member, std::uint8_t level);
+  // Unpins `member`: the level is computed afresh from their activity (a pinned level 1 or 2
+  // is not kept unless earned).
+  result<MemberActivity> clear_trust_level(MemberId member);
 
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:

@@ -100,6 +100,22 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const LeaderboardE
   jv = {{"member", id(e.member)}, {"points", e.points}, {"rank", e.rank}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const MemberActivity& a) {
+  jv = {{"member", id(a.member)},
+        {"level", a.level},
+        {"level_by_hand", a.level_by_hand},
+        {"days_visited", a.days_visited},
+        {"last_visit", a.last_visit},
+        {"threads_entered", a.threads_entered},
+        {"posts_read", a.posts_read},
+        {"read_ms", a.read_ms},
+        {"reactions_given", a.reactions_given},
+        {"reactions_received", a.reactions_received},
+        {"replies", a.replies},
+        {"threads_created", a.threads_created},
+        {"flags_against", a.flags_against}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Invite& i) {
   jv = {{"code", i.code},
         {"space", id(i.space)},

@@ -574,6 +574,27 @@ Reply award_reputation(Call& c) {
   return out(c.engine.award_reputation(c.me, space, member, points, reason));
 }
 
+// --- trust levels ---
+
+Reply record_visit(Call& c) {
+  if (!c.params.done()) return bad();
+  return out(c.engine.record_visit(c.me));
+}
+
+Reply record_reading(Call& c) {
+  auto thread = c.params.id<ThreadId>("thread");
+  auto posts_read = c.params.u32("posts_read");
+  auto read_ms = c.params.i64("read_ms");
+  if (!c.params.done()) return bad();
+  return out(c.engine.record_reading(c.me, thread, posts_read, read_ms));
+}
+
+Reply trust_level(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  if (!c.params.done()) return bad();
+  return out(c.engine.trust_level(c.me, member));
+}
+
 Reply unread_counts(Call& c) {
   if (!c.params.done()) return bad();
   return out(c.engine.unread_counts(c.me));
@@ -628,6 +649,8 @@ constexpr std::array methods{
     Method{"move_thread", &move_thread},
     Method{"pin_thread", &pin_thread},
     Method{"react", &react},
+    Method{"record_reading", &record_reading},
+    Method{"record_visit", &record_visit},
     Method{"remove_member", &remove_member},
     Method{"remove_post", &remove_post},
     Method{"reply", &reply},
@@ -641,6 +664,7 @@ constexpr std::array methods{
     Method{"set_override", &set_override},
     Method{"set_thread_tags", &set_thread_tags},
     Method{"transfer_ownership", &transfer_ownership},
+    Method{"trust_level", &trust_level},
     Method{"unassign_role", &unassign_role},
     Method{"unban_member", &unban_member},
     Method{"unreact", &unreact},

@@ -3584,6 +3584,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   detail::link_security_matrix();
   detail::link_search_kit();
   detail::link_reputation_kit();
+  detail::link_trust_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -41,5 +41,7 @@ void link_security_matrix();
 void link_search_kit();
 // The same for kit_reputation.cpp.
 void link_reputation_kit();
+// The same for kit_trust.cpp.
+void link_trust_kit();
 
 }  // namespace hearth::conformance::detail

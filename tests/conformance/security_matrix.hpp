@@ -132,6 +132,12 @@ inline constexpr Row rows[] = {
   // here is the community's).
   {"reputation_history",    "target's ledger",                          "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
   {"award_reputation",      "award target 10 points in S",              "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  // A visit names no space: any signed-in, active member records their own (the row pins that
+  // anonymous is refused and a ban from S changes nothing).
+  {"record_visit",          "record own visit (names no space)",        "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"record_reading",        "report reading member's thread",           "FAAAAAAAA", "FFFAAFAAA", "FNNAANAAA"},
+  // Trust levels are public profile data.
+  {"trust_level",           "target's trust level",                     "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
 };
 // clang-format on
 
@@ -152,6 +158,8 @@ inline constexpr Exempt exempt[] = {
     {"read_events", "the host's own reader of the log"},
     {"last_event_seq", "the host's own: the number of the newest event, no content"},
     {"rebuild_reputation", "the host's own maintenance: recomputes totals, no actor"},
+    {"set_trust_level", "the host's own: staff decisions are the host's"},
+    {"clear_trust_level", "the host's own: staff decisions are the host's"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},
 };

@@ -187,6 +187,13 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
         "forbidden");
   CHECK(ada.error("award_reputation", {{"space", guild}, {"member", bo_id}, {"reason", "raid"}}) ==
         "invalid_params");
+  // Trust levels: the visit and the reading the host reports, and the public profile.
+  CHECK(bo.call("record_visit").at("days_visited") == 1);
+  CHECK(bo.call("record_reading", {{"thread", thread}, {"posts_read", 3}, {"read_ms", 60'000}})
+            .at("threads_entered") == 1);
+  CHECK(cy.call("trust_level", {{"member", bo_id}}).at("posts_read") == 3);
+  CHECK(bo.error("record_reading", {{"thread", thread}, {"posts_read", 3}, {"read_ms", -1}}) ==
+        "invalid_argument");
   CHECK(ada.call("react", {{"post", answer_id}, {"kind", "heart"}}).as_bool());
   CHECK(ada.call("get_post", {{"post", answer_id}}).at("reactions").at("heart") == 1);
   CHECK(bo.call("list_reactions", {{"post", answer_id}, {"kind", "heart"}})

@@ -441,12 +441,52 @@ CREATE TABLE reputation_totals (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 7: trust levels (docs/trust.md). A member's activity is one row; the day rows are
+// keyed (member, day) so that level 3's trailing window sums a range of the key; threads
+// entered are a set. Counts are stored as given: the engine keeps them in step.
+constexpr const char* schema_v7 = R"sql(
+CREATE TABLE member_activity (
+  member INTEGER PRIMARY KEY,
+  days_visited INTEGER NOT NULL,
+  last_visit INTEGER NOT NULL,                 -- Unix ms; 0: never
+  threads_entered INTEGER NOT NULL,
+  posts_read INTEGER NOT NULL,
+  read_ms INTEGER NOT NULL,
+  reactions_given INTEGER NOT NULL,
+  reactions_received INTEGER NOT NULL,
+  replies INTEGER NOT NULL,
+  threads_created INTEGER NOT NULL,
+  flags_against INTEGER NOT NULL,
+  level INTEGER NOT NULL,                      -- 0..4
+  level_by_hand INTEGER NOT NULL               -- 1: pinned by the host
+);
+
+CREATE TABLE activity_days (
+  member INTEGER NOT NULL,
+  day INTEGER NOT NULL,                        -- days since 1970-01-01, UTC
+  visited INTEGER NOT NULL,
+  threads_entered INTEGER NOT NULL,
+  posts_read INTEGER NOT NULL,
+  read_ms INTEGER NOT NULL,
+  reactions_given INTEGER NOT NULL,
+  reactions_received INTEGER NOT NULL,
+  replies INTEGER NOT NULL,
+  PRIMARY KEY (member, day)
+) WITHOUT ROWID;
+
+CREATE TABLE threads_entered (
+  member INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  PRIMARY KEY (member, thread)
+) WITHOUT ROWID;
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 6> migrations = {schema_v1, schema_v2, schema_v3,
-                                                   schema_v4, schema_v5, schema_v6};
+constexpr std::array<const char*, 7> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
+                                                   schema_v5, schema_v6, schema_v7};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -554,6 +594,12 @@ enum class Q : std::uint8_t {
   total_get,
   total_put,
   total_list,
+  activity_get,
+  activity_put,
+  activity_day_get,
+  activity_day_put,
+  activity_day_sum,
+  thread_entered_insert,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -583,6 +629,12 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
   "id, thread_id, space_id, author_id, reply_to, body, created_at, edited_at, revision, deleted, " \
   "removed, removal_reason, removed_by"
 #define HEARTH_POST_COLS HEARTH_POST_INSERT_COLS ", reactions"
+#define HEARTH_ACTIVITY_COLS                                                                  \
+  "member, days_visited, last_visit, threads_entered, posts_read, read_ms, reactions_given, " \
+  "reactions_received, replies, threads_created, flags_against, level, level_by_hand"
+#define HEARTH_ACTIVITY_DAY_COLS                                                  \
+  "member, day, visited, threads_entered, posts_read, read_ms, reactions_given, " \
+  "reactions_received, replies"
 #define HEARTH_LEDGER_COLS \
   "id, member, scope, delta, reason, note, post, thread, source, at, counts_at, reverses, capped"
 // The ledger listings share their parameters: ?1 member, ?2 post, ?3 thread, ?4 source (each
@@ -930,6 +982,25 @@ const char* sql_of(Q q) noexcept {
       return "SELECT scope, window, member, points FROM reputation_totals "
              "WHERE (scope, window, member) > (?1, ?2, ?3) ORDER BY scope, window, member "
              "LIMIT ?4";
+    case Q::activity_get:
+      return "SELECT " HEARTH_ACTIVITY_COLS " FROM member_activity WHERE member = ?1";
+    case Q::activity_put:
+      return "INSERT OR REPLACE INTO member_activity (" HEARTH_ACTIVITY_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    case Q::activity_day_get:
+      return "SELECT " HEARTH_ACTIVITY_DAY_COLS
+             " FROM activity_days WHERE member = ?1 AND day = ?2";
+    case Q::activity_day_put:
+      return "INSERT OR REPLACE INTO activity_days (" HEARTH_ACTIVITY_DAY_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    case Q::activity_day_sum:  // a range of the primary key
+      return "SELECT ?1, 0, coalesce(sum(visited), 0), coalesce(sum(threads_entered), 0), "
+             "coalesce(sum(posts_read), 0), coalesce(sum(read_ms), 0), "
+             "coalesce(sum(reactions_given), 0), coalesce(sum(reactions_received), 0), "
+             "coalesce(sum(replies), 0) "
+             "FROM activity_days WHERE member = ?1 AND day >= ?2 AND day <= ?3";
+    case Q::thread_entered_insert:
+      return "INSERT OR IGNORE INTO threads_entered (member, thread) VALUES (?1, ?2)";
     case Q::count_:
       break;
   }
@@ -951,6 +1022,8 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_NOTIFICATION_COLS
 #undef HEARTH_LEDGER_COLS
 #undef HEARTH_LEDGER_LIST
+#undef HEARTH_ACTIVITY_COLS
+#undef HEARTH_ACTIVITY_DAY_COLS
 
 // One SQLite connection with its statements, each prepared on first use and kept.
 class Connection {
@@ -1458,6 +1531,39 @@ ReputationTotal read_reputation_total(const SQLite::Statement& s) {
   t.member = MemberId{col_u64(s, 2)};
   t.points = col_i64(s, 3);
   return t;
+}
+
+MemberActivity read_member_activity(const SQLite::Statement& s) {
+  MemberActivity a;
+  a.member = MemberId{col_u64(s, 0)};
+  a.days_visited = col_u32(s, 1);
+  a.last_visit = col_i64(s, 2);
+  a.threads_entered = col_u32(s, 3);
+  a.posts_read = col_u64(s, 4);
+  a.read_ms = col_i64(s, 5);
+  a.reactions_given = col_u32(s, 6);
+  a.reactions_received = col_u32(s, 7);
+  a.replies = col_u32(s, 8);
+  a.threads_created = col_u32(s, 9);
+  a.flags_against = col_u32(s, 10);
+  a.level = static_cast<std::uint8_t>(col_u32(s, 11));
+  a.level_by_hand = col_bool(s, 12);
+  return a;
+}
+
+// A day row, or (from activity_day_sum) the counts summed.
+ActivityDay read_activity_day(const SQLite::Statement& s) {
+  ActivityDay d;
+  d.member = MemberId{col_u64(s, 0)};
+  d.day = col_i64(s, 1);
+  d.counts.visited = col_u32(s, 2);
+  d.counts.threads_entered = col_u32(s, 3);
+  d.counts.posts_read = col_u64(s, 4);
+  d.counts.read_ms = col_i64(s, 5);
+  d.counts.reactions_given = col_u32(s, 6);
+  d.counts.reactions_received = col_u32(s, 7);
+  d.counts.replies = col_u32(s, 8);
+  return d;
 }
 
 // --- search ------------------------------------------------------------------------------
@@ -2632,6 +2738,85 @@ class SqliteTransaction final : public Transaction {
       std::vector<ReputationTotal> out;
       while (s->executeStep()) out.push_back(read_reputation_total(*s));
       return out;
+    });
+  }
+
+  // --- trust ---
+  result<MemberActivity> get_member_activity(MemberId member) override {
+    return read([&](Connection& c) -> result<MemberActivity> {
+      Use s(c, Q::activity_get);
+      bind_id(*s, 1, member.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_member_activity(*s);
+    });
+  }
+
+  result<void> put_member_activity(const MemberActivity& a) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::activity_put);
+      bind_id(*s, 1, a.member.value);
+      s->bind(2, a.days_visited);
+      s->bind(3, a.last_visit);
+      s->bind(4, a.threads_entered);
+      s->bind(5, static_cast<std::int64_t>(a.posts_read));
+      s->bind(6, a.read_ms);
+      s->bind(7, a.reactions_given);
+      s->bind(8, a.reactions_received);
+      s->bind(9, a.replies);
+      s->bind(10, a.threads_created);
+      s->bind(11, a.flags_against);
+      s->bind(12, static_cast<std::uint32_t>(a.level));
+      bind_bool(*s, 13, a.level_by_hand);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<ActivityDay> get_activity_day(MemberId member, std::int64_t day) override {
+    return read([&](Connection& c) -> result<ActivityDay> {
+      Use s(c, Q::activity_day_get);
+      bind_id(*s, 1, member.value);
+      s->bind(2, day);
+      if (!s->executeStep()) return errc::not_found;
+      return read_activity_day(*s);
+    });
+  }
+
+  result<void> put_activity_day(const ActivityDay& d) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::activity_day_put);
+      bind_id(*s, 1, d.member.value);
+      s->bind(2, d.day);
+      s->bind(3, d.counts.visited);
+      s->bind(4, d.counts.threads_entered);
+      s->bind(5, static_cast<std::int64_t>(d.counts.posts_read));
+      s->bind(6, d.counts.read_ms);
+      s->bind(7, d.counts.reactions_given);
+      s->bind(8, d.counts.reactions_received);
+      s->bind(9, d.counts.replies);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<ActivityCounts> sum_activity_days(MemberId member, std::int64_t from_day,
+                                           std::int64_t to_day) override {
+    return read([&](Connection& c) -> result<ActivityCounts> {
+      Use s(c, Q::activity_day_sum);
+      bind_id(*s, 1, member.value);
+      s->bind(2, from_day);
+      s->bind(3, to_day);
+      if (!s->executeStep()) return ActivityCounts{};  // an aggregate has a row
+      return read_activity_day(*s).counts;
+    });
+  }
+
+  result<bool> insert_thread_entered(MemberId member, ThreadId thread) override {
+    return write([&](Connection& c) -> result<bool> {
+      Use s(c, Q::thread_entered_insert);
+      bind_id(*s, 1, member.value);
+      bind_id(*s, 2, thread.value);
+      return s->exec() != 0;  // 0: already stored
     });
   }
 

@@ -341,6 +341,22 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     REQUIRE(totals->size() == 2);
     CHECK((*totals)[0].window == "all");
     CHECK((*totals)[1].window == "week:2026-11-23");
+    // The trust tables (version 7) work on the migrated file.
+    MemberActivity activity{.member = MemberId{7}, .days_visited = 3, .posts_read = 40};
+    activity.level = 1;
+    REQUIRE((*wtx)->put_member_activity(activity));
+    auto stored_activity = (*wtx)->get_member_activity(MemberId{7});
+    REQUIRE(stored_activity);
+    CHECK(stored_activity->posts_read == 40);
+    CHECK(stored_activity->level == 1);
+    REQUIRE((*wtx)->put_activity_day({MemberId{7}, 20'000, {.visited = 1, .replies = 2}}));
+    REQUIRE((*wtx)->put_activity_day({MemberId{7}, 20'001, {.visited = 1, .replies = 1}}));
+    auto summed = (*wtx)->sum_activity_days(MemberId{7}, 20'000, 20'001);
+    REQUIRE(summed);
+    CHECK(summed->visited == 2);
+    CHECK(summed->replies == 3);
+    CHECK((*wtx)->insert_thread_entered(MemberId{7}, ThreadId{100}).value());
+    CHECK_FALSE((*wtx)->insert_thread_entered(MemberId{7}, ThreadId{100}).value());
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);

@@ -51,6 +51,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const ReputationEntry& e);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const LeaderboardEntry& e);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const MemberActivity& a);
 
 template <class T>
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Page<T>& page) {

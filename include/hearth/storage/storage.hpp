@@ -23,6 +23,7 @@
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
 #include "hearth/reputation.hpp"
+#include "hearth/trust.hpp"
 
 namespace hearth {
 
@@ -275,6 +276,26 @@ class Transaction {
   // `limit`. SHOULD cost about `limit` index entries: leaderboards are loaded this way.
   virtual result<std::vector<ReputationTotal>> list_reputation_totals(
       const ReputationTotalKey& after, std::uint32_t limit) = 0;
+
+  // --- trust (docs/trust.md) ---------------------------------------------------------------
+  // Activity is stored as given: the storage does not add the day rows into the member's
+  // record, nor check that the member or thread exists.
+  //
+  // not_found when no activity was ever put for `member`.
+  virtual result<MemberActivity> get_member_activity(MemberId member) = 0;
+  // Stores it, replacing any earlier one of a.member.
+  virtual result<void> put_member_activity(const MemberActivity& a) = 0;
+  // not_found when no row was ever put for (member, day).
+  virtual result<ActivityDay> get_activity_day(MemberId member, std::int64_t day) = 0;
+  // Stores the row, replacing any earlier one with its (member, day).
+  virtual result<void> put_activity_day(const ActivityDay& d) = 0;
+  // The counts of `member`'s rows with from_day <= day <= to_day, added up field by field (all
+  // 0 when there are none). SHOULD cost about the rows in the range, not all of the member's.
+  virtual result<ActivityCounts> sum_activity_days(MemberId member, std::int64_t from_day,
+                                                   std::int64_t to_day) = 0;
+  // Records that `member` entered `thread`. Returns false, changing nothing, when it is
+  // recorded already.
+  virtual result<bool> insert_thread_entered(MemberId member, ThreadId thread) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

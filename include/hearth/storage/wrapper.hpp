@@ -111,6 +111,13 @@ class TransactionWrapper : public Transaction {
   result<void> put_reputation_total(const ReputationTotal& t) override;
   result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
                                                               std::uint32_t limit) override;
+  result<MemberActivity> get_member_activity(MemberId member) override;
+  result<void> put_member_activity(const MemberActivity& a) override;
+  result<ActivityDay> get_activity_day(MemberId member, std::int64_t day) override;
+  result<void> put_activity_day(const ActivityDay& d) override;
+  result<ActivityCounts> sum_activity_days(MemberId member, std::int64_t from_day,
+                                           std::int64_t to_day) override;
+  result<bool> insert_thread_entered(MemberId member, ThreadId thread) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

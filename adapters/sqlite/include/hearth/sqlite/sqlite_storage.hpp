@@ -59,6 +59,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 //    member); fewer pages written per reaction.
 // 6: reputation: the ledger (reputation_ledger, indexed by member, post, thread and
 //    (source, member)) and the totals (reputation_totals).
-inline constexpr int schema_version = 6;
+// 7: trust levels: member_activity, activity_days by (member, day), threads_entered.
+inline constexpr int schema_version = 7;
 
 }  // namespace hearth::sqlite
