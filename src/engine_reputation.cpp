@@ -174,11 +174,8 @@ result<ReputationEntry> Engine::Impl::record(WriteContext& ctx, ReputationEntry 
   std::vector<ReputationTotal> moved;
   std::int64_t all_time = 0;
   for (auto& window : windows_of(rules, e.counts_at, e.capped)) {
-    auto stored = ctx.tx.get_reputation_total(e.scope, window, e.member);
-    HEARTH_TRY(exists, found(stored));
-    ReputationTotal t{e.scope, std::move(window), e.member, exists ? stored->points : 0};
-    t.points += e.delta;
-    HEARTH_CHECK(ctx.tx.put_reputation_total(t));
+    HEARTH_TRY(sum, ctx.tx.add_reputation_total(e.scope, window, e.member, e.delta));
+    ReputationTotal t{e.scope, std::move(window), e.member, sum};
     if (t.window == "all") {
       all_time = t.points;
       // Crossing a privilege's threshold changes the member's permissions: the standings

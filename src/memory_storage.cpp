@@ -936,6 +936,16 @@ class MemoryTransaction final : public Transaction {
     return {};
   }
 
+  result<std::int64_t> add_reputation_total(SpaceId scope, std::string_view window, MemberId member,
+                                            std::int64_t delta) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::tuple{scope.value, std::string(window), member.value};
+    auto it = s_.totals.find(key);
+    const std::int64_t sum = (it == s_.totals.end() ? 0 : it->second) + delta;
+    put(s_.totals, key, sum);
+    return sum;
+  }
+
   result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
                                                               std::uint32_t limit) override {
     std::vector<ReputationTotal> out;

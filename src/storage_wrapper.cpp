@@ -411,6 +411,13 @@ result<void> TransactionWrapper::put_reputation_total(const ReputationTotal& t) 
   return target_->put_reputation_total(t);
 }
 
+result<std::int64_t> TransactionWrapper::add_reputation_total(SpaceId scope,
+                                                              std::string_view window,
+                                                              MemberId member, std::int64_t delta) {
+  HEARTH_CHECK(intercept("add_reputation_total"));
+  return target_->add_reputation_total(scope, window, member, delta);
+}
+
 result<std::vector<ReputationTotal>> TransactionWrapper::list_reputation_totals(
     const ReputationTotalKey& after, std::uint32_t limit) {
   HEARTH_CHECK(intercept("list_reputation_totals"));

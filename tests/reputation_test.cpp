@@ -400,7 +400,7 @@ TEST_CASE("rebuild recomputes totals from the ledger and repairs what differs", 
   CHECK(qa.rebuild() == 0);
 }
 
-// A storage whose transactions fail their n-th put_reputation_total (counting from 0).
+// A storage whose transactions fail their n-th add_reputation_total (counting from 0).
 class FailingPut final : public StorageWrapper {
  public:
   using StorageWrapper::StorageWrapper;
@@ -413,7 +413,7 @@ class FailingPut final : public StorageWrapper {
       Tx(std::unique_ptr<Transaction> t, int& fail_at)
           : TransactionWrapper(std::move(t)), fail_at_(fail_at) {}
       result<void> on_call(std::string_view name) override {
-        if (name == "put_reputation_total" && fail_at_ >= 0 && fail_at_-- == 0)
+        if (name == "add_reputation_total" && fail_at_ >= 0 && fail_at_-- == 0)
           return errc::storage_error;
         return {};
       }

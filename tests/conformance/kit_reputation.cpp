@@ -497,6 +497,48 @@ TEST_CASE("list_reputation_entries pages by id with after and limit", "[conforma
 
 // --- totals -----------------------------------------------------------------------------
 
+TEST_CASE("add_reputation_total creates, adds, and is undone with its transaction",
+          "[conformance][reputation]") {
+  auto s = fresh_storage();
+  {
+    auto tx = begin(*s);
+    auto first = tx->add_reputation_total(SpaceId{7}, "week:2026-11-23", MemberId{1}, 10);
+    REQUIRE(first);
+    CHECK(*first == 10);  // created at the delta
+    auto second = tx->add_reputation_total(SpaceId{7}, "week:2026-11-23", MemberId{1}, -25);
+    REQUIRE(second);
+    CHECK(*second == -15);
+    auto zero = tx->add_reputation_total(SpaceId{}, "all", MemberId{2}, 0);
+    REQUIRE(zero);
+    CHECK(*zero == 0);
+    // The window is compared byte for byte: another case is another total.
+    auto other = tx->add_reputation_total(SpaceId{7}, "WEEK:2026-11-23", MemberId{1}, 3);
+    REQUIRE(other);
+    CHECK(*other == 3);
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->put_reputation_total(total(7, "all", 1, 100)));
+    auto added = tx->add_reputation_total(SpaceId{7}, "all", MemberId{1}, 5);
+    REQUIRE(added);
+    CHECK(*added == 105);
+    auto again = tx->add_reputation_total(SpaceId{7}, "week:2026-11-23", MemberId{1}, 1);
+    REQUIRE(again);
+    CHECK(*again == -14);
+    // Dropped without commit: neither addition stays.
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto week = tx->get_reputation_total(SpaceId{7}, "week:2026-11-23", MemberId{1});
+  REQUIRE(week);
+  CHECK(week->points == -15);
+  auto zero = tx->get_reputation_total(SpaceId{}, "all", MemberId{2});
+  REQUIRE(zero);
+  CHECK(zero->points == 0);
+  CHECK(code_of(tx->get_reputation_total(SpaceId{7}, "all", MemberId{1})) == errc::not_found);
+  CHECK_FALSE(tx->add_reputation_total(SpaceId{7}, "all", MemberId{1}, 1));  // a read transaction
+}
+
 TEST_CASE("reputation totals are not_found until put, and put replaces them",
           "[conformance][reputation]") {
   auto s = fresh_storage();

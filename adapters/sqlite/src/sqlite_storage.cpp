@@ -593,6 +593,7 @@ enum class Q : std::uint8_t {
   ledger_all,
   total_get,
   total_put,
+  total_add,
   total_list,
   activity_get,
   activity_put,
@@ -978,6 +979,10 @@ const char* sql_of(Q q) noexcept {
       return "INSERT INTO reputation_totals (scope, window, member, points) "
              "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, window, member) DO UPDATE SET "
              "points = excluded.points";
+    case Q::total_add:
+      return "INSERT INTO reputation_totals (scope, window, member, points) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, window, member) DO UPDATE SET "
+             "points = points + excluded.points RETURNING points";
     case Q::total_list:  // a range of the primary key, strictly after the row value
       return "SELECT scope, window, member, points FROM reputation_totals "
              "WHERE (scope, window, member) > (?1, ?2, ?3) ORDER BY scope, window, member "
@@ -2724,6 +2729,23 @@ class SqliteTransaction final : public Transaction {
       s->bind(4, t.points);
       s->exec();
       return {};
+    });
+  }
+
+  result<std::int64_t> add_reputation_total(SpaceId scope, std::string_view window, MemberId member,
+                                            std::int64_t delta) override {
+    return write([&](Connection& c) -> result<std::int64_t> {
+      const std::string w(window);
+      Use s(c, Q::total_add);
+      bind_id(*s, 1, scope.value);
+      bind_text(*s, 2, w);
+      bind_id(*s, 3, member.value);
+      s->bind(4, delta);
+      if (!s->executeStep()) return errc::storage_error;
+      const std::int64_t sum = s->getColumn(0).getInt64();
+      while (s->executeStep()) {
+      }
+      return sum;
     });
   }
 

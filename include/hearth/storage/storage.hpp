@@ -272,6 +272,11 @@ class Transaction {
                                                        MemberId member) = 0;
   // Stores the total, replacing any earlier one with its (scope, window, member).
   virtual result<void> put_reputation_total(const ReputationTotal& t) = 0;
+  // Adds `delta` to the total of (scope, window, member), storing `delta` when there is none,
+  // and returns the sum: get and put in one step (one statement on SQL adapters). Adding 0 to
+  // an absent total stores a total of 0.
+  virtual result<std::int64_t> add_reputation_total(SpaceId scope, std::string_view window,
+                                                    MemberId member, std::int64_t delta) = 0;
   // Totals by (scope, window bytewise, member) ascending, strictly after `after`, at most
   // `limit`. SHOULD cost about `limit` index entries: leaderboards are loaded this way.
   virtual result<std::vector<ReputationTotal>> list_reputation_totals(

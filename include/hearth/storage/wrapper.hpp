@@ -109,6 +109,8 @@ class TransactionWrapper : public Transaction {
   result<ReputationTotal> get_reputation_total(SpaceId scope, std::string_view window,
                                                MemberId member) override;
   result<void> put_reputation_total(const ReputationTotal& t) override;
+  result<std::int64_t> add_reputation_total(SpaceId scope, std::string_view window, MemberId member,
+                                            std::int64_t delta) override;
   result<std::vector<ReputationTotal>> list_reputation_totals(const ReputationTotalKey& after,
                                                               std::uint32_t limit) override;
   result<MemberActivity> get_member_activity(MemberId member) override;
