@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "hearth/moderation/watchlist.hpp"
+#include "text.hpp"  // append_utf8
 
 namespace {
 
@@ -103,21 +104,7 @@ std::string unescape(std::string_view s) {
       out += s[i];
       continue;
     }
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    hearth::detail::append_utf8(out, static_cast<std::uint32_t>(cp));
     i = semi;
   }
   return out;

@@ -36,6 +36,9 @@ bool contains_folded(std::string_view haystack, std::string_view needle) noexcep
 // ("thanks @ada." names "ada").
 std::vector<std::string> mentioned_handles(std::string_view body, std::size_t min, std::size_t max);
 
+// Appends code point `cp` (at most 0x10FFFF, not a surrogate) to `out`, UTF-8 encoded.
+void append_utf8(std::string& out, std::uint32_t cp);
+
 // Whether `text` holds a link: "http://", "https://" or "www." (ASCII letters in any case) at
 // the start of a word (at the start or after a character that is not an ASCII letter or digit).
 // A bare domain ("example.com") is not taken for a link.
