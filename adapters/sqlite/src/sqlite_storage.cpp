@@ -3,12 +3,14 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <condition_variable>
+#include <csignal>
 #include <cstddef>
 #include <exception>
 #include <limits>
@@ -16,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -2923,13 +2926,107 @@ class SqliteTransaction final : public Transaction {
   bool failed_ = false;                      // a method failed: commit() must fail
 };
 
+// Copies the WAL back into the database file (PASSIVE checkpoints) on a thread of its own,
+// with a connection of its own, when a commit reports that the WAL has reached the threshold:
+// the committing call never waits for the checkpoint's writes and fsyncs. It stands in for
+// SQLite's automatic checkpoint, which runs in the committing call. A passive checkpoint takes
+// no lock that writers or readers wait for; it copies what no reader still needs, and the next
+// one goes on from there.
+class Checkpointer {
+ public:
+  Checkpointer(std::string path, int threshold_pages)
+      : path_(std::move(path)), threshold_(threshold_pages < 1 ? 1 : threshold_pages) {
+    // The thread starts with every signal blocked, so that signals the host handles on threads
+    // of its own (sigwait in hearthd) are never delivered here.
+    sigset_t all;
+    sigset_t before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (...) {
+      pthread_sigmask(SIG_SETMASK, &before, nullptr);
+      throw;
+    }
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Installs the commit hook on the writer connection. The writer must be closed before this
+  // is destroyed.
+  void watch(sqlite3* writer) noexcept { sqlite3_wal_hook(writer, &Checkpointer::committed, this); }
+
+ private:
+  // SQLite's WAL hook: runs in the committing call, after the commit, with the WAL's size in
+  // pages. Returns SQLITE_OK whatever happens: the commit has succeeded.
+  static int committed(void* self_ptr, sqlite3* db, const char* name, int wal_pages) {
+    auto* self = static_cast<Checkpointer*>(self_ptr);
+    if (wal_pages < self->threshold_) return SQLITE_OK;
+    bool inline_checkpoint = false;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->pending_ = true;
+      // Far behind, or no connection to work with: this commit checkpoints, as SQLite would.
+      inline_checkpoint = self->broken_ || wal_pages >= 4 * self->threshold_;
+    }
+    self->cv_.notify_one();
+    if (inline_checkpoint)
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+
+  void run() noexcept {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_close(db);
+      std::lock_guard lock(mutex_);
+      broken_ = true;
+      return;
+    }
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [&] { return pending_ || stopping_; });
+      if (stopping_) break;
+      pending_ = false;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+    lock.unlock();
+    sqlite3_close(db);
+  }
+
+  const std::string path_;
+  const int threshold_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool pending_ = false;
+  bool stopping_ = false;
+  bool broken_ = false;  // the thread could not open its connection
+  std::thread thread_;   // last: started once the rest is built
+};
+
 class SqliteStorage final : public Storage, public std::enable_shared_from_this<SqliteStorage> {
  public:
   SqliteStorage(const SqliteOptions& options, std::unique_ptr<Connection> writer)
-      : options_(options),
-        max_readers_(options.readers == 0 ? 1 : options.readers),
-        writer_(std::move(writer)) {
+      : options_(options), max_readers_(options.readers == 0 ? 1 : options.readers) {
     idle_.reserve(max_readers_);  // release_reader never allocates
+    if (options.background_checkpoint) {
+      checkpointer_ =
+          std::make_unique<Checkpointer>(options.path, options.wal_autocheckpoint_pages);
+      checkpointer_->watch(writer->db().getHandle());
+    }
+    writer_ = std::move(writer);
   }
 
   result<std::unique_ptr<Transaction>> begin(TxMode mode) override {
@@ -3001,6 +3098,8 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
   const SqliteOptions options_;
   const unsigned max_readers_;
 
+  // Declared before the writer, so destroyed after it: the writer's hook points at it.
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::mutex writer_mutex_;  // held for the life of a write transaction
   std::unique_ptr<Connection> writer_;
 
@@ -3058,7 +3157,9 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
     db.exec(synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA cache_size = -1024");
-    db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
+    // With background checkpoints, the Checkpointer's hook replaces SQLite's own.
+    db.exec("PRAGMA wal_autocheckpoint = " +
+            std::to_string(options.background_checkpoint ? 0 : options.wal_autocheckpoint_pages));
     db.exec("PRAGMA mmap_size = " + std::to_string(options.mmap_size));
     HEARTH_CHECK(migrate(db));
     register_search_functions(db);

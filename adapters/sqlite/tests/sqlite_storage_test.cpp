@@ -3,9 +3,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "conformance/result_string.hpp"
 #include "hearth/engine.hpp"
@@ -543,4 +545,89 @@ TEST_CASE("posts stored before version 4 become searchable when an engine opens 
   CHECK(raw.execAndGet("SELECT count(*) FROM post_search WHERE post_search MATCH 'potions'")
             .getInt() == 0);  // deleted: not indexed
   CHECK(raw.execAndGet("SELECT count(*) FROM search_backfill").getInt() == 0);  // done
+}
+
+namespace {
+
+// Commits `count` members, one transaction each, with handles from `first` on.
+void commit_members(Storage& storage, int first, int count) {
+  for (int i = first; i < first + count; ++i) {
+    auto tx = storage.begin(TxMode::write);
+    REQUIRE(tx);
+    Member m;
+    m.id = MemberId{static_cast<std::uint64_t>(i)};
+    m.handle = "member" + std::to_string(i);
+    m.display_name = "Member " + std::to_string(i) + std::string(200, 'x');
+    REQUIRE((*tx)->insert_member(m));
+    REQUIRE((*tx)->commit());
+  }
+}
+
+std::uintmax_t size_or_zero(const fs::path& p) {
+  std::error_code ec;
+  const auto n = fs::file_size(p, ec);
+  return ec ? 0 : n;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoints keep the WAL bounded, in the background or in the committing call",
+          "[sqlite][concurrency]") {
+  const bool background = GENERATE(true, false);
+  CAPTURE(background);
+  TempDb db;
+  const fs::path wal = db.path.string() + "-wal";
+  constexpr int threshold = 50;  // pages
+  constexpr int members = 3000;  // each of about 3 pages: thousands of pages unchecked
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string(),
+                                         .wal_autocheckpoint_pages = threshold,
+                                         .background_checkpoint = background});
+    REQUIRE(storage);
+    commit_members(**storage, 1, members);
+    // Past 4 times the threshold a commit checkpoints itself; a WAL restarts from its start
+    // once it is all copied, so it never holds much more than that. Without checkpoints it
+    // would hold every page written: several MiB.
+    CHECK(size_or_zero(wal) < 8 * threshold * (1024 + 24));
+    // The pages reached the database file itself, not only the WAL.
+    CHECK(size_or_zero(db.path) > members * 256);
+  }
+  auto reopened = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(reopened);
+  auto tx = (*reopened)->begin(TxMode::read);
+  REQUIRE(tx);
+  for (int i : {1, members / 2, members}) {
+    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
+    REQUIRE(m);
+    CHECK(m->handle == "member" + std::to_string(i));
+  }
+}
+
+TEST_CASE("readers and the background checkpoint run beside a writer", "[sqlite][concurrency]") {
+  TempDb db;
+  auto storage = sqlite::open_storage({.path = db.path.string(), .wal_autocheckpoint_pages = 20});
+  REQUIRE(storage);
+  std::atomic<bool> done{false};
+  std::atomic<int> read_failures{0};
+  std::atomic<std::uint64_t> last_seen{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto tx = (*storage)->begin(TxMode::read);
+      if (!tx) {
+        ++read_failures;
+        continue;
+      }
+      // Members are committed in id order: whatever a snapshot holds, it holds all before.
+      const std::uint64_t seen = last_seen.load();
+      if (seen > 0 && !(*tx)->get_member(MemberId{seen})) ++read_failures;
+      std::uint64_t probe = seen + 1;
+      while ((*tx)->get_member(MemberId{probe})) ++probe;
+      last_seen.store(probe - 1);
+    }
+  });
+  commit_members(**storage, 1, 1500);
+  done.store(true);
+  reader.join();
+  CHECK(read_failures.load() == 0);
+  CHECK(last_seen.load() <= 1500);
 }

@@ -2,11 +2,13 @@
 //
 // The file is opened in WAL mode. Write transactions run on a single writer connection, one at
 // a time (BEGIN IMMEDIATE ... COMMIT); read transactions run on a pool of reader connections,
-// each seeing one snapshot, and never wait for the writer. The schema is plain and normalised
-// (members, spaces, memberships, roles, role_assignments, overrides, bans, invites,
-// join_requests, threads, thread_tags, posts, revisions, reactions, notifications, read_markers,
-// events, reputation_ledger, reputation_totals), so the sqlite3 shell can query it; its version
-// is kept in PRAGMA user_version.
+// each seeing one snapshot, and never wait for the writer. A thread of the storage's own copies
+// the WAL back into the database file (SqliteOptions::background_checkpoint). The schema is
+// plain and normalised (members, spaces, memberships, roles, role_assignments, overrides, bans,
+// invites, join_requests, threads, thread_tags, posts, revisions, reactions, notifications,
+// read_markers, events, reputation_ledger, reputation_totals, member_activity, activity_days,
+// threads_entered), so the sqlite3 shell can query it; its version is kept in PRAGMA
+// user_version.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +29,17 @@ struct SqliteOptions {
   Synchronous synchronous = Synchronous::normal;
   unsigned readers = 4;        // max pooled read connections (opened lazily); 0 counts as 1
   int busy_timeout_ms = 5000;  // how long a connection waits for a lock held by another process
-  // PRAGMA wal_autocheckpoint: the WAL is copied back into the database file (with an fsync)
-  // once it holds this many pages. Larger means fewer syncs per write and a larger WAL file.
+  // The WAL is copied back into the database file (a checkpoint, with its fsyncs) once it
+  // holds this many pages. Larger means fewer syncs per write and a larger WAL file.
   int wal_autocheckpoint_pages = 8000;
+  // true: checkpoints run on a thread of the storage's own, with a connection of their own, so
+  // that no commit waits for the checkpoint's writes and syncs; a commit runs one itself only
+  // when the WAL has grown to 4 times wal_autocheckpoint_pages (the thread falling behind, or
+  // unable to open its connection). false: the committing call runs the checkpoint, as
+  // SQLite's PRAGMA wal_autocheckpoint does. Durability is the same either way: a commit is in
+  // the WAL, synced as `synchronous` says, before the call returns. The thread blocks every
+  // signal, so a host's signal handling (sigwait on a thread of its own) is not disturbed.
+  bool background_checkpoint = true;
   // PRAGMA mmap_size of every connection: reads map this much of the file instead of copying
   // pages through read() calls. 0 turns it off (for file systems where mmap is unreliable).
   std::int64_t mmap_size = std::int64_t{1} << 30;
