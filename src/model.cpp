@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "enum_names.hpp"
 #include "text.hpp"
 
 namespace hearth {
@@ -83,19 +84,8 @@ constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notificat
     {NotificationKind::reaction, "reaction"},
 }};
 
-template <class Table, class Enum>
-std::string_view name_of(const Table& table, Enum value) noexcept {
-  for (const auto& [v, name] : table)
-    if (v == value) return name;
-  return "unknown";
-}
-
-template <class Enum, class Table>
-std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept {
-  for (const auto& [v, n] : table)
-    if (n == name) return v;
-  return std::nullopt;
-}
+using detail::name_of;
+using detail::value_of;
 
 }  // namespace
 
