@@ -1,14 +1,14 @@
 // The badges part of the storage contract (Transaction::insert_badge_grant, list_badge_grants,
 // count_badge_grants, add_badge_progress, insert_helpful_reply), run against the kit's storage:
 // ids, duplicates refused, paging, counters, isolation between members, rollback, spoilt
-// transactions and persistence. (The engine over the storage: in the next change.)
+// transactions and persistence.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "hearth/storage/storage.hpp"
+#include "hearth/engine.hpp"
 #include "kit_internal.hpp"
 #include "result_string.hpp"
 
@@ -285,6 +285,61 @@ TEST_CASE("badges survive closing and reopening the storage",
   REQUIRE(listed);
   REQUIRE_FALSE(listed->empty());
   CHECK(insert_new(*tx, grant(1, "after-reopen")) > listed->back().id);
+}
+
+// --- the engine on this storage ------------------------------------------------------------
+
+template <class T>
+T must_ok(result<T> r) {
+  INFO((r ? std::string("ok") : r.error().message()));
+  REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+std::vector<std::string> badge_names(Engine& e, MemberId member) {
+  std::vector<std::string> out;
+  for (const Badge& b : must_ok(e.badges(MemberId{}, member, {})).items)
+    out.push_back(b.grant.badge);
+  return out;
+}
+
+TEST_CASE("the engine grants and lists badges on this storage, across a reopen",
+          "[conformance][badges][engine]") {
+  auto clock = std::make_shared<ManualClock>();
+  auto open = [&](std::shared_ptr<Storage> storage) {
+    EngineOptions o;
+    o.storage = std::move(storage);
+    o.clock = clock;
+    return must_ok(Engine::open(std::move(o)));  // the standard badges
+  };
+  MemberId ada, bo;
+  {
+    auto e = open(fresh_storage());
+    ada = must_ok(e->create_member("ada", "Ada")).id;
+    bo = must_ok(e->create_member("bo_2", "Bo")).id;
+    const SpaceId guild = must_ok(e->create_space(ada, {{}, SpaceKind::guild, "Owls", ""})).id;
+    CHECK(must_ok(e->join_space(bo, guild)));
+    auto q = must_ok(e->create_thread(ada, guild, "How?", "q", ThreadKind::question));
+    const Post r = must_ok(e->reply(bo, q.first_post.id, "Like this"));
+    must_ok(e->accept_answer(ada, q.thread.id, r.id));
+    CHECK(must_ok(e->react(ada, r.id, "+1")));
+    CHECK(badge_names(*e, bo) == std::vector<std::string>{"first-reply", "first-accepted"});
+    CHECK(badge_names(*e, ada) == std::vector<std::string>{"first-thread", "supporter"});
+  }
+  const StorageFactory& factory = detail::factory();
+  if (!factory.reopen) {
+    WARN(factory.name + " does not persist: the reopened engine is not checked");
+    return;
+  }
+  auto again = open(must_ok(factory.reopen()));
+  CHECK(badge_names(*again, bo) == std::vector<std::string>{"first-reply", "first-accepted"});
+  auto adas = must_ok(again->badges(MemberId{}, ada, {}));
+  REQUIRE(adas.items.size() == 2);
+  CHECK(adas.items[0].grant.badge == "first-thread");
+  CHECK(adas.items[1].grant.badge == "supporter");
+  CHECK(adas.items[1].title == "Supporter");
+  // Held already: the reopened engine does not grant them again.
+  CHECK(code_of(again->grant_badge(bo, "first-reply")) == errc::already_exists);
 }
 
 }  // namespace

@@ -474,7 +474,10 @@ TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
   CHECK(raw.execAndGet("SELECT body FROM posts").getString() == "First \xF0\x9F\x94\xA5 post");
   CHECK(raw.execAndGet("SELECT title FROM threads").getString() == "Hello");
   CHECK(raw.execAndGet("SELECT kind FROM reactions").getString() == "heart");
-  CHECK(raw.execAndGet("SELECT count(*) FROM events").getInt() == 5);
+  // member_created, space_created, member_joined, thread_created, badge_awarded (the standard
+  // first-thread), reaction_added: a reaction to one's own post earns nothing.
+  CHECK(raw.execAndGet("SELECT count(*) FROM events").getInt() == 6);
+  CHECK(raw.execAndGet("SELECT badge FROM badge_grants").getString() == "first-thread");
 }
 
 TEST_CASE("a database written by a newer hearth is refused", "[sqlite]") {
