@@ -194,6 +194,15 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(cy.call("trust_level", {{"member", bo_id}}).at("posts_read") == 3);
   CHECK(bo.error("record_reading", {{"thread", thread}, {"posts_read", 3}, {"read_ms", -1}}) ==
         "invalid_argument");
+  // Badges (the standard rules): Bo's first reply and first accepted answer.
+  auto bo_badges = cy.call("badges", {{"member", bo_id}, {"limit", 10}}).at("items").as_array();
+  REQUIRE(bo_badges.size() == 2);
+  CHECK(str(bo_badges[0], "badge") == "first-reply");
+  CHECK(str(bo_badges[1], "badge") == "first-accepted");
+  CHECK(str(bo_badges[1], "tier") == "bronze");
+  CHECK(str(bo_badges[1], "post") == "0");
+  CHECK(bo_badges[1].at("ordinal") == 1);
+  CHECK(bo.error("badges", {}) == "invalid_params");
   CHECK(ada.call("react", {{"post", answer_id}, {"kind", "heart"}}).as_bool());
   CHECK(ada.call("get_post", {{"post", answer_id}}).at("reactions").at("heart") == 1);
   CHECK(bo.call("list_reactions", {{"post", answer_id}, {"kind", "heart"}})
