@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -360,6 +361,30 @@ class Engine::Impl {
   // Stores `a` and, when its level differs from `previous`, emits trust_level_changed.
   result<void> store_trust(WriteContext& ctx, const MemberActivity& a, std::uint8_t previous,
                            MemberId actor);
+
+  // --- badges (engine_badges.cpp, docs/badges.md) ----------------------------------------------
+  // Each hook runs in the transaction of the happening, after it is written, and decides in
+  // memory whether a rule can fire: storage is touched only when a count crosses a threshold.
+  // The rules of options.badges by metric (indexes into options.badges.badges).
+  std::array<std::vector<std::size_t>, 10> badge_rules_of = index_badges(options.badges);
+  static std::array<std::vector<std::size_t>, 10> index_badges(const BadgeRules& rules);
+  // The counter metrics of the trust activity went from `before` to `after`.
+  result<void> badges_activity(WriteContext& ctx, const MemberActivity& before,
+                               const MemberActivity& after, MemberId actor);
+  // `giver` reacted with `kind` to `p` (as read before the reaction was added) in thread `t`.
+  result<void> badges_reacted(WriteContext& ctx, const Post& p, const Thread& t, MemberId giver,
+                              std::string_view kind);
+  // The accepted answer of `t` went from `previous` (no id: none) to `answer` (null: none).
+  result<void> badges_accepted(WriteContext& ctx, const Thread& t, PostId previous,
+                               const Post* answer, MemberId actor);
+  // `member`'s all-time points in the community scope went from `before` to `after`.
+  result<void> badges_reputation(WriteContext& ctx, MemberId member, std::int64_t before,
+                                 std::int64_t after, MemberId actor);
+  // Grants `rule` to `member` (for `post` in `space`, when about a post) with `ordinal`, and
+  // emits badge_awarded. Nothing, emitting nothing, when that grant is stored already.
+  result<std::optional<BadgeGrant>> grant(WriteContext& ctx, const BadgeRule& rule, MemberId member,
+                                          PostId post, SpaceId space, std::uint32_t ordinal,
+                                          MemberId actor);
 };
 
 // Whether a read that may find nothing (not_found) found something; other errors pass on.

@@ -344,6 +344,7 @@ result<bool> Engine::react(MemberId actor, PostId post, std::string_view kind) {
       HEARTH_CHECK(impl_->note_activity(ctx, actor, {.reactions_given = 1}, actor));
       HEARTH_CHECK(impl_->note_activity(ctx, p.author, {.reactions_received = 1}, actor));
     }
+    HEARTH_CHECK(impl_->badges_reacted(ctx, p, t, actor, kind));
     return true;
   });
 }

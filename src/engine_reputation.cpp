@@ -191,6 +191,7 @@ result<ReputationEntry> Engine::Impl::record(WriteContext& ctx, ReputationEntry 
   });
   HEARTH_CHECK(
       ctx.emit(EventType::reputation_changed, e.scope, actor, reputation_payload(e, all_time)));
+  if (!e.scope) HEARTH_CHECK(badges_reputation(ctx, e.member, all_time - e.delta, all_time, actor));
   return e;
 }
 

@@ -125,6 +125,7 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
       }
     }
     if (t.accepted_answer == answer) return t;
+    const PostId previous = t.accepted_answer;
     t.accepted_answer = answer;
     t.answered_by_peer = by_peer;
     HEARTH_CHECK(ctx.tx.update_thread(t));
@@ -137,6 +138,7 @@ result<Thread> Engine::accept_answer(MemberId actor, ThreadId thread, PostId ans
       HEARTH_CHECK(impl_->notify(
           ctx, {{}, answerer, NotificationKind::answer_accepted, t.space, t.id, answer, actor}));
     HEARTH_CHECK(impl_->reputation_accepted(ctx, t, actor, accepted ? &*accepted : nullptr));
+    HEARTH_CHECK(impl_->badges_accepted(ctx, t, previous, accepted ? &*accepted : nullptr, actor));
     return t;
   });
 }

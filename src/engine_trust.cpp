@@ -89,6 +89,7 @@ result<MemberActivity> Engine::Impl::note_activity(WriteContext& ctx, MemberId m
                                                    const ActivityCounts& delta, MemberId actor,
                                                    std::uint32_t threads_created) {
   HEARTH_TRY(a, activity_of(ctx.tx, member));
+  const MemberActivity before = a;  // for the badges
   const std::uint8_t previous = a.level;
   const std::int64_t today = day_of(ctx.now);
   auto stored_day = ctx.tx.get_activity_day(member, today);
@@ -117,6 +118,7 @@ result<MemberActivity> Engine::Impl::note_activity(WriteContext& ctx, MemberId m
   HEARTH_TRY(level, earned_level(ctx.tx, a, ctx.now));
   a.level = level;
   HEARTH_CHECK(store_trust(ctx, a, previous, actor));
+  HEARTH_CHECK(badges_activity(ctx, before, a, actor));
   return a;
 }
 

@@ -68,6 +68,13 @@ struct MemoryStorage::State {
   std::map<std::uint64_t, MemberActivity> activity;
   std::map<std::pair<std::uint64_t, std::int64_t>, ActivityDay> activity_days;
   std::set<std::pair<std::uint64_t, std::uint64_t>> threads_entered;  // (member, thread)
+  // Badges: grants by id, their unique (member, badge, post, ordinal) keys, (member, id), the
+  // progress counters by (member, counter), the helpful marks by (post, kind).
+  std::map<std::uint64_t, BadgeGrant> badge_grants;
+  std::set<std::tuple<std::uint64_t, std::string, std::uint64_t, std::uint32_t>> badge_keys;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> badge_by_member;
+  std::map<std::pair<std::uint64_t, std::string>, std::int64_t> badge_progress;
+  std::set<std::pair<std::uint64_t, std::string>> helpful_replies;
 };
 
 namespace {
@@ -1002,6 +1009,54 @@ class MemoryTransaction final : public Transaction {
     const auto key = std::pair{member.value, thread.value};
     if (s_.threads_entered.count(key)) return false;
     insert(s_.threads_entered, key);
+    return true;
+  }
+
+  // --- badges ---
+  result<bool> insert_badge_grant(BadgeGrant& g) override {
+    HEARTH_CHECK(writable());
+    auto key = std::tuple{g.member.value, g.badge, g.post.value, g.ordinal};
+    if (s_.badge_keys.count(key)) return false;
+    g.id = s_.badge_grants.empty() ? 1 : s_.badge_grants.rbegin()->first + 1;
+    insert(s_.badge_keys, std::move(key));
+    insert(s_.badge_by_member, std::pair{g.member.value, g.id});
+    put(s_.badge_grants, g.id, g);
+    return true;
+  }
+
+  result<std::vector<BadgeGrant>> list_badge_grants(MemberId member, std::uint64_t after,
+                                                    std::uint32_t limit) override {
+    std::vector<BadgeGrant> out;
+    for (auto it = s_.badge_by_member.upper_bound({member.value, after});
+         it != s_.badge_by_member.end() && it->first == member.value && out.size() < limit; ++it)
+      out.push_back(s_.badge_grants.at(it->second));
+    return out;
+  }
+
+  result<std::uint64_t> count_badge_grants(MemberId member, std::string_view badge) override {
+    std::uint64_t n = 0;
+    for (auto it = s_.badge_keys.lower_bound({member.value, std::string(badge), 0, 0});
+         it != s_.badge_keys.end() && std::get<0>(*it) == member.value && std::get<1>(*it) == badge;
+         ++it)
+      ++n;
+    return n;
+  }
+
+  result<std::int64_t> add_badge_progress(MemberId member, std::string_view counter,
+                                          std::int64_t delta) override {
+    HEARTH_CHECK(writable());
+    const auto key = std::pair{member.value, std::string(counter)};
+    auto it = s_.badge_progress.find(key);
+    const std::int64_t sum = (it == s_.badge_progress.end() ? 0 : it->second) + delta;
+    put(s_.badge_progress, key, sum);
+    return sum;
+  }
+
+  result<bool> insert_helpful_reply(PostId post, std::string_view kind) override {
+    HEARTH_CHECK(writable());
+    auto key = std::pair{post.value, std::string(kind)};
+    if (s_.helpful_replies.count(key)) return false;
+    insert(s_.helpful_replies, std::move(key));
     return true;
   }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "enum_names.hpp"
 #include "text.hpp"
 
 namespace hearth {
@@ -36,7 +37,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 37> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -74,6 +75,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 37> event_types{{
     {EventType::notification, "notification"},
     {EventType::reputation_changed, "reputation_changed"},
     {EventType::trust_level_changed, "trust_level_changed"},
+    {EventType::badge_awarded, "badge_awarded"},
 }};
 
 constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notification_kinds{{
@@ -83,19 +85,8 @@ constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notificat
     {NotificationKind::reaction, "reaction"},
 }};
 
-template <class Table, class Enum>
-std::string_view name_of(const Table& table, Enum value) noexcept {
-  for (const auto& [v, name] : table)
-    if (v == value) return name;
-  return "unknown";
-}
-
-template <class Enum, class Table>
-std::optional<Enum> value_of(const Table& table, std::string_view name) noexcept {
-  for (const auto& [v, n] : table)
-    if (n == name) return v;
-  return std::nullopt;
-}
+using detail::name_of;
+using detail::value_of;
 
 }  // namespace
 

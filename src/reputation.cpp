@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "rules_json.hpp"
+
 namespace hearth {
 
 namespace {
@@ -16,21 +18,14 @@ constexpr std::int64_t max_threshold = 1'000'000'000;
 constexpr std::int64_t max_serial_window_ms = 30ll * 24 * 60 * 60 * 1000;
 constexpr std::int64_t day_ms = 24ll * 60 * 60 * 1000;
 
-bool well_formed_kind(std::string_view kind) noexcept {
-  if (kind.empty() || kind.size() > 32) return false;
-  return std::all_of(kind.begin(), kind.end(), [](char c) { return c > ' ' && c < 0x7f; });
-}
+using detail::invalid;
+using detail::well_formed_kind;
 
 bool well_formed_window_name(std::string_view name) noexcept {
   if (name.empty() || name.size() > 32) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
   });
-}
-
-failure invalid(std::string* why, std::string message) {
-  if (why) *why = std::move(message);
-  return failure{errc::invalid_argument};
 }
 
 bool within(std::int64_t v) noexcept { return v >= -max_points && v <= max_points; }
@@ -301,13 +296,7 @@ result<void> ReputationRules::validate(std::string* why) const {
 }
 
 result<ReputationRules> ReputationRules::from_json(std::string_view text, std::string* why) {
-  boost::system::error_code ec;
-  json::parse_options options;
-  options.max_depth = 8;
-  json::value v = json::parse(text, ec, {}, options);
-  if (ec) return invalid(why, "not JSON: " + ec.message());
-  if (!v.is_object()) return invalid(why, "expected a JSON object");
-  const json::object& o = v.get_object();
+  HEARTH_TRY(o, detail::parse_object(text, 8, why));
   ReputationRules r;
   if (const json::value* p = o.if_contains("preset")) {
     if (!p->is_string()) return invalid(why, "preset: expected a string");

@@ -455,6 +455,36 @@ result<bool> TransactionWrapper::insert_thread_entered(MemberId member, ThreadId
   return target_->insert_thread_entered(member, thread);
 }
 
+result<bool> TransactionWrapper::insert_badge_grant(BadgeGrant& g) {
+  HEARTH_CHECK(intercept("insert_badge_grant"));
+  return target_->insert_badge_grant(g);
+}
+
+result<std::vector<BadgeGrant>> TransactionWrapper::list_badge_grants(MemberId member,
+                                                                      std::uint64_t after,
+                                                                      std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_badge_grants"));
+  return target_->list_badge_grants(member, after, limit);
+}
+
+result<std::uint64_t> TransactionWrapper::count_badge_grants(MemberId member,
+                                                             std::string_view badge) {
+  HEARTH_CHECK(intercept("count_badge_grants"));
+  return target_->count_badge_grants(member, badge);
+}
+
+result<std::int64_t> TransactionWrapper::add_badge_progress(MemberId member,
+                                                            std::string_view counter,
+                                                            std::int64_t delta) {
+  HEARTH_CHECK(intercept("add_badge_progress"));
+  return target_->add_badge_progress(member, counter, delta);
+}
+
+result<bool> TransactionWrapper::insert_helpful_reply(PostId post, std::string_view kind) {
+  HEARTH_CHECK(intercept("insert_helpful_reply"));
+  return target_->insert_helpful_reply(post, kind);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

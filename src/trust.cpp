@@ -3,6 +3,8 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "rules_json.hpp"
+
 namespace hearth {
 
 namespace {
@@ -13,10 +15,7 @@ constexpr std::int64_t max_count = 1'000'000;
 constexpr std::int64_t max_read_ms = 1'000ll * 60 * 60 * 1000;  // 1,000 hours
 constexpr std::int64_t max_trailing_days = 365;
 
-failure invalid(std::string* why, std::string message) {
-  if (why) *why = std::move(message);
-  return failure{errc::invalid_argument};
-}
+using detail::invalid;
 
 // The counts of a level, by name, for reading, writing and comparing them alike.
 struct Count {
@@ -117,14 +116,9 @@ result<void> TrustRules::validate(std::string* why) const {
 }
 
 result<TrustRules> TrustRules::from_json(std::string_view text, std::string* why) {
-  boost::system::error_code ec;
-  json::parse_options options;
-  options.max_depth = 4;
-  json::value v = json::parse(text, ec, {}, options);
-  if (ec) return invalid(why, "not JSON: " + ec.message());
-  if (!v.is_object()) return invalid(why, "expected a JSON object");
+  HEARTH_TRY(o, detail::parse_object(text, 4, why));
   TrustRules r;
-  for (const auto& [key, field] : v.get_object()) {
+  for (const auto& [key, field] : o) {
     const std::string at(key);
     if (key == "level1") {
       HEARTH_CHECK(read_level(field, at, false, r.level1, why));

@@ -9,6 +9,17 @@
 using namespace hearth;
 using namespace hearth::test;
 
+namespace {
+
+// No badges: the sequence numbers below count the events of the calls alone.
+EngineOptions no_badges() {
+  EngineOptions o;
+  o.badges = {};
+  return o;
+}
+
+}  // namespace
+
 TEST_CASE("every change appends one event, in the same order as the changes", "[events]") {
   Community c;  // member_created x3, space_created, member_joined x2
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "T", "B"));
@@ -27,17 +38,21 @@ TEST_CASE("every change appends one event, in the same order as the changes", "[
   std::vector<EventType> types;
   for (auto& e : events) types.push_back(e.type);
   using E = EventType;
-  CHECK(types == std::vector<E>{E::member_created, E::member_created, E::member_created,
-                                E::space_created, E::member_joined, E::member_joined,
-                                E::thread_created, E::reply_created,
-                                E::notification,  // to ada: bo replied
+  CHECK(types == std::vector<E>{E::member_created,     E::member_created,    E::member_created,
+                                E::space_created,      E::member_joined,     E::member_joined,
+                                E::thread_created,
+                                E::badge_awarded,  // ada: first-thread (the standard badges)
+                                E::reply_created,
+                                E::notification,   // to ada: bo replied
+                                E::badge_awarded,  // bo: first-reply
                                 E::reaction_added,
                                 E::notification,        // to bo: ada reacted
                                 E::reputation_changed,  // bo +10 (the default rules, qa)
+                                E::badge_awarded,       // ada: supporter
                                 E::reaction_removed,
                                 E::reputation_changed,  // and back
-                                E::post_edited, E::post_deleted, E::member_left, E::member_updated,
-                                E::member_deactivated});
+                                E::post_edited,        E::post_deleted,      E::member_left,
+                                E::member_updated,     E::member_deactivated});
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
   const Event& created = events[6];
   CHECK(created.space == c.guild.id);
@@ -65,7 +80,7 @@ TEST_CASE("event payloads are JSON with escaped text and ids as strings", "[even
 }
 
 TEST_CASE("subscribers get each committed event once, in order, after the commit", "[events]") {
-  Community c;
+  Community c(no_badges());
   std::vector<Event> got;
   auto sub = ok(c->subscribe(0, [&](const Event& e) { got.push_back(e); }));
   CHECK(got.size() == 6);  // caught up from the log
@@ -91,7 +106,7 @@ TEST_CASE("a subscriber resumes after the last sequence it saw", "[events]") {
 }
 
 TEST_CASE("polled subscribers receive events on the thread that polls", "[events]") {
-  Community c;
+  Community c(no_badges());
   std::vector<std::uint64_t> seqs;
   std::thread::id where;
   auto sub = ok(c->subscribe(
@@ -112,7 +127,7 @@ TEST_CASE("polled subscribers receive events on the thread that polls", "[events
 }
 
 TEST_CASE("a handler may call the engine, its events follow in order", "[events]") {
-  Community c;
+  Community c(no_badges());
   std::vector<std::uint64_t> seqs;
   bool replied = false;
   auto sub = ok(c->subscribe(6, [&](const Event& e) {
@@ -142,7 +157,7 @@ TEST_CASE("a handler may call the engine, its events follow in order", "[events]
 
 TEST_CASE("a handler that throws is cancelled, the exception does not reach the caller",
           "[events]") {
-  Community c;
+  Community c(no_badges());
   std::vector<std::uint64_t> seqs;
   auto sub = ok(c->subscribe(6, [&](const Event& e) {
     if (e.type == EventType::reply_created) throw std::runtime_error("subscriber bug");

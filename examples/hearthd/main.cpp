@@ -45,6 +45,7 @@ struct Config {
   std::uint64_t idle_timeout_seconds = 60;
   std::uint64_t socket_send_buffer = 0;
   std::string reputation;  // a JSON file of reputation rules; empty: the engine's defaults
+  std::string badges;      // a JSON file of badge rules; empty: the standard badges
 };
 
 constexpr const char* usage = R"(usage: hearthd [options]
@@ -66,6 +67,7 @@ constexpr const char* usage = R"(usage: hearthd [options]
   --socket-send-buffer N    (SO_SNDBUF per connection; 0: the system's default)
   --reputation FILE         reputation rules: {"default": RULES, "by_kind": {"guild": RULES}}
                             (RULES as docs/reputation.md says, e.g. {"preset": "qa"})
+  --badges FILE             badge rules: {"badges": [...]} as docs/badges.md says
 )";
 
 [[noreturn]] void die(const std::string& message) {
@@ -142,6 +144,8 @@ void set(Config& c, std::string key, const std::string& value) {
     c.socket_send_buffer = number(key, value);
   else if (key == "reputation")
     c.reputation = value;
+  else if (key == "badges")
+    c.badges = value;
   else
     die("unknown setting \"" + key + "\"\n" + usage);
 }
@@ -226,6 +230,14 @@ void load_reputation(hearth::EngineOptions& options, const std::string& path) {
   }
 }
 
+// Reads --badges: the community's badge rules.
+void load_badges(hearth::EngineOptions& options, const std::string& path) {
+  std::string why;
+  auto parsed = hearth::BadgeRules::from_json(read_file(path, "--badges"), &why);
+  if (!parsed) die("--badges " + path + ": " + why);
+  options.badges = std::move(*parsed);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,6 +259,7 @@ int main(int argc, char** argv) {
   hearth::EngineOptions engine_options;
   engine_options.storage = *storage;
   if (!config.reputation.empty()) load_reputation(engine_options, config.reputation);
+  if (!config.badges.empty()) load_badges(engine_options, config.badges);
   auto engine = hearth::Engine::open(std::move(engine_options));
   if (!engine) die("cannot open the engine: " + engine.error().message());
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hearth/badges.hpp"
 #include "hearth/clock.hpp"
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
@@ -70,6 +71,8 @@ struct EngineOptions {
   std::size_t leaderboards_loaded = 64;
   // How members earn trust levels, and what level 0 may not do (docs/trust.md).
   TrustRules trust;
+  // The badges members earn (docs/badges.md). Validated by Engine::open (invalid_argument).
+  BadgeRules badges = BadgeRules::standard();
 };
 
 // How a subscriber receives events.
@@ -465,6 +468,23 @@ class Engine {
   // Unpins `member`: the level is computed afresh from their activity (a pinned level 1 or 2
   // is not kept unless earned).
   result<MemberActivity> clear_trust_level(MemberId member);
+
+  // --- badges (docs/badges.md) -----------------------------------------------------------
+  // Granted under EngineOptions::badges in the transaction of what earns them (a reply, a
+  // reaction, an accepted answer, a visit, a change of points), each grant once: a badge is
+  // kept when its cause is undone (a retracted reaction, an unaccepted answer). Each grant
+  // emits badge_awarded: community-wide, or in the post's space for a badge earned by a post.
+  //
+  // The rules in force.
+  const BadgeRules& badge_rules() const noexcept;
+  // `member`'s badges, oldest first, with their rules' titles and tiers; a badge earned by a
+  // post is listed only if the viewer may read the post's space. not_found for an unknown
+  // member.
+  result<Page<Badge>> badges(MemberId viewer, MemberId member, const PageRequest& page);
+  // For the host (a game's "raid veteran"): grants the badge named `badge`, of any metric,
+  // to `member`. not_found for an unknown member or badge name; already_exists when `member`
+  // holds it and it does not repeat (a repeating one is granted with the next ordinal).
+  result<Badge> grant_badge(MemberId member, std::string_view badge);
 
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:

@@ -49,6 +49,7 @@ enum class EventType : std::uint16_t {
   notification,         // a member's inbox got (or updated) a notification: for them only
   reputation_changed,   // a ledger entry moved a member's points (docs/reputation.md)
   trust_level_changed,  // a member's trust level moved (docs/trust.md)
+  badge_awarded,        // a member was granted a badge (docs/badges.md)
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

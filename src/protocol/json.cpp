@@ -116,6 +116,12 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const MemberActivi
         {"flags_against", a.flags_against}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const Badge& b) {
+  jv = {{"id", id(b.grant.id)},     {"member", id(b.grant.member)}, {"badge", b.grant.badge},
+        {"title", b.title},         {"description", b.description}, {"tier", to_string(b.tier)},
+        {"post", id(b.grant.post)}, {"ordinal", b.grant.ordinal},   {"at", b.grant.at}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Invite& i) {
   jv = {{"code", i.code},
         {"space", id(i.space)},

@@ -595,6 +595,15 @@ Reply trust_level(Call& c) {
   return out(c.engine.trust_level(c.me, member));
 }
 
+// --- badges ---
+
+Reply badges(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.badges(c.me, member, page));
+}
+
 Reply unread_counts(Call& c) {
   if (!c.params.done()) return bad();
   return out(c.engine.unread_counts(c.me));
@@ -606,6 +615,7 @@ constexpr std::array methods{
     Method{"archive_thread", &archive_thread},
     Method{"assign_role", &assign_role},
     Method{"award_reputation", &award_reputation},
+    Method{"badges", &badges},
     Method{"ban_member", &ban_member},
     Method{"create_invite", &create_invite},
     Method{"create_member", &create_member},

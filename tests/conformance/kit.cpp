@@ -3585,6 +3585,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   detail::link_search_kit();
   detail::link_reputation_kit();
   detail::link_trust_kit();
+  detail::link_badges_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -34,6 +34,24 @@ errc code_of(const result<T>& r) {
   return static_cast<errc>(r.error().value());
 }
 
+// For the cases whose own writes cannot fail by the contract: commit_entry_to_take stores a
+// reputation entry in `s`; spoil_with_taken_id then inserts it again on `tx`, a write that
+// fails (already_exists) and spoils the transaction, whose commit() must then fail.
+inline ReputationEntry entry_to_take() {
+  ReputationEntry taken;
+  taken.id = ReputationEntryId{1};
+  taken.member = MemberId{1};
+  return taken;
+}
+inline void commit_entry_to_take(Storage& s) {
+  auto tx = begin(s);
+  REQUIRE(tx->insert_reputation_entry(entry_to_take()));
+  REQUIRE(tx->commit());
+}
+inline void spoil_with_taken_id(Transaction& tx) {
+  CHECK(code_of(tx.insert_reputation_entry(entry_to_take())) == errc::already_exists);
+}
+
 // Does nothing; run() calls it so that the linker keeps security_matrix.cpp's test cases (they
 // would otherwise be dropped from the static library, nothing referring to them).
 void link_security_matrix();
@@ -43,5 +61,7 @@ void link_search_kit();
 void link_reputation_kit();
 // The same for kit_trust.cpp.
 void link_trust_kit();
+// The same for kit_badges.cpp.
+void link_badges_kit();
 
 }  // namespace hearth::conformance::detail

@@ -266,14 +266,7 @@ TEST_CASE("trust writes before a failed write are not stored: the transaction is
           "[conformance][trust][atomicity]") {
   auto s = fresh_storage();
   seed(*s);
-  ReputationEntry taken;
-  taken.id = ReputationEntryId{1};
-  taken.member = MemberId{1};
-  {
-    auto tx = begin(*s);
-    REQUIRE(tx->insert_reputation_entry(taken));
-    REQUIRE(tx->commit());
-  }
+  detail::commit_entry_to_take(*s);
   {
     // No trust write fails on a write transaction by the contract: another write fails here.
     auto tx = begin(*s);
@@ -281,7 +274,7 @@ TEST_CASE("trust writes before a failed write are not stored: the transaction is
     REQUIRE(tx->put_member_activity(activity(2, 1)));
     REQUIRE(tx->put_activity_day(day_row(1, 20, 1)));
     REQUIRE(tx->insert_thread_entered(MemberId{1}, ThreadId{60}).value());
-    CHECK(code_of(tx->insert_reputation_entry(taken)) == errc::already_exists);
+    detail::spoil_with_taken_id(*tx);
     CHECK_FALSE(tx->commit());
   }
   auto tx = begin(*s);

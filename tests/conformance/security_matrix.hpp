@@ -138,6 +138,9 @@ inline constexpr Row rows[] = {
   {"record_reading",        "report reading member's thread",           "FAAAAAAAA", "FFFAAFAAA", "FNNAANAAA"},
   // Trust levels are public profile data.
   {"trust_level",           "target's trust level",                     "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
+  // Badges are public profile data; those earned by a post in a space the viewer may not read
+  // are left out (tests/badges_test.cpp).
+  {"badges",                "target's badges",                          "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
 };
 // clang-format on
 
@@ -160,6 +163,8 @@ inline constexpr Exempt exempt[] = {
     {"rebuild_reputation", "the host's own maintenance: recomputes totals, no actor"},
     {"set_trust_level", "the host's own: staff decisions are the host's"},
     {"clear_trust_level", "the host's own: staff decisions are the host's"},
+    {"grant_badge", "the host's own: a game's awards are the host's decisions"},
+    {"badge_rules", "the engine's configuration"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},
 };

@@ -194,6 +194,15 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(cy.call("trust_level", {{"member", bo_id}}).at("posts_read") == 3);
   CHECK(bo.error("record_reading", {{"thread", thread}, {"posts_read", 3}, {"read_ms", -1}}) ==
         "invalid_argument");
+  // Badges (the standard rules): Bo's first reply and first accepted answer.
+  auto bo_badges = cy.call("badges", {{"member", bo_id}, {"limit", 10}}).at("items").as_array();
+  REQUIRE(bo_badges.size() == 2);
+  CHECK(str(bo_badges[0], "badge") == "first-reply");
+  CHECK(str(bo_badges[1], "badge") == "first-accepted");
+  CHECK(str(bo_badges[1], "tier") == "bronze");
+  CHECK(str(bo_badges[1], "post") == "0");
+  CHECK(bo_badges[1].at("ordinal") == 1);
+  CHECK(bo.error("badges", {}) == "invalid_params");
   CHECK(ada.call("react", {{"post", answer_id}, {"kind", "heart"}}).as_bool());
   CHECK(ada.call("get_post", {{"post", answer_id}}).at("reactions").at("heart") == 1);
   CHECK(bo.call("list_reactions", {{"post", answer_id}, {"kind", "heart"}})
@@ -376,17 +385,20 @@ TEST_CASE("events reach the sessions subscribed to their space, as each member m
   REQUIRE(types(anon_events) == std::vector<std::string>{"thread_created"});
   CHECK(anon_events[0].at("payload").at("thread") == started.at("thread").at("id"));
   CHECK(anon_events[0].at("space") == json::value(guild));
-  // Ada sees both threads; Cy, subscribed to all, never the secret space's.
-  CHECK(types(ada.events()) == std::vector<std::string>{"thread_created", "thread_created"});
-  CHECK(types(cy.events()) == std::vector<std::string>{"thread_created"});
+  // Ada sees both threads; Cy, subscribed to all, never the secret space's. Both see the
+  // community-wide first-thread badges (the standard badges), which name no post.
+  CHECK(types(ada.events()) == std::vector<std::string>{"thread_created", "badge_awarded",
+                                                        "thread_created", "badge_awarded"});
+  CHECK(types(cy.events()) ==
+        std::vector<std::string>{"thread_created", "badge_awarded", "badge_awarded"});
 
   // Notifications: only to their recipient, and only when asked for.
   ada.call("subscribe", {{"notifications", true}});
   bo.call("subscribe", {{"notifications", true}});
   ada.call("reply", {{"reply_to", id_of(started.at("first_post"))}, {"body", "Welcome!"}});
   CHECK(types(bo.events()) == std::vector<std::string>{"reply_created", "notification"});
-  CHECK(types(ada.events()) == std::vector<std::string>{"reply_created"});
-  CHECK(types(cy.events()) == std::vector<std::string>{"reply_created"});
+  CHECK(types(ada.events()) == std::vector<std::string>{"reply_created", "badge_awarded"});
+  CHECK(types(cy.events()) == std::vector<std::string>{"reply_created", "badge_awarded"});
 }
 
 TEST_CASE("a session resumes from the last seq it saw without gaps or duplicates", "[protocol]") {

@@ -484,12 +484,42 @@ CREATE TABLE threads_entered (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 8: badges (docs/badges.md). Grants take their ids from the rowid, in insertion order
+// (no row is ever deleted, so a new id is above every earlier one). The unique index is the
+// contract's key and also serves the count of one member's grants of one badge; a member's
+// listing walks badge_grants_by_member. Progress counters and helpful marks are keyed sets.
+constexpr const char* schema_v8 = R"sql(
+CREATE TABLE badge_grants (
+  id INTEGER PRIMARY KEY,
+  member INTEGER NOT NULL,
+  badge TEXT NOT NULL COLLATE BINARY,          -- the rule's name
+  post INTEGER NOT NULL,                       -- 0: about no post
+  ordinal INTEGER NOT NULL,                    -- 1, 2, ... for repeats
+  at INTEGER NOT NULL                          -- Unix ms
+);
+CREATE UNIQUE INDEX badge_grants_key ON badge_grants (member, badge, post, ordinal);
+CREATE INDEX badge_grants_by_member ON badge_grants (member, id);
+
+CREATE TABLE badge_progress (
+  member INTEGER NOT NULL,
+  counter TEXT NOT NULL COLLATE BINARY,        -- "accepted_answers", "helpful_replies:+1"
+  value INTEGER NOT NULL,
+  PRIMARY KEY (member, counter)
+) WITHOUT ROWID;
+
+CREATE TABLE helpful_replies (
+  post INTEGER NOT NULL,
+  kind TEXT NOT NULL COLLATE BINARY,           -- the reaction kind that made it helpful
+  PRIMARY KEY (post, kind)
+) WITHOUT ROWID;
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 7> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
-                                                   schema_v5, schema_v6, schema_v7};
+constexpr std::array<const char*, 8> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
+                                                   schema_v5, schema_v6, schema_v7, schema_v8};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -603,6 +633,11 @@ enum class Q : std::uint8_t {
   activity_day_put,
   activity_day_sum,
   thread_entered_insert,
+  badge_insert,
+  badge_list,
+  badge_count,
+  badge_progress_add,
+  helpful_insert,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -1004,6 +1039,21 @@ const char* sql_of(Q q) noexcept {
              "FROM activity_days WHERE member = ?1 AND day >= ?2 AND day <= ?3";
     case Q::thread_entered_insert:
       return "INSERT OR IGNORE INTO threads_entered (member, thread) VALUES (?1, ?2)";
+    case Q::badge_insert:
+      return "INSERT INTO badge_grants (member, badge, post, ordinal, at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5) "
+             "ON CONFLICT (member, badge, post, ordinal) DO NOTHING";
+    case Q::badge_list:  // badge_grants_by_member
+      return "SELECT id, member, badge, post, ordinal, at FROM badge_grants "
+             "WHERE member = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    case Q::badge_count:  // a prefix of badge_grants_key
+      return "SELECT count(*) FROM badge_grants WHERE member = ?1 AND badge = ?2";
+    case Q::badge_progress_add:
+      return "INSERT INTO badge_progress (member, counter, value) VALUES (?1, ?2, ?3) "
+             "ON CONFLICT (member, counter) DO UPDATE SET value = value + excluded.value "
+             "RETURNING value";
+    case Q::helpful_insert:
+      return "INSERT OR IGNORE INTO helpful_replies (post, kind) VALUES (?1, ?2)";
     case Q::count_:
       break;
   }
@@ -2844,6 +2894,73 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, member.value);
       bind_id(*s, 2, thread.value);
       return s->exec() != 0;  // 0: already stored
+    });
+  }
+
+  // --- badges ---
+  result<bool> insert_badge_grant(BadgeGrant& g) override {
+    return write([&](Connection& c) -> result<bool> {
+      Use s(c, Q::badge_insert);
+      bind_id(*s, 1, g.member.value);
+      bind_text(*s, 2, g.badge);
+      bind_id(*s, 3, g.post.value);
+      s->bind(4, g.ordinal);
+      s->bind(5, g.at);
+      if (s->exec() == 0) return false;  // the key is taken
+      g.id = static_cast<std::uint64_t>(c.db().getLastInsertRowid());
+      return true;
+    });
+  }
+
+  result<std::vector<BadgeGrant>> list_badge_grants(MemberId member, std::uint64_t after,
+                                                    std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<BadgeGrant>> {
+      Use s(c, Q::badge_list);
+      bind_id(*s, 1, member.value);
+      s->bind(2, to_db_bound(after));
+      s->bind(3, limit);
+      std::vector<BadgeGrant> out;
+      while (s->executeStep())
+        out.push_back({col_u64(*s, 0), MemberId{col_u64(*s, 1)}, col_text(*s, 2),
+                       PostId{col_u64(*s, 3)}, col_u32(*s, 4), col_i64(*s, 5)});
+      return out;
+    });
+  }
+
+  result<std::uint64_t> count_badge_grants(MemberId member, std::string_view badge) override {
+    return read([&](Connection& c) -> result<std::uint64_t> {
+      const std::string b(badge);
+      Use s(c, Q::badge_count);
+      bind_id(*s, 1, member.value);
+      bind_text(*s, 2, b);
+      if (!s->executeStep()) return std::uint64_t{0};
+      return col_u64(*s, 0);
+    });
+  }
+
+  result<std::int64_t> add_badge_progress(MemberId member, std::string_view counter,
+                                          std::int64_t delta) override {
+    return write([&](Connection& c) -> result<std::int64_t> {
+      const std::string name(counter);
+      Use s(c, Q::badge_progress_add);
+      bind_id(*s, 1, member.value);
+      bind_text(*s, 2, name);
+      s->bind(3, delta);
+      if (!s->executeStep()) return errc::storage_error;
+      const std::int64_t sum = col_i64(*s, 0);
+      while (s->executeStep()) {
+      }
+      return sum;
+    });
+  }
+
+  result<bool> insert_helpful_reply(PostId post, std::string_view kind) override {
+    return write([&](Connection& c) -> result<bool> {
+      const std::string k(kind);
+      Use s(c, Q::helpful_insert);
+      bind_id(*s, 1, post.value);
+      bind_text(*s, 2, k);
+      return s->exec() != 0;  // 0: already marked
     });
   }
 

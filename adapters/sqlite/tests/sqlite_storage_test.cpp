@@ -359,6 +359,15 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK(summed->replies == 3);
     CHECK((*wtx)->insert_thread_entered(MemberId{7}, ThreadId{100}).value());
     CHECK_FALSE((*wtx)->insert_thread_entered(MemberId{7}, ThreadId{100}).value());
+    // The badge tables (version 8) work on the migrated file.
+    BadgeGrant nice{0, MemberId{7}, "nice-answer", PostId{1000}, 1, 1'700'000'000'400};
+    REQUIRE((*wtx)->insert_badge_grant(nice).value());
+    CHECK(nice.id > 0);
+    BadgeGrant again = nice;
+    CHECK_FALSE((*wtx)->insert_badge_grant(again).value());
+    CHECK((*wtx)->count_badge_grants(MemberId{7}, "nice-answer").value() == 1);
+    CHECK((*wtx)->add_badge_progress(MemberId{7}, "accepted_answers", 2).value() == 2);
+    CHECK((*wtx)->insert_helpful_reply(PostId{1000}, "+1").value());
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -403,7 +412,46 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = '" + std::string(gone) +
                          "'")
               .getInt() == 0);
+  CHECK(raw.execAndGet("SELECT badge FROM badge_grants WHERE member = 7").getString() ==
+        "nice-answer");
+  CHECK(raw.execAndGet("SELECT value FROM badge_progress WHERE member = 7").getInt() == 2);
+  CHECK(raw.execAndGet("SELECT count(*) FROM helpful_replies").getInt() == 1);
+  for (const char* index : {"badge_grants_key", "badge_grants_by_member"})
+    CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
+                         std::string(index) + "' AND tbl_name = 'badge_grants'")
+              .getInt() == 1);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("badge listings and counts walk their indexes (version 8)", "[sqlite]") {
+  TempDb db;
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string()});
+    REQUIRE(storage);
+  }
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 8);
+  // The plan of each statement the adapter runs, as SQLite would run it on this file.
+  auto plan = [&](const std::string& sql) {
+    SQLite::Statement q(raw, "EXPLAIN QUERY PLAN " + sql);
+    std::string out;
+    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+    return out;
+  };
+  const std::string list = plan(
+      "SELECT id, member, badge, post, ordinal, at FROM badge_grants "
+      "WHERE member = 1 AND id > 0 ORDER BY id LIMIT 10");
+  INFO(list);
+  CHECK(list.find("INDEX badge_grants_by_member") != std::string::npos);
+  CHECK(list.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
+  const std::string count =
+      plan("SELECT count(*) FROM badge_grants WHERE member = 1 AND badge = 'nice'");
+  INFO(count);
+  CHECK(count.find("badge_grants_key") != std::string::npos);
+  const std::string progress =
+      plan("SELECT value FROM badge_progress WHERE member = 1 AND counter = 'x'");
+  INFO(progress);
+  CHECK(progress.find("PRIMARY KEY") != std::string::npos);
 }
 
 TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
@@ -428,7 +476,10 @@ TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
   CHECK(raw.execAndGet("SELECT body FROM posts").getString() == "First \xF0\x9F\x94\xA5 post");
   CHECK(raw.execAndGet("SELECT title FROM threads").getString() == "Hello");
   CHECK(raw.execAndGet("SELECT kind FROM reactions").getString() == "heart");
-  CHECK(raw.execAndGet("SELECT count(*) FROM events").getInt() == 5);
+  // member_created, space_created, member_joined, thread_created, badge_awarded (the standard
+  // first-thread), reaction_added: a reaction to one's own post earns nothing.
+  CHECK(raw.execAndGet("SELECT count(*) FROM events").getInt() == 6);
+  CHECK(raw.execAndGet("SELECT badge FROM badge_grants").getString() == "first-thread");
 }
 
 TEST_CASE("a database written by a newer hearth is refused", "[sqlite]") {

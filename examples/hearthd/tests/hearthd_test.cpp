@@ -422,6 +422,27 @@ struct TempFile {
   ~TempFile() { std::filesystem::remove(path); }
 };
 
+// What hearthd writes to stderr when it refuses to start with `flag` naming `file` (it must
+// exit with status 2).
+std::string refusal(const std::string& flag, const TempFile& file) {
+  static int counter = 0;
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("hearthd-refused-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  std::filesystem::create_directories(dir);
+  const std::string err = (dir / "err.txt").string();
+  const std::string command =
+      std::string(HEARTHD_PATH) + " --dev --no-seed --listen 127.0.0.1:0 --db " +
+      (dir / "x.db").string() + " " + flag + " " + file.path.string() + " 2> " + err;
+  const int status = std::system(command.c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  std::ifstream in(err);
+  std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  return message;
+}
+
 TEST_CASE("hearthd takes reputation rules from a file, and refuses a wrong one by name",
           "[hearthd]") {
   TempFile rules(R"({"default": {"preset": "qa", "daily_cap": 100},
@@ -439,21 +460,37 @@ TEST_CASE("hearthd takes reputation rules from a file, and refuses a wrong one b
   CHECK(ada.call("reputation_scope", {{"space", desks[0].at("space").at("id")}}) == "0");
 
   TempFile wrong(R"({"default": {"preset": "qa", "reactions": [{"kind": "+1"}, {"kind": "+1"}]}})");
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("hearthd-wrong-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string err = (dir / "err.txt").string();
-  const std::string command =
-      std::string(HEARTHD_PATH) + " --dev --no-seed --listen 127.0.0.1:0 --db " +
-      (dir / "x.db").string() + " --reputation " + wrong.path.string() + " 2> " + err;
-  const int status = std::system(command.c_str());
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 2);
-  std::ifstream in(err);
-  std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string message = refusal("--reputation", wrong);
   INFO(message);
   CHECK(message.find("reactions[1].kind: repeated") != std::string::npos);
-  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hearthd takes badge rules from a file, and refuses a wrong one by name", "[hearthd]") {
+  TempFile rules(R"({"badges": [{"name": "raid-veteran", "title": "Raid veteran",
+                                 "metric": "host", "tier": "gold", "repeat": true},
+                                {"name": "first-word", "title": "First word",
+                                 "metric": "replies", "threshold": 1}]})");
+  Hearthd server({"--badges", rules.path.string()});
+  Client ada(server.port());
+  ada.hello("ada");
+  const json::value space = ada.call("create_space", {{"name", "Badge hall"}}).at("id");
+  auto t = ada.call("create_thread", {{"space", space}, {"title", "Hi"}, {"body", "hello"}});
+  auto reply = ada.call("reply", {{"reply_to", t.at("first_post").at("id")}, {"body", "me"}});
+  auto me = ada.call("find_member_by_handle", {{"handle", "ada"}}).at("id");
+  auto badges = ada.call("badges", {{"member", me}, {"limit", 50}}).at("items").as_array();
+  bool first_word = false;
+  for (const auto& b : badges) {
+    CHECK(b.at("badge") != "first-thread");  // not among these rules
+    first_word = first_word || b.at("badge") == "first-word";
+  }
+  CHECK(first_word);
+
+  TempFile wrong(R"({"badges": [{"name": "a", "title": "A", "metric": "replies", "threshold": 1},
+                                {"name": "b", "title": "B", "metric": "replies", "threshold": 0}]})");
+  const std::string message = refusal("--badges", wrong);
+  INFO(message);
+  CHECK(message.find("--badges " + wrong.path.string() + ": badges[1].threshold: out of range") !=
+        std::string::npos);
 }
 
 TEST_CASE("SIGTERM closes every connection with a close frame and exits cleanly", "[hearthd]") {

@@ -53,6 +53,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const LeaderboardEntry& e);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const MemberActivity& a);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Badge& b);
 
 template <class T>
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Page<T>& page) {

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "hearth/badges.hpp"
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
@@ -301,6 +302,28 @@ class Transaction {
   // Records that `member` entered `thread`. Returns false, changing nothing, when it is
   // recorded already.
   virtual result<bool> insert_thread_entered(MemberId member, ThreadId thread) = 0;
+
+  // --- badges (docs/badges.md) -----------------------------------------------------------
+  // Grants, progress counters and helpful-reply marks are stored as given: the storage does
+  // not check that members, posts or badge names exist.
+  //
+  // Stores `g` with a new id (written into g.id: above every id given before, in this storage)
+  // unless a grant with its (member, badge, post, ordinal) is stored: then returns false and
+  // writes nothing (g.id is left as it was).
+  virtual result<bool> insert_badge_grant(BadgeGrant& g) = 0;
+  // `member`'s grants by id ascending, with id > after, at most `limit`. SHOULD cost about
+  // `limit` index entries, not all of the member's grants.
+  virtual result<std::vector<BadgeGrant>> list_badge_grants(MemberId member, std::uint64_t after,
+                                                            std::uint32_t limit) = 0;
+  // How many grants of badge `badge` `member` holds (0 when none).
+  virtual result<std::uint64_t> count_badge_grants(MemberId member, std::string_view badge) = 0;
+  // Adds `delta` to `member`'s counter named `counter` (0 when never added to) and returns the
+  // sum, in one step. The counter may go below 0.
+  virtual result<std::int64_t> add_badge_progress(MemberId member, std::string_view counter,
+                                                  std::int64_t delta) = 0;
+  // Marks `post` helpful for reaction kind `kind`. Returns false, changing nothing, when it
+  // is marked already: a reply counts once, ever.
+  virtual result<bool> insert_helpful_reply(PostId post, std::string_view kind) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

@@ -120,6 +120,13 @@ class TransactionWrapper : public Transaction {
   result<ActivityCounts> sum_activity_days(MemberId member, std::int64_t from_day,
                                            std::int64_t to_day) override;
   result<bool> insert_thread_entered(MemberId member, ThreadId thread) override;
+  result<bool> insert_badge_grant(BadgeGrant& g) override;
+  result<std::vector<BadgeGrant>> list_badge_grants(MemberId member, std::uint64_t after,
+                                                    std::uint32_t limit) override;
+  result<std::uint64_t> count_badge_grants(MemberId member, std::string_view badge) override;
+  result<std::int64_t> add_badge_progress(MemberId member, std::string_view counter,
+                                          std::int64_t delta) override;
+  result<bool> insert_helpful_reply(PostId post, std::string_view kind) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

@@ -70,6 +70,8 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 6: reputation: the ledger (reputation_ledger, indexed by member, post, thread and
 //    (source, member)) and the totals (reputation_totals).
 // 7: trust levels: member_activity, activity_days by (member, day), threads_entered.
-inline constexpr int schema_version = 7;
+// 8: badges: badge_grants (unique (member, badge, post, ordinal), by (member, id)),
+//    badge_progress by (member, counter), helpful_replies by (post, kind).
+inline constexpr int schema_version = 8;
 
 }  // namespace hearth::sqlite
