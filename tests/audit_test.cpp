@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "failing_storage.hpp"
 #include "hearth/storage/memory.hpp"
-#include "hearth/storage/wrapper.hpp"
 #include "support.hpp"
 
 namespace hearth {
@@ -356,42 +356,21 @@ TEST_CASE("audit pages fill up past entries the viewer may not read, without gap
   CHECK(got == want);
 }
 
-// Fails every insert_audit_entry while `fail` is set.
-class FailingAudit final : public StorageWrapper {
- public:
-  using StorageWrapper::StorageWrapper;
-  bool fail = false;
-
- protected:
-  std::unique_ptr<Transaction> wrap(std::unique_ptr<Transaction> tx, TxMode) override {
-    class Tx final : public TransactionWrapper {
-     public:
-      Tx(std::unique_ptr<Transaction> t, FailingAudit& owner)
-          : TransactionWrapper(std::move(t)), owner_(owner) {}
-      result<void> on_call(std::string_view name) override {
-        if (name == "insert_audit_entry" && owner_.fail) return errc::storage_error;
-        return {};
-      }
-
-     private:
-      FailingAudit& owner_;
-    };
-    return std::make_unique<Tx>(std::move(tx), *this);
-  }
-};
-
 TEST_CASE("a storage failure writing the audit entry leaves neither it nor the action", "[audit]") {
-  auto storage = std::make_shared<FailingAudit>(std::make_shared<MemoryStorage>());
+  auto storage = std::make_shared<test::FailingMethod>(std::make_shared<MemoryStorage>(),
+                                                       "insert_audit_entry");
   Community c(with_storage(storage));
   auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Raid", "Friday"));
   const Post r = ok(c->reply(c.bo.id, t.first_post.id, "Buy gold"));
   const std::uint64_t seq = ok(c->last_event_seq());
-  storage->fail = true;
+  storage->fail_at = 0;
   CHECK(code_of(c->remove_post(c.ada.id, r.id, "spam")) == errc::storage_error);
+  storage->fail_at = 0;
   CHECK(code_of(c->ban_member(c.ada.id, c.guild.id, c.bo.id, "rude")) == errc::storage_error);
+  storage->fail_at = 0;
   CHECK(code_of(c->pin_thread(c.ada.id, t.thread.id, true)) == errc::storage_error);
+  storage->fail_at = 0;
   CHECK(code_of(c->set_trust_level(c.bo.id, 4)) == errc::storage_error);
-  storage->fail = false;
   CHECK_FALSE(ok(c->get_post(c.ada.id, r.id)).removed);
   CHECK_FALSE(ok(c->get_thread(c.ada.id, t.thread.id)).pinned);
   CHECK(ok(c->list_bans(c.ada.id, c.guild.id, {})).items.empty());
