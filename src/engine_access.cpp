@@ -50,6 +50,13 @@ result<Ban> Engine::ban_member(MemberId actor, SpaceId space, MemberId member,
     auto payload =
         Payload().id("space", space.value).id("member", member.value).num("expires_at", expires_at);
     HEARTH_CHECK(ctx.emit(EventType::member_banned, space, actor, payload.done()));
+    HEARTH_CHECK(impl_->audit(
+        ctx, {.space = space,
+              .actor = actor,
+              .action = AuditAction::member_banned,
+              .target_member = member,
+              .reason = b.reason,
+              .detail = expires_at ? Payload().num("until", expires_at).done() : std::string()}));
     return b;
   });
 }
@@ -66,6 +73,10 @@ result<bool> Engine::unban_member(MemberId actor, SpaceId space, MemberId member
     HEARTH_CHECK(ctx.tx.delete_ban(space, member));
     HEARTH_CHECK(
         ctx.emit(EventType::member_unbanned, space, actor, membership_payload(space, member)));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                    .actor = actor,
+                                    .action = AuditAction::member_unbanned,
+                                    .target_member = member}));
     return true;
   });
 }
@@ -211,7 +222,12 @@ result<void> Engine::decide_join_request(MemberId actor, SpaceId space, MemberId
     } else {
       HEARTH_CHECK(ctx.tx.delete_join_request(space, member));
     }
-    return ctx.emit(EventType::join_request_decided, space, actor, payload.done());
+    HEARTH_CHECK(ctx.emit(EventType::join_request_decided, space, actor, payload.done()));
+    return impl_->audit(ctx,
+                        {.space = space,
+                         .actor = actor,
+                         .action = approve ? AuditAction::join_approved : AuditAction::join_denied,
+                         .target_member = member});
   });
 }
 

@@ -237,7 +237,13 @@ result<Badge> Engine::grant_badge(MemberId member, std::string_view badge) {
     for (std::uint64_t k = held + 1; k <= std::numeric_limits<std::uint32_t>::max(); ++k) {
       HEARTH_TRY(g, impl_->grant(ctx, *rule, member, PostId{}, SpaceId{},
                                  static_cast<std::uint32_t>(k), MemberId{}));
-      if (g) return describe(impl_->options.badges, std::move(*g));
+      if (!g) continue;
+      HEARTH_CHECK(impl_->audit(
+          ctx, {.action = AuditAction::badge_granted,
+                .target_member = member,
+                .detail =
+                    detail::Payload().str("badge", rule->name).num("ordinal", g->ordinal).done()}));
+      return describe(impl_->options.badges, std::move(*g));
     }
     return errc::conflict;
   });

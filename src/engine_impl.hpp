@@ -362,6 +362,14 @@ class Engine::Impl {
   result<void> store_trust(WriteContext& ctx, const MemberActivity& a, std::uint8_t previous,
                            MemberId actor);
 
+  // --- audit log (engine_audit.cpp, docs/moderation.md)
+  // ------------------------------------------- Appends `e` to the audit log in this transaction,
+  // at ctx.now; an entry with no acting member and no rule or classifier is the host's. Call it
+  // once per moderation call, only after the call has changed something.
+  result<void> audit(WriteContext& ctx, AuditEntry e);
+  // Whether `viewer` may read the audit entries of `space` (no id: the community-wide ones).
+  result<bool> may_read_audit(Transaction& tx, SpaceId space, MemberId viewer);
+
   // --- badges (engine_badges.cpp, docs/badges.md) ----------------------------------------------
   // Each hook runs in the transaction of the happening, after it is written, and decides in
   // memory whether a rule can fire: storage is touched only when a count crosses a threshold.

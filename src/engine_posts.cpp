@@ -407,6 +407,13 @@ result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view r
                        .boolean("thread_removed", first);
     HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, actor, payload.done()));
     HEARTH_CHECK(impl_->reputation_withdrawn(ctx, p, t, actor, true));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
+                                    .actor = actor,
+                                    .action = AuditAction::post_removed,
+                                    .target_member = p.author,
+                                    .post = p.id,
+                                    .thread = p.thread,
+                                    .reason = p.removal_reason}));
     return true;
   });
 }
@@ -424,6 +431,12 @@ result<bool> Engine::restore_post(MemberId actor, PostId post) {
     auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
     HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, actor, payload.done()));
     HEARTH_CHECK(impl_->reputation_restored(ctx, p, t, actor));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
+                                    .actor = actor,
+                                    .action = AuditAction::post_restored,
+                                    .target_member = p.author,
+                                    .post = p.id,
+                                    .thread = p.thread}));
     return true;
   });
 }

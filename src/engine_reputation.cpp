@@ -547,7 +547,14 @@ result<ReputationEntry> Engine::award_reputation(MemberId actor, SpaceId space, 
     e.reason = ReputationReason::award;
     e.note = std::move(clean_reason);
     e.source = actor;
-    return impl_->record(ctx, std::move(e), rules, actor);
+    HEARTH_TRY(recorded, impl_->record(ctx, std::move(e), rules, actor));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                    .actor = actor,
+                                    .action = AuditAction::reputation_awarded,
+                                    .target_member = member,
+                                    .reason = recorded.note,
+                                    .detail = detail::Payload().num("points", points).done()}));
+    return recorded;
   });
 }
 

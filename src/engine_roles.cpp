@@ -36,6 +36,15 @@ std::string role_payload(const Role& r) {
       .done();
 }
 
+// What an audit entry keeps of a role as it is after the change.
+std::string role_detail(const Role& r) {
+  return Payload()
+      .str("name", r.name)
+      .num("permissions", static_cast<std::int64_t>(r.permissions.bits()))
+      .num("rank", r.rank)
+      .done();
+}
+
 std::string assignment_payload(SpaceId space, MemberId member, RoleId role) {
   return Payload()
       .id("space", space.value)
@@ -85,6 +94,11 @@ result<Role> Engine::create_role(MemberId actor, SpaceId space, const NewRole& s
         impl_->ids.next_as<RoleId>(), space, std::move(name), spec.permissions, spec.rank, ctx.now};
     HEARTH_CHECK(ctx.tx.insert_role(r));
     HEARTH_CHECK(ctx.emit(EventType::role_created, space, actor, role_payload(r)));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                    .actor = actor,
+                                    .action = AuditAction::role_created,
+                                    .role = r.id,
+                                    .detail = role_detail(r)}));
     return r;
   });
 }
@@ -102,12 +116,19 @@ result<Role> Engine::update_role(MemberId actor, RoleId role, const RoleUpdate& 
     HEARTH_TRY(r, ctx.tx.get_role(role));
     HEARTH_TRY(st, impl_->require(ctx.tx, r.space, actor, Permission::manage_roles));
     if (!may_grant(st.perms, st.rank, r.permissions, r.rank)) return errc::forbidden;
+    const Role before = r;
     if (name) r.name = std::move(*name);
     if (update.permissions) r.permissions = *update.permissions;
     if (update.rank) r.rank = *update.rank;
     if (!may_grant(st.perms, st.rank, r.permissions, r.rank)) return errc::forbidden;
     HEARTH_CHECK(ctx.tx.update_role(r));
     HEARTH_CHECK(ctx.emit(EventType::role_updated, r.space, actor, role_payload(r)));
+    if (r.name != before.name || r.permissions != before.permissions || r.rank != before.rank)
+      HEARTH_CHECK(impl_->audit(ctx, {.space = r.space,
+                                      .actor = actor,
+                                      .action = AuditAction::role_updated,
+                                      .role = r.id,
+                                      .detail = role_detail(r)}));
     return r;
   });
 }
@@ -120,7 +141,12 @@ result<void> Engine::delete_role(MemberId actor, RoleId role) {
     HEARTH_TRY(st, impl_->require(ctx.tx, r.space, actor, Permission::manage_roles));
     if (!may_grant(st.perms, st.rank, r.permissions, r.rank)) return errc::forbidden;
     HEARTH_CHECK(ctx.tx.delete_role(role));
-    return ctx.emit(EventType::role_deleted, r.space, actor, role_payload(r));
+    HEARTH_CHECK(ctx.emit(EventType::role_deleted, r.space, actor, role_payload(r)));
+    return impl_->audit(ctx, {.space = r.space,
+                              .actor = actor,
+                              .action = AuditAction::role_deleted,
+                              .role = r.id,
+                              .detail = role_detail(r)});
   });
 }
 
@@ -180,6 +206,11 @@ result<bool> Engine::assign_role(MemberId actor, SpaceId space, MemberId member,
     HEARTH_CHECK(ctx.tx.insert_role_assignment({space, member, role, actor, ctx.now}));
     HEARTH_CHECK(
         ctx.emit(EventType::role_assigned, space, actor, assignment_payload(space, member, role)));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                    .actor = actor,
+                                    .action = AuditAction::role_assigned,
+                                    .target_member = member,
+                                    .role = role}));
     return true;
   });
 }
@@ -195,6 +226,11 @@ result<bool> Engine::unassign_role(MemberId actor, SpaceId space, MemberId membe
     HEARTH_CHECK(ctx.tx.delete_role_assignment(space, member, role));
     HEARTH_CHECK(ctx.emit(EventType::role_unassigned, space, actor,
                           assignment_payload(space, member, role)));
+    HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                    .actor = actor,
+                                    .action = AuditAction::role_unassigned,
+                                    .target_member = member,
+                                    .role = role}));
     return true;
   });
 }
@@ -224,21 +260,33 @@ result<void> Engine::set_override(MemberId actor, SpaceId space, RoleId role, Pe
     HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::manage_roles));
     HEARTH_TRY(r, usable_role(*impl_, ctx.tx, space, role));
     if (!may_act_on(st.rank, r.rank) || !st.perms.contains(allow | deny)) return errc::forbidden;
+    HEARTH_TRY(existing, ctx.tx.list_overrides(space));
+    std::optional<RoleOverride> present;
+    for (const RoleOverride& o : existing)
+      if (o.role == role) present = o;
     if (allow.empty() && deny.empty()) {
-      HEARTH_TRY(existing, ctx.tx.list_overrides(space));
-      bool present = false;
-      for (const RoleOverride& o : existing) present = present || o.role == role;
       if (!present) return {};  // nothing to remove, nothing changes
       HEARTH_CHECK(ctx.tx.delete_override(space, role));
     } else {
       HEARTH_CHECK(ctx.tx.put_override(space, {role, allow, deny}));
     }
+    // Setting the override it has already is written again, but changes nothing to audit.
+    const bool changed = !present || present->allow != allow || present->deny != deny;
     auto payload = Payload()
                        .id("space", space.value)
                        .id("role", role.value)
                        .num("allow", static_cast<std::int64_t>(allow.bits()))
                        .num("deny", static_cast<std::int64_t>(deny.bits()));
-    return ctx.emit(EventType::override_set, space, actor, payload.done());
+    HEARTH_CHECK(ctx.emit(EventType::override_set, space, actor, payload.done()));
+    if (!changed) return {};
+    return impl_->audit(ctx, {.space = space,
+                              .actor = actor,
+                              .action = AuditAction::override_set,
+                              .role = role,
+                              .detail = Payload()
+                                            .num("allow", static_cast<std::int64_t>(allow.bits()))
+                                            .num("deny", static_cast<std::int64_t>(deny.bits()))
+                                            .done()});
   });
 }
 

@@ -260,7 +260,13 @@ result<bool> Engine::remove_member(MemberId actor, SpaceId space, MemberId membe
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
     HEARTH_CHECK(impl_->require_over(ctx.tx, space, actor, member, Permission::sanction_members));
-    return impl_->expel(ctx, s, member, actor, EventType::member_removed);
+    HEARTH_TRY(removed, impl_->expel(ctx, s, member, actor, EventType::member_removed));
+    if (removed)
+      HEARTH_CHECK(impl_->audit(ctx, {.space = space,
+                                      .actor = actor,
+                                      .action = AuditAction::member_removed,
+                                      .target_member = member}));
+    return removed;
   });
 }
 

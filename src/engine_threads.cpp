@@ -19,6 +19,18 @@ std::string state_payload(const Thread& t) {
 
 enum class Flag : std::uint8_t { pinned, locked, archived };
 
+AuditAction flag_action(Flag flag, bool on) {
+  switch (flag) {
+    case Flag::pinned:
+      return on ? AuditAction::thread_pinned : AuditAction::thread_unpinned;
+    case Flag::locked:
+      return on ? AuditAction::thread_locked : AuditAction::thread_unlocked;
+    case Flag::archived:
+      break;
+  }
+  return on ? AuditAction::thread_archived : AuditAction::thread_unarchived;
+}
+
 // Sets one state flag of a thread, with `needed` in its space. Returns the thread; a no-op
 // (already in that state) changes nothing and emits nothing.
 result<Thread> set_flag(Engine::Impl& impl, MemberId actor, ThreadId thread, Flag flag, bool on,
@@ -33,6 +45,11 @@ result<Thread> set_flag(Engine::Impl& impl, MemberId actor, ThreadId thread, Fla
     field = on;
     HEARTH_CHECK(ctx.tx.update_thread(t));
     HEARTH_CHECK(ctx.emit(EventType::thread_updated, t.space, actor, state_payload(t)));
+    HEARTH_CHECK(impl.audit(ctx, {.space = t.space,
+                                  .actor = actor,
+                                  .action = flag_action(flag, on),
+                                  .target_member = t.author,
+                                  .thread = t.id}));
     return t;
   });
 }
@@ -93,6 +110,13 @@ result<Thread> Engine::move_thread(MemberId actor, ThreadId thread, SpaceId to) 
     HEARTH_CHECK(ctx.tx.update_space(target));
     auto payload = Payload().id("thread", t.id.value).id("from", from.value).id("to", to.value);
     HEARTH_CHECK(ctx.emit(EventType::thread_moved, to, actor, payload.done()));
+    HEARTH_CHECK(
+        impl_->audit(ctx, {.space = to,
+                           .actor = actor,
+                           .action = AuditAction::thread_moved,
+                           .target_member = t.author,
+                           .thread = t.id,
+                           .detail = Payload().id("from", from.value).id("to", to.value).done()}));
     return t;
   });
 }

@@ -161,9 +161,14 @@ result<MemberActivity> Engine::set_trust_level(MemberId member, std::uint8_t lev
     HEARTH_CHECK(ctx.tx.get_member(member));
     HEARTH_TRY(a, Impl::activity_of(ctx.tx, member));
     const std::uint8_t previous = a.level;
+    const bool pinned_already = a.level_by_hand && previous == level;
     a.level = level;
     a.level_by_hand = true;
     HEARTH_CHECK(impl_->store_trust(ctx, a, previous, MemberId{}));
+    if (!pinned_already)
+      HEARTH_CHECK(impl_->audit(ctx, {.action = AuditAction::trust_level_set,
+                                      .target_member = member,
+                                      .detail = detail::Payload().num("level", level).done()}));
     return a;
   });
 }
@@ -179,6 +184,8 @@ result<MemberActivity> Engine::clear_trust_level(MemberId member) {
     HEARTH_TRY(level, impl_->earned_level(ctx.tx, a, ctx.now));
     a.level = level;
     HEARTH_CHECK(impl_->store_trust(ctx, a, previous, MemberId{}));
+    HEARTH_CHECK(
+        impl_->audit(ctx, {.action = AuditAction::trust_level_cleared, .target_member = member}));
     return a;
   });
 }

@@ -75,6 +75,11 @@ struct MemoryStorage::State {
   std::set<std::pair<std::uint64_t, std::uint64_t>> badge_by_member;
   std::map<std::pair<std::uint64_t, std::string>, std::int64_t> badge_progress;
   std::set<std::pair<std::uint64_t, std::string>> helpful_replies;
+  // The audit log by id, and its (space, id), (target member, id), (acting member, id) indexes.
+  std::map<std::uint64_t, AuditEntry> audit;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_space;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_target;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_actor;
 };
 
 namespace {
@@ -1010,6 +1015,49 @@ class MemoryTransaction final : public Transaction {
     if (s_.threads_entered.count(key)) return false;
     insert(s_.threads_entered, key);
     return true;
+  }
+
+  // --- audit log ---
+  result<void> insert_audit_entry(AuditEntry& e) override {
+    HEARTH_CHECK(writable());
+    e.id = s_.audit.empty() ? 1 : s_.audit.rbegin()->first + 1;
+    insert(s_.audit_by_space, std::pair{e.space.value, e.id});
+    if (e.target_member) insert(s_.audit_by_target, std::pair{e.target_member.value, e.id});
+    if (e.actor_kind == AuditActorKind::member && e.actor)
+      insert(s_.audit_by_actor, std::pair{e.actor.value, e.id});
+    put(s_.audit, e.id, e);
+    return {};
+  }
+
+  result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q, std::uint64_t before_id,
+                                                     std::uint32_t limit) override {
+    const std::uint64_t before = before_id == 0 ? UINT64_MAX : before_id;
+    std::vector<AuditEntry> out;
+    // Walks the ids below `before` of one key of `index`, newest first.
+    auto walk = [&](const std::set<std::pair<std::uint64_t, std::uint64_t>>& index,
+                    std::uint64_t key) {
+      auto it = index.lower_bound({key, before});
+      while (it != index.begin() && out.size() < limit) {
+        --it;
+        if (it->first != key) break;
+        const AuditEntry& e = s_.audit.at(it->second);
+        if (matches(q, e)) out.push_back(e);
+      }
+    };
+    if (q.space) {
+      walk(s_.audit_by_space, q.space->value);
+    } else if (q.target_member) {
+      walk(s_.audit_by_target, q.target_member.value);
+    } else if (q.actor) {
+      walk(s_.audit_by_actor, q.actor.value);
+    } else {
+      auto it = s_.audit.lower_bound(before);
+      while (it != s_.audit.begin() && out.size() < limit) {
+        --it;
+        if (matches(q, it->second)) out.push_back(it->second);
+      }
+    }
+    return out;
   }
 
   // --- badges ---

@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, permission_count> permission_names{
     "approve_joins",
     "announce",
     "award_reputation",
+    "view_audit_log",
 };
 
 // The union of the overrides in `level` for `role`.

@@ -485,6 +485,18 @@ result<bool> TransactionWrapper::insert_helpful_reply(PostId post, std::string_v
   return target_->insert_helpful_reply(post, kind);
 }
 
+result<void> TransactionWrapper::insert_audit_entry(AuditEntry& e) {
+  HEARTH_CHECK(intercept("insert_audit_entry"));
+  return target_->insert_audit_entry(e);
+}
+
+result<std::vector<AuditEntry>> TransactionWrapper::list_audit_entries(const AuditQuery& q,
+                                                                       std::uint64_t before_id,
+                                                                       std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_audit_entries"));
+  return target_->list_audit_entries(q, before_id, limit);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

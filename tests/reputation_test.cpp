@@ -5,8 +5,8 @@
 #include <random>
 #include <thread>
 
+#include "failing_storage.hpp"
 #include "hearth/storage/memory.hpp"
-#include "hearth/storage/wrapper.hpp"
 #include "support.hpp"
 
 namespace hearth {
@@ -400,34 +400,10 @@ TEST_CASE("rebuild recomputes totals from the ledger and repairs what differs", 
   CHECK(qa.rebuild() == 0);
 }
 
-// A storage whose transactions fail their n-th add_reputation_total (counting from 0).
-class FailingPut final : public StorageWrapper {
- public:
-  using StorageWrapper::StorageWrapper;
-  int fail_at = -1;
-
- protected:
-  std::unique_ptr<Transaction> wrap(std::unique_ptr<Transaction> tx, TxMode) override {
-    class Tx final : public TransactionWrapper {
-     public:
-      Tx(std::unique_ptr<Transaction> t, int& fail_at)
-          : TransactionWrapper(std::move(t)), fail_at_(fail_at) {}
-      result<void> on_call(std::string_view name) override {
-        if (name == "add_reputation_total" && fail_at_ >= 0 && fail_at_-- == 0)
-          return errc::storage_error;
-        return {};
-      }
-
-     private:
-      int& fail_at_;
-    };
-    return std::make_unique<Tx>(std::move(tx), fail_at);
-  }
-};
-
 TEST_CASE("a failure while writing the ledger leaves neither the reaction nor any points",
           "[reputation]") {
-  auto failing = std::make_shared<FailingPut>(std::make_shared<MemoryStorage>());
+  auto failing = std::make_shared<test::FailingMethod>(std::make_shared<MemoryStorage>(),
+                                                       "add_reputation_total");
   EngineOptions options;
   options.storage = failing;
   QA qa(ReputationRules::qa_points(), options);

@@ -486,6 +486,20 @@ class Engine {
   // holds it and it does not repeat (a repeating one is granted with the next ordinal).
   result<Badge> grant_badge(MemberId member, std::string_view badge);
 
+  // --- moderation audit log (docs/moderation.md, "Audit log") ------------------------------
+  // Every moderation call above (removing and restoring posts; pinning, locking, archiving and
+  // moving threads; bans, removals and deactivations of others; roles, assignments and
+  // overrides; join decisions; awards; the host's trust levels and badges) that changes
+  // something appends one AuditEntry in its own transaction; a call that changes nothing
+  // appends none. No call edits or deletes an entry.
+  //
+  // The entries matching `q`, newest first, that `viewer` may read: those of a space where they
+  // hold view_audit_log, and the community-wide ones (no space) if they hold it in every root
+  // space. With q.space set, forbidden (not_found for a secret space they are not in) unless
+  // they may read that space's entries; forbidden for no id or a deactivated member;
+  // invalid_argument when q.from > q.to.
+  result<Page<AuditEntry>> audit_log(MemberId viewer, const AuditQuery& q, const PageRequest& page);
+
   // --- events ----------------------------------------------------------------------------
   // Calls `handler` with every event after `after_seq`, exactly once each, in sequence order:
   // first those already in the log, then each new one after its commit. A handler MUST NOT

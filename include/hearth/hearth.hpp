@@ -7,6 +7,7 @@
 #include "hearth/event.hpp"
 #include "hearth/id.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/audit.hpp"
 #include "hearth/moderation/watchlist.hpp"
 #include "hearth/permissions.hpp"
 #include "hearth/storage/memory.hpp"

@@ -36,8 +36,9 @@ enum class Permission : std::uint8_t {
   approve_joins,     // approve or deny join requests
   announce,          // start announcement threads
   award_reputation,  // award reputation points on the host's behalf (docs/reputation.md)
+  view_audit_log,    // read the space's moderation audit log (docs/moderation.md)
 };
-inline constexpr unsigned permission_count = 19;
+inline constexpr unsigned permission_count = 20;
 
 std::string_view to_string(Permission p) noexcept;
 std::optional<Permission> permission_from_string(std::string_view s) noexcept;
@@ -115,7 +116,8 @@ inline constexpr Permissions moderator =
     member | Permissions{Permission::mention_many,   Permission::pin,
                          Permission::lock,           Permission::moderate_posts,
                          Permission::review_reports, Permission::sanction_members,
-                         Permission::approve_joins,  Permission::announce};
+                         Permission::approve_joins,  Permission::announce,
+                         Permission::view_audit_log};
 inline constexpr Permissions admin =
     moderator |
     Permissions{Permission::manage_roles, Permission::manage_space, Permission::award_reputation};

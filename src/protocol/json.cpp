@@ -122,6 +122,23 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Badge& b) {
         {"post", id(b.grant.post)}, {"ordinal", b.grant.ordinal},   {"at", b.grant.at}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const AuditEntry& e) {
+  jv = {{"id", id(e.id)},
+        {"space", id(e.space)},
+        {"actor_kind", to_string(e.actor_kind)},
+        {"actor", id(e.actor)},
+        {"actor_name", e.actor_name},
+        {"action", to_string(e.action)},
+        {"target", id(e.target_member)},
+        {"post", id(e.post)},
+        {"thread", id(e.thread)},
+        {"role", id(e.role)},
+        {"reason", e.reason},
+        {"matched", e.matched},
+        {"detail", e.detail},
+        {"at", e.at}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Invite& i) {
   jv = {{"code", i.code},
         {"space", id(i.space)},

@@ -604,6 +604,20 @@ Reply badges(Call& c) {
   return out(c.engine.badges(c.me, member, page));
 }
 
+// --- moderation audit log ---
+
+Reply audit_log(Call& c) {
+  AuditQuery q;
+  if (c.params.has("space")) q.space = c.params.opt_id<SpaceId>("space");  // "0": community-wide
+  q.target_member = c.params.opt_id<MemberId>("target");
+  q.actor = c.params.opt_id<MemberId>("actor");
+  q.from = c.params.opt_i64("from").value_or(q.from);
+  q.to = c.params.opt_i64("to").value_or(q.to);
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.audit_log(c.me, q, page));
+}
+
 Reply unread_counts(Call& c) {
   if (!c.params.done()) return bad();
   return out(c.engine.unread_counts(c.me));
@@ -614,6 +628,7 @@ constexpr std::array methods{
     Method{"add_member", &add_member},
     Method{"archive_thread", &archive_thread},
     Method{"assign_role", &assign_role},
+    Method{"audit_log", &audit_log},
     Method{"award_reputation", &award_reputation},
     Method{"badges", &badges},
     Method{"ban_member", &ban_member},

@@ -3586,6 +3586,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   detail::link_reputation_kit();
   detail::link_trust_kit();
   detail::link_badges_kit();
+  detail::link_audit_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -63,5 +63,7 @@ void link_reputation_kit();
 void link_trust_kit();
 // The same for kit_badges.cpp.
 void link_badges_kit();
+// The same for kit_audit.cpp.
+void link_audit_kit();
 
 }  // namespace hearth::conformance::detail

@@ -238,6 +238,7 @@ const std::map<std::string_view, Cell>& cells() {
       {"record_reading", WRITE(e.record_reading(who, w.thread, 1, 1'000))},
       {"trust_level", READ(e.trust_level(who, w.target))},
       {"badges", READ(e.badges(who, w.target, {}))},
+      {"audit_log", READ(e.audit_log(who, {.space = w.space}, {}))},
       {"search", Cell{false, [](World& w, Actor a) { return search_outcome(w, a); }}},
       {"list_notifications", READ(e.list_notifications(who, {}))},
       {"mark_notifications_read", WRITE(e.mark_notifications_read(who))},

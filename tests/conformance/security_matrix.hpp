@@ -141,6 +141,8 @@ inline constexpr Row rows[] = {
   // Badges are public profile data; those earned by a post in a space the viewer may not read
   // are left out (tests/badges_test.cpp).
   {"badges",                "target's badges",                          "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
+  // The audit log of S (view_audit_log: the moderator and admin roles, and the owner).
+  {"audit_log",             "audit log of S",                           "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
 };
 // clang-format on
 

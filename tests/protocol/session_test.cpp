@@ -216,6 +216,21 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(ada.call("remove_post", {{"post", answer_id}, {"reason", "off-topic"}}).as_bool());
   CHECK(ada.call("restore_post", {{"post", answer_id}}).as_bool());
   CHECK(str(ada.call("move_thread", {{"thread", thread}, {"to", guild}}), "space") == guild);
+  // The audit log: the move is the guild's newest entry; the ban and unban are Cy's.
+  auto audit = ada.call("audit_log", {{"space", guild}, {"limit", 1}});
+  REQUIRE(audit.at("items").as_array().size() == 1);
+  CHECK(str(audit.at("items").at(0), "action") == "thread_moved");
+  CHECK(str(audit.at("items").at(0), "actor_kind") == "member");
+  CHECK(str(audit.at("items").at(0), "actor") == s(w.ada.id.value));
+  CHECK(str(audit.at("items").at(0), "thread") == thread);
+  CHECK(audit.at("next_cursor").as_string().size() > 0);
+  auto cys = ada.call("audit_log", {{"target", s(w.cy.id.value)}, {"space", guild}}).at("items");
+  REQUIRE(cys.as_array().size() == 2);
+  CHECK(str(cys.at(0), "action") == "member_unbanned");
+  CHECK(str(cys.at(1), "action") == "member_banned");
+  CHECK(str(cys.at(1), "reason") == "spam");
+  CHECK(bo.error("audit_log", {{"space", guild}}) == "forbidden");
+  CHECK(ada.error("audit_log", {{"from", 5}, {"to", 1}}) == "invalid_argument");
   auto hits = cy.call("search", {{"query", "friday"}, {"space", guild}, {"sort", "newest"}});
   CHECK(hits.at("items").as_array().size() == 2);
   CHECK(bo.call("delete_post", {{"post", answer_id}}).is_null());

@@ -514,12 +514,40 @@ CREATE TABLE helpful_replies (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 9: the moderation audit log (docs/moderation.md, "Audit log"). Append-only: the
+// adapter has no statement that updates or deletes a row. Ids come from the rowid (no row is
+// ever deleted, so a new id is above every earlier one). Each query path is one index walked by
+// id descending: a space's entries, a target member's, an acting member's; the period and the
+// other filters are checked on the rows walked, and a listing by period alone walks the rowid.
+constexpr const char* schema_v9 = R"sql(
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  space INTEGER NOT NULL,                      -- 0: community-wide
+  actor_kind INTEGER NOT NULL,                 -- AuditActorKind
+  actor INTEGER NOT NULL,                      -- the acting member; 0 for host, rule, classifier
+  actor_name TEXT NOT NULL,                    -- the rule's or classifier's name
+  action INTEGER NOT NULL,                     -- AuditAction
+  target_member INTEGER NOT NULL,              -- 0: none
+  post INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  role INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  matched TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at INTEGER NOT NULL                          -- Unix ms
+);
+CREATE INDEX audit_log_by_space ON audit_log (space, id);
+CREATE INDEX audit_log_by_target ON audit_log (target_member, id);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 8> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
-                                                   schema_v5, schema_v6, schema_v7, schema_v8};
+constexpr std::array<const char*, 9> migrations = {schema_v1, schema_v2, schema_v3,
+                                                   schema_v4, schema_v5, schema_v6,
+                                                   schema_v7, schema_v8, schema_v9};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -638,6 +666,11 @@ enum class Q : std::uint8_t {
   badge_count,
   badge_progress_add,
   helpful_insert,
+  audit_insert,
+  audit_by_space,
+  audit_by_target,
+  audit_by_actor,
+  audit_all,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -1054,6 +1087,28 @@ const char* sql_of(Q q) noexcept {
              "RETURNING value";
     case Q::helpful_insert:
       return "INSERT OR IGNORE INTO helpful_replies (post, kind) VALUES (?1, ?2)";
+    case Q::audit_insert:
+      return "INSERT INTO audit_log (space, actor_kind, actor, actor_name, action, "
+             "target_member, post, thread, role, reason, matched, detail, at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+      // ?1 the index's key, ?2 before id, ?3 target (0: any), ?4 acting member (0: any), ?5..?6
+      // the period, ?7 the limit.
+#define HEARTH_AUDIT_SELECT                                                                \
+  "SELECT id, space, actor_kind, actor, actor_name, action, target_member, post, thread, " \
+  "role, reason, matched, detail, at FROM audit_log "
+#define HEARTH_AUDIT_FILTER                                                         \
+  " AND id < ?2 AND (?3 = 0 OR target_member = ?3) AND (?4 = 0 OR (actor = ?4 AND " \
+  "actor_kind = 0)) AND at >= ?5 AND at <= ?6 ORDER BY id DESC LIMIT ?7"
+    case Q::audit_by_space:  // audit_log_by_space
+      return HEARTH_AUDIT_SELECT "WHERE space = ?1" HEARTH_AUDIT_FILTER;
+    case Q::audit_by_target:  // audit_log_by_target
+      return HEARTH_AUDIT_SELECT "WHERE target_member = ?1" HEARTH_AUDIT_FILTER;
+    case Q::audit_by_actor:  // audit_log_by_actor
+      return HEARTH_AUDIT_SELECT "WHERE actor = ?1" HEARTH_AUDIT_FILTER;
+    case Q::audit_all:  // the rowid, newest first
+      return HEARTH_AUDIT_SELECT "WHERE ?1 = 0" HEARTH_AUDIT_FILTER;
+#undef HEARTH_AUDIT_SELECT
+#undef HEARTH_AUDIT_FILTER
     case Q::count_:
       break;
   }
@@ -2894,6 +2949,76 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, member.value);
       bind_id(*s, 2, thread.value);
       return s->exec() != 0;  // 0: already stored
+    });
+  }
+
+  // --- audit log ---
+  result<void> insert_audit_entry(AuditEntry& e) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::audit_insert);
+      bind_id(*s, 1, e.space.value);
+      s->bind(2, static_cast<std::int32_t>(e.actor_kind));
+      bind_id(*s, 3, e.actor.value);
+      bind_text(*s, 4, e.actor_name);
+      s->bind(5, static_cast<std::int32_t>(e.action));
+      bind_id(*s, 6, e.target_member.value);
+      bind_id(*s, 7, e.post.value);
+      bind_id(*s, 8, e.thread.value);
+      bind_id(*s, 9, e.role.value);
+      bind_text(*s, 10, e.reason);
+      bind_text(*s, 11, e.matched);
+      bind_text(*s, 12, e.detail);
+      s->bind(13, e.at);
+      s->exec();
+      e.id = static_cast<std::uint64_t>(c.db().getLastInsertRowid());
+      return {};
+    });
+  }
+
+  result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q, std::uint64_t before_id,
+                                                     std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<AuditEntry>> {
+      Q which = Q::audit_all;
+      std::uint64_t key = 0;
+      if (q.space) {
+        which = Q::audit_by_space;
+        key = q.space->value;
+      } else if (q.target_member) {
+        which = Q::audit_by_target;
+        key = q.target_member.value;
+      } else if (q.actor) {
+        which = Q::audit_by_actor;
+        key = q.actor.value;
+      }
+      Use s(c, which);
+      bind_id(*s, 1, key);
+      s->bind(2,
+              before_id == 0 ? std::numeric_limits<std::int64_t>::max() : to_db_bound(before_id));
+      bind_id(*s, 3, q.target_member.value);
+      bind_id(*s, 4, q.actor.value);
+      s->bind(5, q.from);
+      s->bind(6, q.to);
+      s->bind(7, limit);
+      std::vector<AuditEntry> out;
+      while (s->executeStep()) {
+        AuditEntry e;
+        e.id = col_u64(*s, 0);
+        e.space = SpaceId{col_u64(*s, 1)};
+        e.actor_kind = static_cast<AuditActorKind>(col_u32(*s, 2));
+        e.actor = MemberId{col_u64(*s, 3)};
+        e.actor_name = col_text(*s, 4);
+        e.action = static_cast<AuditAction>(col_u32(*s, 5));
+        e.target_member = MemberId{col_u64(*s, 6)};
+        e.post = PostId{col_u64(*s, 7)};
+        e.thread = ThreadId{col_u64(*s, 8)};
+        e.role = RoleId{col_u64(*s, 9)};
+        e.reason = col_text(*s, 10);
+        e.matched = col_text(*s, 11);
+        e.detail = col_text(*s, 12);
+        e.at = col_i64(*s, 13);
+        out.push_back(std::move(e));
+      }
+      return out;
     });
   }
 

@@ -368,6 +368,20 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK((*wtx)->count_badge_grants(MemberId{7}, "nice-answer").value() == 1);
     CHECK((*wtx)->add_badge_progress(MemberId{7}, "accepted_answers", 2).value() == 2);
     CHECK((*wtx)->insert_helpful_reply(PostId{1000}, "+1").value());
+    // The audit log (version 9) works on the migrated file.
+    AuditEntry removed{.space = SpaceId{10},
+                       .actor = MemberId{7},
+                       .action = AuditAction::post_removed,
+                       .target_member = MemberId{8},
+                       .post = PostId{1001},
+                       .reason = "spam",
+                       .at = 1'700'000'000'500};
+    REQUIRE((*wtx)->insert_audit_entry(removed));
+    CHECK(removed.id > 0);
+    auto audit = (*wtx)->list_audit_entries({.target_member = MemberId{8}}, 0, 10);
+    REQUIRE(audit);
+    REQUIRE(audit->size() == 1);
+    CHECK(audit->front().reason == "spam");
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -420,6 +434,12 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
                          std::string(index) + "' AND tbl_name = 'badge_grants'")
               .getInt() == 1);
+  CHECK(raw.execAndGet("SELECT reason FROM audit_log WHERE target_member = 8").getString() ==
+        "spam");
+  for (const char* index : {"audit_log_by_space", "audit_log_by_target", "audit_log_by_actor"})
+    CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
+                         std::string(index) + "' AND tbl_name = 'audit_log'")
+              .getInt() == 1);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
@@ -430,7 +450,7 @@ TEST_CASE("badge listings and counts walk their indexes (version 8)", "[sqlite]"
     REQUIRE(storage);
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
-  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 8);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
   // The plan of each statement the adapter runs, as SQLite would run it on this file.
   auto plan = [&](const std::string& sql) {
     SQLite::Statement q(raw, "EXPLAIN QUERY PLAN " + sql);
@@ -452,6 +472,41 @@ TEST_CASE("badge listings and counts walk their indexes (version 8)", "[sqlite]"
       plan("SELECT value FROM badge_progress WHERE member = 1 AND counter = 'x'");
   INFO(progress);
   CHECK(progress.find("PRIMARY KEY") != std::string::npos);
+}
+
+TEST_CASE("audit log listings walk their indexes newest first (version 9)", "[sqlite]") {
+  TempDb db;
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string()});
+    REQUIRE(storage);
+  }
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  auto plan = [&](const std::string& where) {
+    SQLite::Statement q(raw,
+                        "EXPLAIN QUERY PLAN SELECT id, space, actor_kind, actor, actor_name, "
+                        "action, target_member, post, thread, role, reason, matched, detail, at "
+                        "FROM audit_log " +
+                            where +
+                            " AND id < 100 AND (0 = 0 OR target_member = 0) AND (0 = 0 OR "
+                            "(actor = 0 AND actor_kind = 0)) AND at >= 0 AND at <= 10 "
+                            "ORDER BY id DESC LIMIT 10");
+    std::string out;
+    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+    return out;
+  };
+  // The statements bind every value; these literals stand for them.
+  const std::pair<const char*, const char*> paths[] = {
+      {"WHERE space = 1", "INDEX audit_log_by_space"},
+      {"WHERE target_member = 1", "INDEX audit_log_by_target"},
+      {"WHERE actor = 1", "INDEX audit_log_by_actor"},
+      {"WHERE 0 = 0", "audit_log"},
+  };
+  for (const auto& [where, index] : paths) {
+    const std::string p = plan(where);
+    INFO(where << ": " << p);
+    CHECK(p.find(index) != std::string::npos);
+    CHECK(p.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
+  }
 }
 
 TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {

@@ -54,6 +54,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const MemberActivity& a);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Badge& b);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AuditEntry& e);
 
 template <class T>
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Page<T>& page) {

@@ -23,6 +23,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/audit.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/trust.hpp"
 
@@ -324,6 +325,21 @@ class Transaction {
   // Marks `post` helpful for reaction kind `kind`. Returns false, changing nothing, when it
   // is marked already: a reply counts once, ever.
   virtual result<bool> insert_helpful_reply(PostId post, std::string_view kind) = 0;
+
+  // --- audit log (docs/moderation.md, "Audit log") -----------------------------------------
+  // Append-only: there is no method to change or delete an entry, and an adapter MUST NOT
+  // offer one. Entries are stored as given: the storage checks no space, member or text.
+  //
+  // Stores `e` with a new id (written into e.id: above every id given before, in this
+  // storage). A rolled-back transaction leaves no entry (its ids MAY be given again).
+  virtual result<void> insert_audit_entry(AuditEntry& e) = 0;
+  // The entries matching every filter of `q` (see AuditQuery; from and to both inclusive), by id
+  // descending, with id < before_id (0: from the newest), at most `limit`. SHOULD cost about
+  // the entries of the space, target or actor named (that order of preference), when one is,
+  // not the whole log.
+  virtual result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q,
+                                                             std::uint64_t before_id,
+                                                             std::uint32_t limit) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

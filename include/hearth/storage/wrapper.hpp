@@ -127,6 +127,9 @@ class TransactionWrapper : public Transaction {
   result<std::int64_t> add_badge_progress(MemberId member, std::string_view counter,
                                           std::int64_t delta) override;
   result<bool> insert_helpful_reply(PostId post, std::string_view kind) override;
+  result<void> insert_audit_entry(AuditEntry& e) override;
+  result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q, std::uint64_t before_id,
+                                                     std::uint32_t limit) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

@@ -72,6 +72,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 7: trust levels: member_activity, activity_days by (member, day), threads_entered.
 // 8: badges: badge_grants (unique (member, badge, post, ordinal), by (member, id)),
 //    badge_progress by (member, counter), helpful_replies by (post, kind).
-inline constexpr int schema_version = 8;
+// 9: the moderation audit log: audit_log by (space, id), (target_member, id), (actor, id).
+inline constexpr int schema_version = 9;
 
 }  // namespace hearth::sqlite

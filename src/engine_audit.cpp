@@ -1,0 +1,73 @@
+// The moderation audit log: the helper every moderation call appends with, and Engine::audit_log.
+#include <map>
+
+#include "engine_impl.hpp"
+
+namespace hearth {
+
+result<void> Engine::Impl::audit(WriteContext& ctx, AuditEntry e) {
+  if (e.actor_kind == AuditActorKind::member && !e.actor) e.actor_kind = AuditActorKind::host;
+  e.at = ctx.now;
+  return ctx.tx.insert_audit_entry(e);
+}
+
+result<bool> Engine::Impl::may_read_audit(Transaction& tx, SpaceId space, MemberId viewer) {
+  auto holds = [&](SpaceId s) -> result<bool> {
+    auto r = require(tx, s, viewer, Permission::view_audit_log);
+    if (r) return true;
+    if (is(r.error(), errc::forbidden) || is(r.error(), errc::not_found)) return false;
+    return failure{r.error()};
+  };
+  if (space) return holds(space);
+  // Community-wide entries: view_audit_log in every root space.
+  bool any = false;
+  for (SpaceId after;;) {
+    HEARTH_TRY(roots, tx.list_child_spaces(SpaceId{}, after, 100));
+    for (const Space& root : roots) {
+      HEARTH_TRY(held, holds(root.id));
+      if (!held) return false;
+      any = true;
+      after = root.id;
+    }
+    if (roots.size() < 100) break;
+  }
+  return any;
+}
+
+result<Page<AuditEntry>> Engine::audit_log(MemberId viewer, const AuditQuery& q,
+                                           const PageRequest& page) {
+  if (q.from > q.to) return errc::invalid_argument;
+  HEARTH_TRY(limit, impl_->page_limit(page));
+  HEARTH_TRY(before, detail::decode_cursor('a', page.cursor));
+  return impl_->read([&](Transaction& tx) -> result<Page<AuditEntry>> {
+    // The named space first: a secret one is not_found to anyone outside it, anonymous too.
+    if (q.space && *q.space)
+      HEARTH_CHECK(impl_->require(tx, *q.space, viewer, Permission::view_audit_log));
+    HEARTH_CHECK(impl_->active_member(tx, viewer));
+    if (q.space && !*q.space) {
+      HEARTH_TRY(community, impl_->may_read_audit(tx, SpaceId{}, viewer));
+      if (!community) return errc::forbidden;
+    }
+    std::map<std::uint64_t, bool> readable;  // by space, decided once per call
+    std::vector<AuditEntry> items;
+    std::uint64_t from = before;
+    // Entries of spaces the viewer may not read are skipped: fetch on until the page is full.
+    for (bool more = true; more && items.size() <= limit;) {
+      const auto want = static_cast<std::uint32_t>(limit + 1 - items.size());
+      HEARTH_TRY(batch, tx.list_audit_entries(q, from, want));
+      more = batch.size() == want;
+      for (AuditEntry& e : batch) {
+        from = e.id;
+        auto known = readable.find(e.space.value);
+        if (known == readable.end()) {
+          HEARTH_TRY(may, impl_->may_read_audit(tx, e.space, viewer));
+          known = readable.emplace(e.space.value, may).first;
+        }
+        if (known->second) items.push_back(std::move(e));
+      }
+    }
+    return make_page(std::move(items), limit, 'a', [](const AuditEntry& e) { return e.id; });
+  });
+}
+
+}  // namespace hearth
