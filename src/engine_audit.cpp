@@ -5,6 +5,13 @@
 
 namespace hearth {
 
+namespace {
+
+// How many entries one audit_log call looks at, at most, to fill its page.
+constexpr std::size_t audit_scan_budget = 2'000;
+
+}  // namespace
+
 result<void> Engine::Impl::audit(WriteContext& ctx, AuditEntry e) {
   if (e.actor_kind == AuditActorKind::member && !e.actor) e.actor_kind = AuditActorKind::host;
   e.at = ctx.now;
@@ -51,11 +58,17 @@ result<Page<AuditEntry>> Engine::audit_log(MemberId viewer, const AuditQuery& q,
     std::map<std::uint64_t, bool> readable;  // by space, decided once per call
     std::vector<AuditEntry> items;
     std::uint64_t from = before;
-    // Entries of spaces the viewer may not read are skipped: fetch on until the page is full.
-    for (bool more = true; more && items.size() <= limit;) {
+    // Entries of spaces the viewer may not read are skipped: fetch on until the page is full,
+    // or until audit_scan_budget entries have been looked at. A page cut short by the budget
+    // ends with a cursor at the last entry looked at, so that a viewer who may read little of
+    // a large log costs a bounded amount per call and still reaches every entry they may read.
+    bool more = true;
+    std::size_t scanned = 0;
+    while (more && items.size() <= limit && scanned < audit_scan_budget) {
       const auto want = static_cast<std::uint32_t>(limit + 1 - items.size());
       HEARTH_TRY(batch, tx.list_audit_entries(q, from, want));
       more = batch.size() == want;
+      scanned += batch.size();
       for (AuditEntry& e : batch) {
         from = e.id;
         auto known = readable.find(e.space.value);
@@ -65,6 +78,12 @@ result<Page<AuditEntry>> Engine::audit_log(MemberId viewer, const AuditQuery& q,
         }
         if (known->second) items.push_back(std::move(e));
       }
+    }
+    if (more && items.size() <= limit) {  // the budget ran out first
+      Page<AuditEntry> out;
+      out.items = std::move(items);
+      out.next_cursor = detail::encode_cursor('a', from);
+      return out;
     }
     return make_page(std::move(items), limit, 'a', [](const AuditEntry& e) { return e.id; });
   });

@@ -356,6 +356,29 @@ TEST_CASE("audit pages fill up past entries the viewer may not read, without gap
   CHECK(got == want);
 }
 
+TEST_CASE("a viewer who may read little of a long log gets short pages that still reach it all",
+          "[audit]") {
+  TwoRoots w;
+  Community& c = w.c;
+  ok(c->award_reputation(c.ada.id, c.guild.id, c.bo.id, 1, "old guild award"));
+  // More lair entries than one call looks at (2,000), none of them Mo's to read.
+  auto t = ok(c->create_thread(c.cy.id, w.lair.id, "Hoard", "gold"));
+  for (int i = 0; i < 1'250; ++i) {
+    ok(c->pin_thread(c.cy.id, t.thread.id, true));
+    ok(c->pin_thread(c.cy.id, t.thread.id, false));
+  }
+  // The first call looks at 2,000 lair entries and stops: an empty page, with a cursor.
+  auto first = ok(c->audit_log(w.mo.id, {}, {"", 10}));
+  CHECK(first.items.empty());
+  REQUIRE_FALSE(first.next_cursor.empty());
+  // The second goes on from there, past the other 500, to what Mo may read.
+  auto second = ok(c->audit_log(w.mo.id, {}, {first.next_cursor, 10}));
+  REQUIRE(second.items.size() == 2);
+  CHECK(second.items[0].reason == "old guild award");
+  CHECK(second.items[1].action == AuditAction::role_assigned);  // Mo's own, the oldest
+  CHECK(second.next_cursor.empty());
+}
+
 TEST_CASE("a storage failure writing the audit entry leaves neither it nor the action", "[audit]") {
   auto storage = std::make_shared<test::FailingMethod>(std::make_shared<MemoryStorage>(),
                                                        "insert_audit_entry");
