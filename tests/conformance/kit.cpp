@@ -18,6 +18,7 @@ namespace hearth::conformance {
 
 using detail::begin;
 using detail::code_of;
+using detail::persists;
 
 namespace {
 
@@ -2827,10 +2828,7 @@ TEST_CASE("concurrent writers are serialised and lose nothing", "[conformance][c
 
 TEST_CASE("committed state survives closing and reopening the storage",
           "[conformance][persistence]") {
-  if (!g_factory.reopen) {
-    WARN(g_factory.name + " does not persist: nothing to check across a reopen");
-    return;
-  }
+  if (!persists()) return;
   {
     auto s = fresh_storage();
     seed(*s);
@@ -2875,10 +2873,7 @@ TEST_CASE("committed state survives closing and reopening the storage",
 
 TEST_CASE("roles, bans, invites and join requests survive closing and reopening the storage",
           "[conformance][persistence]") {
-  if (!g_factory.reopen) {
-    WARN(g_factory.name + " does not persist: nothing to check across a reopen");
-    return;
-  }
+  if (!persists()) return;
   {
     auto s = fresh_storage();
     seed(*s);
@@ -3502,10 +3497,7 @@ TEST_CASE("a read transaction cannot write notifications or read markers",
 
 TEST_CASE("notifications and read markers survive closing and reopening the storage",
           "[conformance][notifications][persistence]") {
-  if (!g_factory.reopen) {
-    WARN(g_factory.name + " does not persist: nothing to check across a reopen");
-    return;
-  }
+  if (!persists()) return;
   {
     auto s = fresh_storage();
     seed(*s);

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "hearth/conformance/kit.hpp"
@@ -18,6 +20,14 @@ std::shared_ptr<Storage> fresh_storage();
 // The factory given to run(): its name, and its reopen (empty for a storage that does not
 // persist).
 const StorageFactory& factory();
+
+// Whether the storage under test persists across a reopen. When it does not, the calling test
+// case is told so (a WARN naming what it then skips) and has nothing more to check.
+inline bool persists(std::string_view skipped = "nothing to check across a reopen") {
+  if (factory().reopen) return true;
+  WARN(factory().name + " does not persist: " + std::string(skipped));
+  return false;
+}
 
 // A transaction of `mode` on `s`; the test case fails if it cannot begin.
 inline std::unique_ptr<Transaction> begin(Storage& s, TxMode mode = TxMode::write) {

@@ -742,11 +742,8 @@ TEST_CASE("reads of absent totals spoil nothing, and a read transaction cannot w
 
 TEST_CASE("reputation entries and totals survive closing and reopening the storage",
           "[conformance][reputation][persistence]") {
+  if (!detail::persists()) return;
   const StorageFactory& factory = detail::factory();
-  if (!factory.reopen) {
-    WARN(factory.name + " does not persist: nothing to check across a reopen");
-    return;
-  }
   const std::vector<ReputationEntry> varied = varied_entries();
   {
     auto s = fresh_storage();
@@ -850,10 +847,7 @@ TEST_CASE("the engine keeps its ledger, windows and leaderboards on this storage
   CHECK(rest.items[0].rank == 2);
   CHECK(must_ok(e.rebuild_reputation()) == 0);
 
-  if (!factory.reopen) {
-    WARN(factory.name + " does not persist: the reopened engine is not checked");
-    return;
-  }
+  if (!detail::persists("the reopened engine is not checked")) return;
   engine.reset();
   auto again = open(must_ok(factory.reopen()));
   CHECK(points(*again, m[1]).points == 30);

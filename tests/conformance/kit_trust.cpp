@@ -315,11 +315,8 @@ TEST_CASE(
 
 TEST_CASE("trust activity survives closing and reopening the storage",
           "[conformance][trust][persistence]") {
+  if (!detail::persists()) return;
   const StorageFactory& factory = detail::factory();
-  if (!factory.reopen) {
-    WARN(factory.name + " does not persist: nothing to check across a reopen");
-    return;
-  }
   {
     auto s = fresh_storage();
     seed(*s);
@@ -379,11 +376,8 @@ TEST_CASE("the engine counts trust activity and levels on this storage, across a
     CHECK(a.reactions_received == 1);
     CHECK(a.threads_entered == 1);
   }
+  if (!detail::persists("the reopened engine is not checked")) return;
   const StorageFactory& factory = detail::factory();
-  if (!factory.reopen) {
-    WARN(factory.name + " does not persist: the reopened engine is not checked");
-    return;
-  }
   auto again = open(must_ok(factory.reopen()));
   auto a = must_ok(again->trust_level(MemberId{}, bo));
   CHECK(a.level == 1);
