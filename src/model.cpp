@@ -85,6 +85,13 @@ constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notificat
     {NotificationKind::reaction, "reaction"},
 }};
 
+constexpr std::array<std::pair<SanctionKind, std::string_view>, 4> sanction_kinds{{
+    {SanctionKind::warn, "warn"},
+    {SanctionKind::timeout, "timeout"},
+    {SanctionKind::suspend, "suspend"},
+    {SanctionKind::ban, "ban"},
+}};
+
 using detail::name_of;
 using detail::value_of;
 
@@ -109,6 +116,10 @@ std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {
 std::string_view to_string(NotificationKind k) noexcept { return name_of(notification_kinds, k); }
 std::optional<NotificationKind> notification_kind_from_string(std::string_view s) noexcept {
   return value_of<NotificationKind>(notification_kinds, s);
+}
+std::string_view to_string(SanctionKind k) noexcept { return name_of(sanction_kinds, k); }
+std::optional<SanctionKind> sanction_kind_from_string(std::string_view s) noexcept {
+  return value_of<SanctionKind>(sanction_kinds, s);
 }
 std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {

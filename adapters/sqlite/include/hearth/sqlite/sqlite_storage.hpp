@@ -73,6 +73,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 8: badges: badge_grants (unique (member, badge, post, ordinal), by (member, id)),
 //    badge_progress by (member, counter), helpful_replies by (post, kind).
 // 9: the moderation audit log: audit_log by (space, id), (target_member, id), (actor, id).
-inline constexpr int schema_version = 9;
+// 10: sanctions by (member, id), and those that can be in force by (member, id).
+inline constexpr int schema_version = 10;
 
 }  // namespace hearth::sqlite
