@@ -37,7 +37,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 40> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -76,6 +76,8 @@ constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
     {EventType::reputation_changed, "reputation_changed"},
     {EventType::trust_level_changed, "trust_level_changed"},
     {EventType::badge_awarded, "badge_awarded"},
+    {EventType::member_sanctioned, "member_sanctioned"},
+    {EventType::sanction_revoked, "sanction_revoked"},
 }};
 
 constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notification_kinds{{

@@ -176,6 +176,14 @@ struct Sanction {
   }
 };
 
+// What restricts a member in one place now (Engine::restriction).
+struct Restriction {
+  // none: nothing; else the strongest in force (ban, suspend, then timeout).
+  std::optional<SanctionKind> kind;
+  SanctionId sanction;  // the sanction that says so
+  Timestamp until = 0;  // when it ends; 0: never (or, with no kind, nothing to end)
+};
+
 // An invite code into a space.
 struct Invite {
   std::string code;
