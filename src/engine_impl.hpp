@@ -403,6 +403,10 @@ class Engine::Impl {
   // else forbidden (not_found for an unknown member or space).
   result<void> may_sanction(Transaction& tx, MemberId actor, SpaceId space, MemberId member);
   result<Sanction> impose(MemberId actor, const NewSanction& spec);
+  // The ledger side of a sanction (ReputationRules::sanctions), in its transaction: the points
+  // its kind moves in the scope in force where it holds, and their reversal on revocation.
+  result<void> sanction_points(WriteContext& ctx, const Sanction& x);
+  result<void> sanction_points_reversed(WriteContext& ctx, const Sanction& x, MemberId actor);
   result<bool> revoke(MemberId actor, SanctionId id, std::string_view reason);
 
   // --- badges (engine_badges.cpp, docs/badges.md) ----------------------------------------------

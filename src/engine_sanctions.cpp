@@ -75,6 +75,20 @@ bool outweighs(SanctionKind kind, Timestamp until, const Restriction& r) noexcep
   return until == 0 || until > r.until;
 }
 
+std::int32_t points_of(const SanctionPoints& p, SanctionKind k) noexcept {
+  switch (k) {
+    case SanctionKind::warn:
+      return p.warn;
+    case SanctionKind::timeout:
+      return p.timeout;
+    case SanctionKind::suspend:
+      return p.suspend;
+    case SanctionKind::ban:
+      return p.ban;
+  }
+  return 0;
+}
+
 }  // namespace
 
 // --- the engine's side ---------------------------------------------------------------------
@@ -160,6 +174,7 @@ result<Sanction> Engine::Impl::impose(MemberId actor, const NewSanction& spec) {
     x.created_at = ctx.now;
     x.expires_at = spec.expires_at;
     HEARTH_CHECK(ctx.tx.insert_sanction(x));
+    HEARTH_CHECK(sanction_points(ctx, x));
     HEARTH_CHECK(ctx.emit(EventType::member_sanctioned, x.space, actor, sanction_payload(x)));
     HEARTH_CHECK(audit(ctx, {.space = x.space,
                              .actor = actor,
@@ -181,6 +196,7 @@ result<bool> Engine::Impl::revoke(MemberId actor, SanctionId id, std::string_vie
     x.revoked_at = ctx.now;
     x.revoked_by = actor;
     HEARTH_CHECK(ctx.tx.update_sanction(x));
+    HEARTH_CHECK(sanction_points_reversed(ctx, x, actor));
     HEARTH_CHECK(ctx.emit(EventType::sanction_revoked, x.space, actor, sanction_payload(x)));
     HEARTH_CHECK(audit(ctx, {.space = x.space,
                              .actor = actor,
@@ -190,6 +206,50 @@ result<bool> Engine::Impl::revoke(MemberId actor, SanctionId id, std::string_vie
                              .detail = audit_detail(x)}));
     return true;
   });
+}
+
+result<void> Engine::Impl::sanction_points(WriteContext& ctx, const Sanction& x) {
+  HEARTH_TRY(scope, reputation_scope(ctx.tx, x.space));
+  const std::int32_t points = points_of(scope.rules->sanctions, x.kind);
+  if (points == 0) return {};
+  ReputationEntry e;
+  e.member = x.member;
+  e.scope = scope.scope;
+  e.delta = points;
+  e.reason = ReputationReason::sanction;
+  e.note = std::to_string(x.id.value);
+  e.source = x.issuer;
+  HEARTH_CHECK(record(ctx, std::move(e), *scope.rules, x.issuer));
+  return {};
+}
+
+result<void> Engine::Impl::sanction_points_reversed(WriteContext& ctx, const Sanction& x,
+                                                    MemberId actor) {
+  // The entry was written in the sanction's transaction, after its id was taken: it is among
+  // the member's entries from the issuer after that id (the rules may have changed since, so
+  // the ledger, not the rules, says whether there is one).
+  const std::string note = std::to_string(x.id.value);
+  LedgerQuery q;
+  q.member = x.member;
+  q.source = x.issuer;
+  q.since = x.created_at;
+  for (ReputationEntryId after{x.id.value};;) {
+    HEARTH_TRY(batch, ctx.tx.list_reputation_entries(q, after, 100));
+    for (const ReputationEntry& e : batch) {
+      after = e.id;
+      if (e.reason != ReputationReason::sanction || e.note != note) continue;
+      HEARTH_TRY(rules, scope_rules(ctx.tx, e.scope));
+      ReputationEntry r = e;
+      r.delta = -e.delta;
+      r.reason = ReputationReason::reversal;
+      r.note = "sanction_revoked";
+      r.counts_at = e.counts_at;
+      r.reverses = e.id;
+      HEARTH_CHECK(record(ctx, std::move(r), *rules, actor));
+      return {};
+    }
+    if (batch.size() < 100) return {};
+  }
 }
 
 // --- the calls -----------------------------------------------------------------------------

@@ -411,6 +411,74 @@ TEST_CASE("a storage failure leaves neither the sanction, its entry nor its even
   }
 }
 
+TEST_CASE("sanction points go to the ledger with the sanction and are reversed on revocation",
+          "[sanctions][reputation]") {
+  EngineOptions o;
+  o.reputation.sanctions = {.warn = -5, .timeout = -20, .suspend = -50, .ban = 0};
+  Community c(o);
+  auto points = [&] { return ok(c->reputation(c.ada.id, {}, c.bo.id)).points; };
+  auto ledger = [&] { return ok(c->reputation_history(c.ada.id, c.bo.id, {})).items; };
+  const Sanction w = ok(c->warn_member(c.ada.id, c.guild.id, c.bo.id, "language"));
+  CHECK(points() == -5);
+  auto history = ledger();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].reason == ReputationReason::sanction);
+  CHECK(history[0].note == std::to_string(w.id.value));
+  CHECK(history[0].source == c.ada.id);
+  CHECK(history[0].delta == -5);
+  CHECK_FALSE(history[0].scope);  // the guild is in the community's scope
+  // The points change tells of the sanction: among members, only Bo receives it.
+  CHECK(contains(received(c, c.bo.id, 0), "reputation_changed"));
+  CHECK_FALSE(contains(received(c, c.cy.id, 0), "reputation_changed"));
+  const Timestamp until = c.clock->now() + minute;
+  const Sanction t = ok(c->timeout_member(c.ada.id, c.guild.id, c.bo.id, "", until));
+  CHECK(points() == -25);
+  CHECK(ok(c->revoke_sanction(c.ada.id, t.id, "")));
+  CHECK(points() == -5);
+  history = ledger();
+  REQUIRE(history.size() == 3);
+  CHECK(history[2].reason == ReputationReason::reversal);
+  CHECK(history[2].reverses == history[1].id);
+  CHECK(history[2].note == "sanction_revoked");
+  CHECK(history[2].delta == 20);
+  // An expired sanction keeps its penalty; a kind worth 0 writes nothing; the host's is its own.
+  ok(c->timeout_member(c.ada.id, {}, c.bo.id, "", until));
+  c.clock->set(until);
+  CHECK(points() == -25);
+  ok(c->ban_everywhere(c.ada.id, c.bo.id, "", until + minute));
+  CHECK(ledger().size() == 4);
+  c.clock->set(until + minute);
+  const Sanction by_host = ok(c->impose_sanction({SanctionKind::suspend, c.bo.id, {}, "", 0}));
+  CHECK(points() == -75);
+  CHECK_FALSE(ledger().back().source);
+  CHECK(ok(c->lift_sanction(by_host.id, "")));
+  CHECK(points() == -25);
+  // A warning revoked: its penalty goes too.
+  CHECK(ok(c->revoke_sanction(c.ada.id, w.id, "")));
+  CHECK(points() == -20);
+}
+
+TEST_CASE("sanction points load from JSON and are checked", "[sanctions][reputation]") {
+  auto r =
+      ok(ReputationRules::from_json(R"({"preset": "qa", "sanctions": {"warn": -5, "ban": -100}})"));
+  CHECK(r.sanctions.warn == -5);
+  CHECK(r.sanctions.timeout == 0);
+  CHECK(r.sanctions.ban == -100);
+  CHECK(ok(ReputationRules::from_json(r.to_json())).to_json() == r.to_json());
+  std::string why;
+  CHECK(code_of(ReputationRules::from_json(R"({"sanctions": {"mute": -1}})", &why)) ==
+        errc::invalid_argument);
+  CHECK(why.find("sanctions.mute") != std::string::npos);
+  CHECK(code_of(ReputationRules::from_json(R"({"sanctions": {"warn": -2000000}})", &why)) ==
+        errc::invalid_argument);
+  CHECK(why.find("sanctions.warn") != std::string::npos);
+  CHECK(code_of(ReputationRules::from_json(R"({"sanctions": [1]})", &why)) ==
+        errc::invalid_argument);
+  ReputationRules bad;
+  bad.sanctions.suspend = 1'000'001;
+  CHECK_FALSE(bad.validate());
+}
+
 TEST_CASE("sanctions hold without the permission cache too", "[sanctions]") {
   EngineOptions o;
   o.permission_cache_entries = 0;
