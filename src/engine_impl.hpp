@@ -362,6 +362,21 @@ class Engine::Impl {
   result<void> store_trust(WriteContext& ctx, const MemberActivity& a, std::uint8_t previous,
                            MemberId actor);
 
+  // --- reports and the review queue (engine_reports.cpp, docs/moderation.md) ------------------
+  // Files `r` (reporter, space, target, reason and note set) into its target's review item;
+  // `p` and `t` are the reported post and its thread, or null for a report about a member.
+  result<Report> file_report(WriteContext& ctx, Report r, Post* p, Thread* t);
+  // Decides item `id` for decide_review_item, `reason` already cleaned.
+  result<ReviewItem> decide(WriteContext& ctx, MemberId actor, ReviewItemId id,
+                            const ReviewDecision& d, const std::string& reason);
+  // Takes `p` from readers (a tombstone with `reason`, the thread out of listings for a first
+  // post) and emits post_removed; `withdraw` also takes back the reputation it earned. `by`:
+  // the moderator, or no id when members' reports hid it. The caller writes the audit entry.
+  result<void> take_down(WriteContext& ctx, Post& p, Thread& t, MemberId by, std::string reason,
+                         bool withdraw);
+  // Shows `p` again, gives back what a removal withdrew, and emits post_restored.
+  result<void> put_back(WriteContext& ctx, Post& p, Thread& t, MemberId by);
+
   // --- audit log (engine_audit.cpp, docs/moderation.md)
   // ------------------------------------------- Appends `e` to the audit log in this transaction,
   // at ctx.now; an entry with no acting member and no rule or classifier is the host's. Call it

@@ -387,6 +387,35 @@ result<PostInThread> moderated_post(Engine::Impl& engine, Transaction& tx, Membe
 
 }  // namespace
 
+result<void> Engine::Impl::take_down(WriteContext& ctx, Post& p, Thread& t, MemberId by,
+                                     std::string reason, bool withdraw) {
+  p.removed = true;
+  p.removal_reason = std::move(reason);
+  p.removed_by = by;
+  HEARTH_CHECK(ctx.tx.update_post(p));
+  const bool first = t.first_post == p.id;
+  if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
+  auto payload = Payload()
+                     .id("post", p.id.value)
+                     .id("thread", p.thread.value)
+                     .id("author", p.author.value)
+                     .boolean("thread_removed", first);
+  HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, by, payload.done()));
+  if (withdraw) HEARTH_CHECK(reputation_withdrawn(ctx, p, t, by, true));
+  return {};
+}
+
+result<void> Engine::Impl::put_back(WriteContext& ctx, Post& p, Thread& t, MemberId by) {
+  p.removed = false;
+  p.removal_reason.clear();
+  p.removed_by = MemberId{};
+  HEARTH_CHECK(ctx.tx.update_post(p));
+  if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
+  auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
+  HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, by, payload.done()));
+  return reputation_restored(ctx, p, t, by);
+}
+
 result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view reason) {
   HEARTH_TRY(clean_reason, detail::clean_text(reason, 500, TextKind::multiline, false));
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
@@ -394,19 +423,7 @@ result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view r
     auto& [p, t] = target;
     if (p.removed) return false;
     if (t.deleted && t.first_post != p.id) return errc::gone;
-    p.removed = true;
-    p.removal_reason = std::move(clean_reason);
-    p.removed_by = actor;
-    HEARTH_CHECK(ctx.tx.update_post(p));
-    const bool first = t.first_post == p.id;
-    if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
-    auto payload = Payload()
-                       .id("post", p.id.value)
-                       .id("thread", p.thread.value)
-                       .id("author", p.author.value)
-                       .boolean("thread_removed", first);
-    HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, actor, payload.done()));
-    HEARTH_CHECK(impl_->reputation_withdrawn(ctx, p, t, actor, true));
+    HEARTH_CHECK(impl_->take_down(ctx, p, t, actor, std::move(clean_reason), true));
     HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
                                     .actor = actor,
                                     .action = AuditAction::post_removed,
@@ -423,14 +440,7 @@ result<bool> Engine::restore_post(MemberId actor, PostId post) {
     HEARTH_TRY(target, moderated_post(*impl_, ctx.tx, actor, post));
     auto& [p, t] = target;
     if (!p.removed) return false;
-    p.removed = false;
-    p.removal_reason.clear();
-    p.removed_by = MemberId{};
-    HEARTH_CHECK(ctx.tx.update_post(p));
-    if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
-    auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
-    HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, actor, payload.done()));
-    HEARTH_CHECK(impl_->reputation_restored(ctx, p, t, actor));
+    HEARTH_CHECK(impl_->put_back(ctx, p, t, actor));
     HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
                                     .actor = actor,
                                     .action = AuditAction::post_restored,

@@ -78,11 +78,12 @@ constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
     {EventType::badge_awarded, "badge_awarded"},
 }};
 
-constexpr std::array<std::pair<NotificationKind, std::string_view>, 4> notification_kinds{{
+constexpr std::array<std::pair<NotificationKind, std::string_view>, 5> notification_kinds{{
     {NotificationKind::reply, "reply"},
     {NotificationKind::mention, "mention"},
     {NotificationKind::answer_accepted, "answer_accepted"},
     {NotificationKind::reaction, "reaction"},
+    {NotificationKind::report_decided, "report_decided"},
 }};
 
 using detail::name_of;

@@ -75,5 +75,7 @@ void link_trust_kit();
 void link_badges_kit();
 // The same for kit_audit.cpp.
 void link_audit_kit();
+// The same for kit_reports.cpp.
+void link_reports_kit();
 
 }  // namespace hearth::conformance::detail

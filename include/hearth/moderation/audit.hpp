@@ -44,8 +44,10 @@ enum class AuditAction : std::uint8_t {
   trust_level_set,      // set_trust_level (detail: {"level":<n>})
   trust_level_cleared,  // clear_trust_level
   badge_granted,        // grant_badge (detail: {"badge":"<name>"})
+  post_hidden,          // members' reports hid a post pending review (actor: the rule "reports")
+  review_decided,       // decide_review_item (detail: {"decision":..,"reports":n})
 };
-inline constexpr unsigned audit_action_count = 25;
+inline constexpr unsigned audit_action_count = 27;
 
 std::string_view to_string(AuditAction a) noexcept;
 std::optional<AuditAction> audit_action_from_string(std::string_view s) noexcept;
