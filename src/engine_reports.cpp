@@ -93,6 +93,27 @@ result<Report> Engine::Impl::file_report(WriteContext& ctx, Report r, Post* p, T
   return r;
 }
 
+result<void> Engine::Impl::hold_for_review(WriteContext& ctx, const Post& p) {
+  ReviewItem item;
+  item.id = ids.next_as<ReviewItemId>();
+  item.space = p.space;
+  item.source = ReviewSource::first_post;
+  item.target_member = p.author;
+  item.post = p.id;
+  item.weight = 1;
+  item.hidden = true;
+  item.created_at = ctx.now;
+  HEARTH_CHECK(ctx.tx.insert_review_item(item));
+  return audit(ctx, {.space = p.space,
+                     .actor_kind = AuditActorKind::rule,
+                     .actor_name = "first_posts",
+                     .action = AuditAction::post_hidden,
+                     .target_member = p.author,
+                     .post = p.id,
+                     .thread = p.thread,
+                     .reason = p.removal_reason});
+}
+
 result<Report> Engine::report_post(MemberId actor, PostId post, ReportReason reason,
                                    std::string_view note) {
   HEARTH_TRY(clean, clean_note(reason, note));
@@ -244,6 +265,18 @@ result<ReviewItem> Engine::Impl::decide(WriteContext& ctx, MemberId actor, Revie
           HEARTH_CHECK(reputation_withdrawn(ctx, p, t, actor, true));
       } else if (takes_down && !p.removed) {
         HEARTH_CHECK(take_down(ctx, p, t, actor, reason, d.action == ReviewAction::remove));
+      } else if (!takes_down && hidden_here && item.source == ReviewSource::first_post) {
+        // A held post is published now, as if it had just been written.
+        p.removed = false;
+        p.removal_reason.clear();
+        HEARTH_CHECK(ctx.tx.update_post(p));
+        if (t.first_post == p.id) {
+          t.deleted = false;
+          HEARTH_CHECK(ctx.tx.update_thread(t));
+        }
+        HEARTH_TRY(author, standing(ctx.tx, p.space, p.author));
+        HEARTH_TRY(mentioned, mentions(ctx.tx, p.space, p.author, author.perms, p.body));
+        HEARTH_CHECK(publish(ctx, p, t, std::move(mentioned)));
       } else if (!takes_down && hidden_here) {
         HEARTH_CHECK(put_back(ctx, p, t, actor));
       }

@@ -409,6 +409,101 @@ TEST_CASE("bulk decisions decide each item on its own", "[reports]") {
         errc::invalid_argument);
 }
 
+EngineOptions first_posts_reviewed(std::uint32_t n) {
+  EngineOptions o;
+  o.trust.first_posts_reviewed = n;
+  return o;
+}
+
+TEST_CASE("a new member's first posts wait for review, and approval publishes them", "[reports]") {
+  Moderated c(first_posts_reviewed(2));
+  ok(c->set_trust_level(c.bo.id, 1));
+  auto raid = ok(c->create_thread(c.bo.id, c.guild.id, "Raid", "Friday"));
+  REQUIRE_FALSE(raid.first_post.removed);
+  const std::uint64_t seq = ok(c->last_event_seq());
+  const auto entries_before = audit_entries(c).size();
+
+  auto held = ok(c->create_thread(c.dee.id, c.guild.id, "Hi all", "new here, @eve says hi"));
+  CHECK(held.first_post.removed);
+  CHECK(held.first_post.removal_reason == "awaiting review: a new member's first posts");
+  CHECK(ok(c->last_event_seq()) == seq);  // nobody hears of it yet
+  CHECK(ok(c->list_threads(c.eve.id, c.guild.id, {"", 50})).items.size() == 1);  // the raid
+  const Post seen = ok(c->get_post(c.eve.id, held.first_post.id));
+  CHECK(seen.removed);
+  CHECK(seen.body.empty());
+  auto entries = audit_entries(c);
+  REQUIRE(entries.size() == entries_before + 1);
+  CHECK(entries.front().action == AuditAction::post_hidden);
+  CHECK(entries.front().actor_kind == AuditActorKind::rule);
+  CHECK(entries.front().actor_name == "first_posts");
+
+  auto queue = ok(c->review_queue(c.mo.id, c.guild.id, {"", 50})).items;
+  REQUIRE(queue.size() == 1);
+  const ReviewItem& item = queue[0];
+  CHECK(item.post == held.first_post.id);
+  CHECK(item.source == ReviewSource::first_post);
+  CHECK(item.hidden);
+  CHECK(item.target_member == c.dee.id);
+
+  // Moderators' and trusted members' posts are not held.
+  CHECK_FALSE(ok(c->create_thread(c.mo.id, c.guild.id, "Rules", "be kind")).first_post.removed);
+  ok(c->set_trust_level(c.eve.id, 1));
+  CHECK_FALSE(ok(c->create_thread(c.eve.id, c.guild.id, "Eve", "here")).first_post.removed);
+
+  // Approval publishes it as if just written: listed, its event, the mention, the activity.
+  const std::uint64_t before_approval = ok(c->last_event_seq());
+  ok(c->decide_review_item(c.mo.id, item.id, {ReviewAction::approve, ""}));
+  const Post published = ok(c->get_post(c.eve.id, held.first_post.id));
+  CHECK_FALSE(published.removed);
+  CHECK(published.body == "new here, @eve says hi");
+  bool listed = false;
+  for (const Thread& t : ok(c->list_threads(c.eve.id, c.guild.id, {"", 50})).items)
+    listed = listed || t.id == held.thread.id;
+  CHECK(listed);
+  auto events = ok(c->read_events(before_approval, 50));
+  bool created = false;
+  for (const Event& e : events) created = created || e.type == EventType::thread_created;
+  CHECK(created);
+  auto inbox = ok(c->list_notifications(c.eve.id, {"", 10}, false)).items;
+  REQUIRE_FALSE(inbox.empty());
+  CHECK(inbox.front().kind == NotificationKind::mention);
+  CHECK(inbox.front().post == held.first_post.id);
+  CHECK(ok(c->trust_level(c.dee.id, c.dee.id)).threads_created == 1);
+
+  // The second post is held too; once two are published, the third goes straight out.
+  const Post reply = ok(c->reply(c.dee.id, raid.first_post.id, "count me in"));
+  CHECK(reply.removed);
+  auto thread_before = ok(c->get_thread(c.mo.id, raid.thread.id));
+  CHECK(thread_before.reply_count == 0);
+  const ReviewItemId reply_item = ok(c->review_queue(c.mo.id, c.guild.id, {"", 50})).items[0].id;
+  ok(c->decide_review_item(c.mo.id, reply_item, {ReviewAction::dismiss, ""}));
+  auto thread_after = ok(c->get_thread(c.mo.id, raid.thread.id));
+  CHECK(thread_after.reply_count == 1);
+  CHECK(thread_after.last_post == reply.id);
+  CHECK_FALSE(ok(c->reply(c.dee.id, raid.first_post.id, "and me again")).removed);
+  CHECK(ok(c->trust_level(c.dee.id, c.dee.id)).replies == 2);
+}
+
+TEST_CASE("a held post that is removed is never published", "[reports]") {
+  Moderated c(first_posts_reviewed(1));
+  auto held = ok(c->create_thread(c.dee.id, c.guild.id, "Cheap gold", "visit my shop"));
+  REQUIRE(held.first_post.removed);
+  const ReviewItemId item = ok(c->review_queue(c.mo.id, c.guild.id, {"", 50})).items.at(0).id;
+  const std::uint64_t seq = ok(c->last_event_seq());
+  ok(c->decide_review_item(c.mo.id, item, {ReviewAction::remove, "spam"}));
+  const Post gone = ok(c->get_post(c.mo.id, held.first_post.id));
+  CHECK(gone.removed);
+  CHECK(gone.removal_reason == "spam");
+  CHECK(gone.removed_by == c.mo.id);
+  CHECK(ok(c->list_threads(c.eve.id, c.guild.id, {"", 50})).items.empty());
+  for (const Event& e : ok(c->read_events(seq, 50))) CHECK(e.type != EventType::thread_created);
+  CHECK(ok(c->trust_level(c.dee.id, c.dee.id)).threads_created == 0);
+  CHECK(ok(c->trust_level(c.dee.id, c.dee.id)).flags_against == 1);
+  // Still a new member with nothing published: the next post waits too.
+  CHECK(
+      ok(c->create_thread(c.dee.id, c.guild.id, "Sorry", "won't happen again")).first_post.removed);
+}
+
 TEST_CASE("a storage failure leaves no report, item, hiding or decision half-written",
           "[reports]") {
   for (const char* method : {"insert_report", "update_review_item", "insert_audit_entry",
