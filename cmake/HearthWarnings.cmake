@@ -20,6 +20,20 @@ function(hearth_set_warnings target)
   endif()
 endfunction()
 
+# Test programs and the conformance kit: their time goes to compiling Catch2's expanded
+# assertions, not to running them. In the optimised build they compile at -O1 with line tables
+# (the kit: 55 against 114 s at -O2 -g here); under sanitizers at -O0 (the kit: 70 against
+# 172 s at -O1), while the library they exercise keeps -O1 and every check. These come after the
+# build type's and the sanitizers' flags, so they win.
+function(hearth_test_code target)
+  hearth_set_warnings(${target})
+  if(HEARTH_SANITIZE)
+    target_compile_options(${target} PRIVATE -O0)
+  else()
+    target_compile_options(${target} PRIVATE "$<$<CONFIG:RelWithDebInfo>:-O1;-g1>")
+  endif()
+endfunction()
+
 if(HEARTH_SANITIZE)
   if(HEARTH_SANITIZE MATCHES "thread" AND HEARTH_SANITIZE MATCHES "address")
     message(FATAL_ERROR "HEARTH_SANITIZE: thread cannot be combined with address")

@@ -370,6 +370,34 @@ class Engine::Impl {
   result<void> store_trust(WriteContext& ctx, const MemberActivity& a, std::uint8_t previous,
                            MemberId actor);
 
+  // --- reports and the review queue (engine_reports.cpp, docs/moderation.md) ------------------
+  // Files `r` (reporter, space, target, reason and note set) into its target's review item;
+  // `p` and `t` are the reported post and its thread, or null for a report about a member.
+  result<Report> file_report(WriteContext& ctx, Report r, Post* p, Thread* t);
+  // Decides item `id` for decide_review_item, `reason` already cleaned.
+  result<ReviewItem> decide(WriteContext& ctx, MemberId actor, ReviewItemId id,
+                            const ReviewDecision& d, const std::string& reason);
+  // Takes `p` from readers (a tombstone with `reason`, the thread out of listings for a first
+  // post) and emits post_removed; `withdraw` also takes back the reputation it earned. `by`:
+  // the moderator, or no id when members' reports hid it. The caller writes the audit entry.
+  result<void> take_down(WriteContext& ctx, Post& p, Thread& t, MemberId by, std::string reason,
+                         bool withdraw);
+  // Shows `p` again, gives back what a removal withdrew, and emits post_restored.
+  result<void> put_back(WriteContext& ctx, Post& p, Thread& t, MemberId by);
+  // Whether a new post by `author` (standing `st` where it goes) waits for review: while
+  // TrustRules::first_posts_reviewed is on, a level 0 member's first posts do, unless they are
+  // ranked above the member role there.
+  result<bool> held_for_review(Transaction& tx, const Standing& st, MemberId author);
+  // Queues the held post `p` (stored removed, its thread hidden when it is the first post) for
+  // review, with its audit entry.
+  result<void> hold_for_review(WriteContext& ctx, const Post& p);
+  // Makes `p` known: counts it in its thread (or its thread in its space: `space`, when the
+  // caller holds it), emits its event, notifies the parent's author (`parent`, when the caller
+  // holds it) and the members it mentions, and counts it in its author's activity. At creation,
+  // or when a held post is approved.
+  result<void> publish(WriteContext& ctx, Post& p, Thread& t, std::vector<std::uint64_t> mentioned,
+                       Space* space = nullptr, const Post* parent = nullptr);
+
   // --- audit log (engine_audit.cpp, docs/moderation.md)
   // ------------------------------------------- Appends `e` to the audit log in this transaction,
   // at ctx.now; an entry with no acting member and no rule or classifier is the host's. Call it

@@ -5,6 +5,8 @@
 namespace hearth {
 namespace {
 
+constexpr std::string_view held_reason = "awaiting review: a new member's first posts";
+
 using detail::Payload;
 using detail::TextKind;
 using Access = Engine::Impl::Access;
@@ -88,6 +90,57 @@ result<void> set_thread_hidden(WriteContext& ctx, Thread& t, bool hidden) {
 
 }  // namespace
 
+result<bool> Engine::Impl::held_for_review(Transaction& tx, const Standing& st, MemberId author) {
+  const std::uint32_t reviewed = options.trust.first_posts_reviewed;
+  if (reviewed == 0 || st.rank > builtin::member_rank) return false;
+  HEARTH_TRY(a, activity_of(tx, author));
+  return a.level == 0 && std::uint64_t{a.threads_created} + a.replies < reviewed;
+}
+
+result<void> Engine::Impl::publish(WriteContext& ctx, Post& p, Thread& t,
+                                   std::vector<std::uint64_t> mentioned, Space* space,
+                                   const Post* parent) {
+  const MemberId author = p.author;
+  if (t.first_post == p.id) {
+    Space loaded;
+    if (!space) {
+      HEARTH_TRY(s, ctx.tx.get_space(p.space));
+      loaded = std::move(s);
+      space = &loaded;
+    }
+    ++space->thread_count;
+    HEARTH_CHECK(ctx.tx.update_space(*space));
+    HEARTH_CHECK(
+        ctx.emit(EventType::thread_created, p.space, author, post_payload(p, mentioned, &t.title)));
+    HEARTH_CHECK(notify_mentions(*this, ctx, p, mentioned));
+    HEARTH_CHECK(note_activity(ctx, author, {}, author, 1));
+    return {};
+  }
+  if (p.id > t.last_post) t.last_post = p.id;
+  t.last_activity_at = ctx.now;
+  ++t.reply_count;
+  HEARTH_CHECK(ctx.tx.update_thread(t));
+  HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, author, post_payload(p, mentioned)));
+  Post loaded;
+  if (!parent) {
+    HEARTH_TRY(got, ctx.tx.get_post(p.reply_to));
+    loaded = std::move(got);
+    parent = &loaded;
+  }
+  if (!parent->deleted && !parent->removed) {
+    HEARTH_TRY(notify_parent, may_notify(ctx.tx, t.space, parent->author, author));
+    if (notify_parent) {
+      HEARTH_CHECK(notify(
+          ctx, {{}, parent->author, NotificationKind::reply, p.space, p.thread, p.id, author}));
+      // The reply notification tells them already.
+      std::erase(mentioned, parent->author.value);
+    }
+  }
+  HEARTH_CHECK(notify_mentions(*this, ctx, p, mentioned));
+  HEARTH_CHECK(note_activity(ctx, author, {.replies = 1}, author));
+  return {};
+}
+
 result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
                                                 std::string_view title, std::string_view body,
                                                 ThreadKind kind,
@@ -121,15 +174,20 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     t.created_at = t.last_activity_at = p.created_at = ctx.now;
     p.thread = t.id;
     p.body = std::move(clean_body);
+    HEARTH_TRY(held, impl_->held_for_review(ctx.tx, st, actor));
+    if (held) {
+      t.deleted = true;  // out of listings until approved
+      p.removed = true;
+      p.removal_reason = std::string(held_reason);
+    }
     HEARTH_CHECK(ctx.tx.insert_thread(t));
     HEARTH_CHECK(ctx.tx.insert_post(p));
     HEARTH_CHECK(index_post(ctx.tx, p, t.title));
-    ++s.thread_count;
-    HEARTH_CHECK(ctx.tx.update_space(s));
-    HEARTH_CHECK(
-        ctx.emit(EventType::thread_created, space, actor, post_payload(p, mentioned, &t.title)));
-    HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
-    HEARTH_CHECK(impl_->note_activity(ctx, actor, {}, actor, 1));
+    if (held) {
+      HEARTH_CHECK(impl_->hold_for_review(ctx, p));
+    } else {
+      HEARTH_CHECK(impl_->publish(ctx, p, t, std::move(mentioned), &s));
+    }
     return out;
   });
 }
@@ -149,11 +207,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
-    bool notify_parent = false;
-    if (!parent.deleted && !parent.removed) {
-      HEARTH_TRY(may, impl_->may_notify(ctx.tx, t.space, parent.author, actor));
-      notify_parent = may;
-    }
+    HEARTH_TRY(held, impl_->held_for_review(ctx.tx, st, actor));
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -162,22 +216,21 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     p.reply_to = reply_to;
     p.body = std::move(clean_body);
     p.created_at = ctx.now;
+    if (held) {
+      p.removed = true;
+      p.removal_reason = std::string(held_reason);
+    }
     HEARTH_CHECK(ctx.tx.insert_post(p));
     HEARTH_CHECK(index_post(ctx.tx, p, {}));
-    t.last_post = p.id;
-    t.last_activity_at = ctx.now;
-    ++t.reply_count;
-    if (!posted_before) ++t.participant_count;
-    HEARTH_CHECK(ctx.tx.update_thread(t));
-    HEARTH_CHECK(ctx.emit(EventType::reply_created, t.space, actor, post_payload(p, mentioned)));
-    if (notify_parent) {
-      HEARTH_CHECK(impl_->notify(
-          ctx, {{}, parent.author, NotificationKind::reply, p.space, p.thread, p.id, actor}));
-      // The reply notification tells them already.
-      std::erase(mentioned, parent.author.value);
+    if (!posted_before) {
+      ++t.participant_count;
+      if (held) HEARTH_CHECK(ctx.tx.update_thread(t));
     }
-    HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
-    HEARTH_CHECK(impl_->note_activity(ctx, actor, {.replies = 1}, actor));
+    if (held) {
+      HEARTH_CHECK(impl_->hold_for_review(ctx, p));
+    } else {
+      HEARTH_CHECK(impl_->publish(ctx, p, t, std::move(mentioned), nullptr, &parent));
+    }
     return p;
   });
 }
@@ -392,6 +445,35 @@ result<PostInThread> moderated_post(Engine::Impl& engine, Transaction& tx, Membe
 
 }  // namespace
 
+result<void> Engine::Impl::take_down(WriteContext& ctx, Post& p, Thread& t, MemberId by,
+                                     std::string reason, bool withdraw) {
+  p.removed = true;
+  p.removal_reason = std::move(reason);
+  p.removed_by = by;
+  HEARTH_CHECK(ctx.tx.update_post(p));
+  const bool first = t.first_post == p.id;
+  if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
+  auto payload = Payload()
+                     .id("post", p.id.value)
+                     .id("thread", p.thread.value)
+                     .id("author", p.author.value)
+                     .boolean("thread_removed", first);
+  HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, by, payload.done()));
+  if (withdraw) HEARTH_CHECK(reputation_withdrawn(ctx, p, t, by, true));
+  return {};
+}
+
+result<void> Engine::Impl::put_back(WriteContext& ctx, Post& p, Thread& t, MemberId by) {
+  p.removed = false;
+  p.removal_reason.clear();
+  p.removed_by = MemberId{};
+  HEARTH_CHECK(ctx.tx.update_post(p));
+  if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
+  auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
+  HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, by, payload.done()));
+  return reputation_restored(ctx, p, t, by);
+}
+
 result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view reason) {
   HEARTH_TRY(clean_reason, detail::clean_text(reason, 500, TextKind::multiline, false));
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
@@ -399,19 +481,7 @@ result<bool> Engine::remove_post(MemberId actor, PostId post, std::string_view r
     auto& [p, t] = target;
     if (p.removed) return false;
     if (t.deleted && t.first_post != p.id) return errc::gone;
-    p.removed = true;
-    p.removal_reason = std::move(clean_reason);
-    p.removed_by = actor;
-    HEARTH_CHECK(ctx.tx.update_post(p));
-    const bool first = t.first_post == p.id;
-    if (first) HEARTH_CHECK(set_thread_hidden(ctx, t, true));
-    auto payload = Payload()
-                       .id("post", p.id.value)
-                       .id("thread", p.thread.value)
-                       .id("author", p.author.value)
-                       .boolean("thread_removed", first);
-    HEARTH_CHECK(ctx.emit(EventType::post_removed, p.space, actor, payload.done()));
-    HEARTH_CHECK(impl_->reputation_withdrawn(ctx, p, t, actor, true));
+    HEARTH_CHECK(impl_->take_down(ctx, p, t, actor, std::move(clean_reason), true));
     HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
                                     .actor = actor,
                                     .action = AuditAction::post_removed,
@@ -428,14 +498,7 @@ result<bool> Engine::restore_post(MemberId actor, PostId post) {
     HEARTH_TRY(target, moderated_post(*impl_, ctx.tx, actor, post));
     auto& [p, t] = target;
     if (!p.removed) return false;
-    p.removed = false;
-    p.removal_reason.clear();
-    p.removed_by = MemberId{};
-    HEARTH_CHECK(ctx.tx.update_post(p));
-    if (t.first_post == p.id) HEARTH_CHECK(set_thread_hidden(ctx, t, false));
-    auto payload = Payload().id("post", p.id.value).id("thread", p.thread.value);
-    HEARTH_CHECK(ctx.emit(EventType::post_restored, p.space, actor, payload.done()));
-    HEARTH_CHECK(impl_->reputation_restored(ctx, p, t, actor));
+    HEARTH_CHECK(impl_->put_back(ctx, p, t, actor));
     HEARTH_CHECK(impl_->audit(ctx, {.space = p.space,
                                     .actor = actor,
                                     .action = AuditAction::post_restored,

@@ -83,6 +83,16 @@ struct MemoryStorage::State {
   std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_space;
   std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_target;
   std::set<std::pair<std::uint64_t, std::uint64_t>> audit_by_actor;
+  // Reports by id; the open ones by (reporter, target member, post); (item, id); (reporter, id).
+  std::map<std::uint64_t, Report> reports;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::uint64_t> open_reports;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> reports_by_item;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> reports_by_reporter;
+  // Review items by id; the undecided ones by (space, target member, post), and in queue order
+  // by (space, UINT32_MAX - weight, id).
+  std::map<std::uint64_t, ReviewItem> review_items;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::uint64_t> open_items;
+  std::set<std::tuple<std::uint64_t, std::uint32_t, std::uint64_t>> review_queue;
 };
 
 namespace {
@@ -1105,6 +1115,97 @@ class MemoryTransaction final : public Transaction {
     return out;
   }
 
+  // --- reports and the review queue ---
+  result<void> insert_report(const Report& r) override {
+    HEARTH_CHECK(writable());
+    if (s_.reports.count(r.id.value)) return errc::already_exists;
+    index(r);
+    put(s_.reports, r.id.value, r);
+    return {};
+  }
+
+  result<void> update_report(const Report& r) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.reports.find(r.id.value);
+    if (it == s_.reports.end()) return errc::not_found;
+    unindex(it->second);
+    index(r);
+    put(s_.reports, r.id.value, r);
+    return {};
+  }
+
+  result<std::optional<Report>> find_open_report(MemberId reporter, MemberId target_member,
+                                                 PostId post) override {
+    auto it = s_.open_reports.find({reporter.value, target_member.value, post.value});
+    if (it == s_.open_reports.end()) return std::optional<Report>{};
+    return std::optional{s_.reports.at(it->second)};
+  }
+
+  result<std::vector<Report>> list_item_reports(ReviewItemId item) override {
+    std::vector<Report> out;
+    for (auto it = s_.reports_by_item.lower_bound({item.value, 0});
+         it != s_.reports_by_item.end() && it->first == item.value; ++it)
+      out.push_back(s_.reports.at(it->second));
+    return out;
+  }
+
+  result<std::vector<Report>> list_reports_by(MemberId reporter, ReportId before,
+                                              std::uint32_t limit) override {
+    std::vector<Report> out;
+    auto it =
+        s_.reports_by_reporter.lower_bound({reporter.value, before ? before.value : UINT64_MAX});
+    while (it != s_.reports_by_reporter.begin() && out.size() < limit) {
+      --it;
+      if (it->first != reporter.value) break;
+      out.push_back(s_.reports.at(it->second));
+    }
+    return out;
+  }
+
+  result<void> insert_review_item(const ReviewItem& i) override {
+    HEARTH_CHECK(writable());
+    if (s_.review_items.count(i.id.value)) return errc::already_exists;
+    index(i);
+    put(s_.review_items, i.id.value, i);
+    return {};
+  }
+
+  result<void> update_review_item(const ReviewItem& i) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.review_items.find(i.id.value);
+    if (it == s_.review_items.end()) return errc::not_found;
+    unindex(it->second);
+    index(i);
+    put(s_.review_items, i.id.value, i);
+    return {};
+  }
+
+  result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) override {
+    auto it = s_.review_items.find(id.value);
+    if (it == s_.review_items.end()) return std::optional<ReviewItem>{};
+    return std::optional{it->second};
+  }
+
+  result<std::optional<ReviewItem>> find_open_review_item(SpaceId space, MemberId target_member,
+                                                          PostId post) override {
+    auto it = s_.open_items.find({space.value, target_member.value, post.value});
+    if (it == s_.open_items.end()) return std::optional<ReviewItem>{};
+    return std::optional{s_.review_items.at(it->second)};
+  }
+
+  result<std::vector<ReviewItem>> list_review_queue(SpaceId space, std::uint32_t after_weight,
+                                                    ReviewItemId after,
+                                                    std::uint32_t limit) override {
+    std::vector<ReviewItem> out;
+    auto it =
+        after ? s_.review_queue.upper_bound({space.value, UINT32_MAX - after_weight, after.value})
+              : s_.review_queue.lower_bound({space.value, 0, 0});
+    for (; it != s_.review_queue.end() && std::get<0>(*it) == space.value && out.size() < limit;
+         ++it)
+      out.push_back(s_.review_items.at(std::get<2>(*it)));
+    return out;
+  }
+
   // --- badges ---
   result<bool> insert_badge_grant(BadgeGrant& g) override {
     HEARTH_CHECK(writable());
@@ -1201,6 +1302,30 @@ class MemoryTransaction final : public Transaction {
     erase(s_.open_reactions, std::tuple{n.recipient.value, n.post.value, n.id.value});
     const std::uint64_t id = n.id.value;  // n may be the stored value, which erase moves
     erase(s_.notifications, id);
+  }
+
+  void index(const Report& r) {
+    if (r.status == ReportStatus::open)
+      put(s_.open_reports, std::tuple{r.reporter.value, r.target_member.value, r.post.value},
+          r.id.value);
+    insert(s_.reports_by_item, std::pair{r.item.value, r.id.value});
+    insert(s_.reports_by_reporter, std::pair{r.reporter.value, r.id.value});
+  }
+  void unindex(const Report& r) {
+    if (r.status == ReportStatus::open)
+      erase(s_.open_reports, std::tuple{r.reporter.value, r.target_member.value, r.post.value});
+    erase(s_.reports_by_item, std::pair{r.item.value, r.id.value});
+    erase(s_.reports_by_reporter, std::pair{r.reporter.value, r.id.value});
+  }
+  void index(const ReviewItem& i) {
+    if (i.decided) return;
+    put(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value}, i.id.value);
+    insert(s_.review_queue, std::tuple{i.space.value, UINT32_MAX - i.weight, i.id.value});
+  }
+  void unindex(const ReviewItem& i) {
+    if (i.decided) return;
+    erase(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value});
+    erase(s_.review_queue, std::tuple{i.space.value, UINT32_MAX - i.weight, i.id.value});
   }
 
   static std::tuple<std::uint64_t, bool, std::uint64_t, std::uint64_t> activity_key(

@@ -28,6 +28,7 @@ constexpr std::array<std::string_view, permission_count> permission_names{
     "announce",
     "award_reputation",
     "view_audit_log",
+    "report",
 };
 
 // The union of the overrides in `level` for `role`.

@@ -524,6 +524,64 @@ result<std::vector<AuditEntry>> TransactionWrapper::list_audit_entries(const Aud
   return target_->list_audit_entries(q, before_id, limit);
 }
 
+result<void> TransactionWrapper::insert_report(const Report& r) {
+  HEARTH_CHECK(intercept("insert_report"));
+  return target_->insert_report(r);
+}
+
+result<void> TransactionWrapper::update_report(const Report& r) {
+  HEARTH_CHECK(intercept("update_report"));
+  return target_->update_report(r);
+}
+
+result<std::optional<Report>> TransactionWrapper::find_open_report(MemberId reporter,
+                                                                   MemberId target_member,
+                                                                   PostId post) {
+  HEARTH_CHECK(intercept("find_open_report"));
+  return target_->find_open_report(reporter, target_member, post);
+}
+
+result<std::vector<Report>> TransactionWrapper::list_item_reports(ReviewItemId item) {
+  HEARTH_CHECK(intercept("list_item_reports"));
+  return target_->list_item_reports(item);
+}
+
+result<std::vector<Report>> TransactionWrapper::list_reports_by(MemberId reporter, ReportId before,
+                                                                std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_reports_by"));
+  return target_->list_reports_by(reporter, before, limit);
+}
+
+result<void> TransactionWrapper::insert_review_item(const ReviewItem& i) {
+  HEARTH_CHECK(intercept("insert_review_item"));
+  return target_->insert_review_item(i);
+}
+
+result<void> TransactionWrapper::update_review_item(const ReviewItem& i) {
+  HEARTH_CHECK(intercept("update_review_item"));
+  return target_->update_review_item(i);
+}
+
+result<std::optional<ReviewItem>> TransactionWrapper::get_review_item(ReviewItemId id) {
+  HEARTH_CHECK(intercept("get_review_item"));
+  return target_->get_review_item(id);
+}
+
+result<std::optional<ReviewItem>> TransactionWrapper::find_open_review_item(SpaceId space,
+                                                                            MemberId target_member,
+                                                                            PostId post) {
+  HEARTH_CHECK(intercept("find_open_review_item"));
+  return target_->find_open_review_item(space, target_member, post);
+}
+
+result<std::vector<ReviewItem>> TransactionWrapper::list_review_queue(SpaceId space,
+                                                                      std::uint32_t after_weight,
+                                                                      ReviewItemId after,
+                                                                      std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_review_queue"));
+  return target_->list_review_queue(space, after_weight, after, limit);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

@@ -14,6 +14,7 @@ namespace json = boost::json;
 constexpr std::int64_t max_count = 1'000'000;
 constexpr std::int64_t max_read_ms = 1'000ll * 60 * 60 * 1000;  // 1,000 hours
 constexpr std::int64_t max_trailing_days = 365;
+constexpr std::int64_t max_first_posts_reviewed = 1'000;
 
 using detail::invalid;
 
@@ -107,6 +108,8 @@ result<void> TrustRules::validate(std::string* why) const {
     return invalid(why, "level3.trailing_days: out of range 1..365");
   if (level3.max_flags_against > max_count)
     return invalid(why, "level3.max_flags_against: above 1000000");
+  if (first_posts_reviewed > max_first_posts_reviewed)
+    return invalid(why, "first_posts_reviewed: out of range 0..1000");
   // Level 2 is reached through level 1: it cannot ask for less.
   for (const Count& c : counts)
     if (level2.*c.field < level1.*c.field)
@@ -129,6 +132,9 @@ result<TrustRules> TrustRules::from_json(std::string_view text, std::string* why
     } else if (key == "new_member_links") {
       if (!field.is_bool()) return invalid(why, at + ": expected true or false");
       r.new_member_links = field.get_bool();
+    } else if (key == "first_posts_reviewed") {
+      HEARTH_TRY(n, read_int(field, at, 0, max_first_posts_reviewed, why));
+      r.first_posts_reviewed = static_cast<std::uint32_t>(n);
     } else {
       return invalid(why, at + ": unknown field");
     }
@@ -143,6 +149,7 @@ std::string TrustRules::to_json() const {
   o["level2"] = level_json(level2, false);
   o["level3"] = level_json(level3, true);
   o["new_member_links"] = new_member_links;
+  o["first_posts_reviewed"] = first_posts_reviewed;
   return json::serialize(o);
 }
 

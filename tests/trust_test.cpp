@@ -271,9 +271,10 @@ TEST_CASE("bad reports and callers are refused", "[trust]") {
 }
 
 TEST_CASE("trust rules load from JSON, round-trip, and name the field that is wrong", "[trust]") {
-  auto r =
-      ok(TrustRules::from_json(R"({"level1": {"posts_read": 10}, "new_member_links": false})"));
+  auto r = ok(TrustRules::from_json(R"({"level1": {"posts_read": 10}, "new_member_links": false,
+                                   "first_posts_reviewed": 3})"));
   CHECK(r.level1.posts_read == 10);
+  CHECK(r.first_posts_reviewed == 3);
   CHECK(r.level1.threads_entered == TrustRules{}.level1.threads_entered);  // kept its default
   CHECK_FALSE(r.new_member_links);
   auto back = ok(TrustRules::from_json(r.to_json()));
@@ -297,6 +298,8 @@ TEST_CASE("trust rules load from JSON, round-trip, and name the field that is wr
            Bad{R"({"level3": {"trailing_days": 366}})", "level3.trailing_days: out of range"},
            Bad{R"({"level2": {"posts_read": 1}})", "level2.posts_read: below level1's"},
            Bad{R"({"new_member_links": 1})", "new_member_links: expected true or false"},
+           Bad{R"({"first_posts_reviewed": 1001})", "first_posts_reviewed: out of range"},
+           Bad{R"({"first_posts_reviewed": true})", "first_posts_reviewed: expected an integer"},
        }) {
     INFO(bad.json);
     std::string why;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/storage/storage.hpp"
 #include "hearth/trust.hpp"
@@ -74,6 +76,8 @@ struct EngineOptions {
   TrustRules trust;
   // The badges members earn (docs/badges.md). Validated by Engine::open (invalid_argument).
   BadgeRules badges = BadgeRules::standard();
+  // How members' reports weigh and when they hide a post (docs/moderation.md).
+  ReportOptions reports;
 };
 
 // How a subscriber receives events.
@@ -542,6 +546,45 @@ class Engine {
   // to `member`. not_found for an unknown member or badge name; already_exists when `member`
   // holds it and it does not repeat (a repeating one is granted with the next ordinal).
   result<Badge> grant_badge(MemberId member, std::string_view badge);
+
+  // --- reports and the review queue (docs/moderation.md, "Reports and the review queue") ---
+  // Reports `post` for `reason`, with `note` (up to 500 code points; required for
+  // ReportReason::other: empty_field). Needs the report permission in the post's space.
+  // forbidden for one's own post; gone for a deleted or removed post; already_exists while the
+  // actor's earlier report on it is open. The report joins the post's undecided review item (a
+  // new one when there is none) and adds its weight (EngineOptions::reports, by the actor's
+  // trust level); once the item weighs hide_threshold, the post is hidden pending review,
+  // unless its author may review reports there.
+  result<Report> report_post(MemberId actor, PostId post, ReportReason reason,
+                             std::string_view note);
+  // Reports `member` in `space` (report permission there): the same, for a member; nothing is
+  // hidden. forbidden for oneself; not_found for an unknown member.
+  result<Report> report_member(MemberId actor, SpaceId space, MemberId member, ReportReason reason,
+                               std::string_view note);
+  // The actor's own reports, newest first, each with how it ended (status). Reporters see
+  // nothing of other reporters.
+  result<Page<Report>> my_reports(MemberId actor, const PageRequest& page);
+  // The undecided items of `space` and of the spaces below it where the viewer holds
+  // review_reports, heaviest first, then oldest first. forbidden without review_reports in
+  // `space` itself.
+  result<Page<ReviewItem>> review_queue(MemberId viewer, SpaceId space, const PageRequest& page);
+  // An item and its reports, reporters included (review_reports in the item's space).
+  result<ReviewItemDetail> review_item(MemberId viewer, ReviewItemId id);
+  // Claims an undecided item for ReportOptions::claim_ms, or renews one's claim: others may
+  // not decide it meanwhile. conflict while another moderator's claim holds, or once decided.
+  result<ReviewItem> claim_review_item(MemberId actor, ReviewItemId id);
+  // Decides an item, once: conflict when it is decided already (of two moderators deciding
+  // together, one wins and the other gets conflict) or claimed by another moderator whose
+  // claim holds. review_reports in the item's space, and for hide and remove the rights of
+  // remove_post over the author (moderate_posts, above their rank). The reports end upheld
+  // (hide, remove), rejected (approve) or dismissed (dismiss), and each reporter is notified;
+  // an upheld item counts one flag against the author (trust level 3 reads it).
+  result<ReviewItem> decide_review_item(MemberId actor, ReviewItemId id, const ReviewDecision& d);
+  // decide_review_item for each of `items` (at most max_page_size), each in its own
+  // transaction: one result per item, in order; one failing leaves the others decided.
+  result<std::vector<result<ReviewItem>>> decide_review_items(MemberId actor,
+                                                              std::span<const ReviewItemId> items,
+                                                              const ReviewDecision& d);
 
   // --- moderation audit log (docs/moderation.md, "Audit log") ------------------------------
   // Every moderation call above (removing and restoring posts; pinning, locking, archiving and

@@ -37,8 +37,9 @@ enum class Permission : std::uint8_t {
   announce,          // start announcement threads
   award_reputation,  // award reputation points on the host's behalf (docs/reputation.md)
   view_audit_log,    // read the space's moderation audit log (docs/moderation.md)
+  report,            // report posts and members to the moderators (docs/moderation.md)
 };
-inline constexpr unsigned permission_count = 20;
+inline constexpr unsigned permission_count = 21;
 
 std::string_view to_string(Permission p) noexcept;
 std::optional<Permission> permission_from_string(std::string_view s) noexcept;
@@ -110,8 +111,9 @@ constexpr bool is_builtin(RoleId r) noexcept { return r.value >= 1 && r.value <=
 
 inline constexpr Permissions everyone{Permission::view};
 inline constexpr Permissions member{
-    Permission::view,     Permission::post_threads, Permission::reply,        Permission::react,
-    Permission::edit_own, Permission::delete_own,   Permission::attach_links, Permission::invite};
+    Permission::view,         Permission::post_threads, Permission::reply,
+    Permission::react,        Permission::edit_own,     Permission::delete_own,
+    Permission::attach_links, Permission::invite,       Permission::report};
 inline constexpr Permissions moderator =
     member | Permissions{Permission::mention_many,   Permission::pin,
                          Permission::lock,           Permission::moderate_posts,

@@ -56,6 +56,11 @@ struct TrustRules {
   // level 1 needs reading the host reports (Engine::record_reading), and a host that reports
   // none would keep every member from posting links for ever.
   bool new_member_links = false;
+  // With this above 0, a level 0 member's first posts (threads and replies, counted once
+  // published) wait in the review queue (ReviewSource::first_post) before anyone sees them,
+  // unless they are ranked above the built-in member role where they post. 0..1,000; 0 (the
+  // default) turns it off.
+  std::uint32_t first_posts_reviewed = 0;
 
   // invalid_argument when a field is out of range: a count beyond 1,000,000, read_ms beyond
   // 1,000 hours or negative, trailing_days outside 1..365, or a level asking less than the one

@@ -34,6 +34,8 @@ constexpr std::array<std::pair<AuditAction, std::string_view>, audit_action_coun
     {AuditAction::trust_level_set, "trust_level_set"},
     {AuditAction::trust_level_cleared, "trust_level_cleared"},
     {AuditAction::badge_granted, "badge_granted"},
+    {AuditAction::post_hidden, "post_hidden"},
+    {AuditAction::review_decided, "review_decided"},
     {AuditAction::member_warned, "member_warned"},
     {AuditAction::member_timed_out, "member_timed_out"},
     {AuditAction::member_suspended, "member_suspended"},

@@ -160,6 +160,46 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const AuditEntry& 
         {"at", e.at}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const Report& r) {
+  jv = {{"id", id(r.id)},
+        {"reporter", id(r.reporter)},
+        {"space", id(r.space)},
+        {"target", id(r.target_member)},
+        {"post", id(r.post)},
+        {"reason", to_string(r.reason)},
+        {"note", r.note},
+        {"weight", r.weight},
+        {"item", id(r.item)},
+        {"status", to_string(r.status)},
+        {"created_at", r.created_at},
+        {"decided_at", r.decided_at}};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ReviewItem& i) {
+  json::object o{{"id", id(i.id)},
+                 {"space", id(i.space)},
+                 {"source", to_string(i.source)},
+                 {"target", id(i.target_member)},
+                 {"post", id(i.post)},
+                 {"weight", i.weight},
+                 {"reports", i.reports},
+                 {"hidden", i.hidden},
+                 {"claimed_by", id(i.claimed_by)},
+                 {"claimed_until", i.claimed_until},
+                 {"decided", i.decided},
+                 {"decision", nullptr},
+                 {"decided_by", id(i.decided_by)},
+                 {"reason", i.reason},
+                 {"created_at", i.created_at},
+                 {"decided_at", i.decided_at}};
+  if (i.decided) o["decision"] = to_string(i.decision);
+  jv = std::move(o);
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ReviewItemDetail& d) {
+  jv = {{"item", json::value_from(d.item)}, {"reports", json::value_from(d.reports)}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Invite& i) {
   jv = {{"code", i.code},
         {"space", id(i.space)},

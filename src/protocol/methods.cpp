@@ -685,6 +685,90 @@ Reply audit_log(Call& c) {
   return out(c.engine.audit_log(c.me, q, page));
 }
 
+// --- reports and the review queue ---
+
+std::optional<ReportReason> reason_param(Call& c) {
+  auto reason = c.params.opt_enum("reason", &report_reason_from_string);
+  if (!reason && !c.params.has("reason")) c.params.str("reason");  // required: names it missing
+  return reason;
+}
+
+Reply report_post(Call& c) {
+  auto post = c.params.id<PostId>("post");
+  auto reason = reason_param(c);
+  auto note = c.params.str_or("note", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.report_post(c.me, post, *reason, note));
+}
+
+Reply report_member(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto reason = reason_param(c);
+  auto note = c.params.str_or("note", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.report_member(c.me, space, member, *reason, note));
+}
+
+Reply my_reports(Call& c) {
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.my_reports(c.me, page));
+}
+
+Reply review_queue(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.review_queue(c.me, space, page));
+}
+
+Reply review_item(Call& c) {
+  auto item = c.params.id<ReviewItemId>("item");
+  if (!c.params.done()) return bad();
+  return out(c.engine.review_item(c.me, item));
+}
+
+Reply claim_review_item(Call& c) {
+  auto item = c.params.id<ReviewItemId>("item");
+  if (!c.params.done()) return bad();
+  return out(c.engine.claim_review_item(c.me, item));
+}
+
+std::optional<ReviewDecision> decision_param(Call& c) {
+  auto action = c.params.opt_enum("action", &review_action_from_string);
+  if (!action && !c.params.has("action")) c.params.str("action");  // required: names it missing
+  auto reason = c.params.str_or("reason", "");
+  if (!action) return std::nullopt;
+  return ReviewDecision{*action, std::move(reason)};
+}
+
+Reply decide_review_item(Call& c) {
+  auto item = c.params.id<ReviewItemId>("item");
+  auto decision = decision_param(c);
+  if (!c.params.done()) return bad();
+  return out(c.engine.decide_review_item(c.me, item, *decision));
+}
+
+// {"results": [{"item": {...}} or {"error": "<code>"}, ...]}, one per item, in order.
+Reply decide_review_items(Call& c) {
+  std::vector<ReviewItemId> items;
+  for (std::uint64_t v : c.params.ids("items")) items.emplace_back(v);
+  auto decision = decision_param(c);
+  if (!c.params.done()) return bad();
+  auto r = c.engine.decide_review_items(c.me, items, *decision);
+  if (!r) return {nullptr, r.error()};
+  json::array results;
+  for (const auto& one : *r) {
+    if (one) {
+      results.push_back(json::object{{"item", json::value_from(*one)}});
+    } else {
+      results.push_back(json::object{{"error", error_name(one.error())}});
+    }
+  }
+  return {json::object{{"results", std::move(results)}}, {}};
+}
+
 Reply unread_counts(Call& c) {
   if (!c.params.done()) return bad();
   return out(c.engine.unread_counts(c.me));
@@ -700,6 +784,7 @@ constexpr std::array methods{
     Method{"badges", &badges},
     Method{"ban_everywhere", &ban_everywhere},
     Method{"ban_member", &ban_member},
+    Method{"claim_review_item", &claim_review_item},
     Method{"create_invite", &create_invite},
     Method{"create_member", &create_member},
     Method{"create_role", &create_role},
@@ -707,6 +792,8 @@ constexpr std::array methods{
     Method{"create_thread", &create_thread},
     Method{"deactivate_member", &deactivate_member},
     Method{"decide_join_request", &decide_join_request},
+    Method{"decide_review_item", &decide_review_item},
+    Method{"decide_review_items", &decide_review_items},
     Method{"delete_post", &delete_post},
     Method{"delete_role", &delete_role},
     Method{"edit_post", &edit_post},
@@ -741,6 +828,7 @@ constexpr std::array methods{
     Method{"mark_notifications_read", &mark_notifications_read},
     Method{"mark_space_read", &mark_space_read},
     Method{"move_thread", &move_thread},
+    Method{"my_reports", &my_reports},
     Method{"pin_thread", &pin_thread},
     Method{"react", &react},
     Method{"record_reading", &record_reading},
@@ -748,12 +836,16 @@ constexpr std::array methods{
     Method{"remove_member", &remove_member},
     Method{"remove_post", &remove_post},
     Method{"reply", &reply},
+    Method{"report_member", &report_member},
+    Method{"report_post", &report_post},
     Method{"reputation", &reputation},
     Method{"reputation_history", &reputation_history},
     Method{"reputation_scope", &reputation_scope},
     Method{"request_to_join", &request_to_join},
     Method{"restore_post", &restore_post},
     Method{"restriction", &restriction},
+    Method{"review_item", &review_item},
+    Method{"review_queue", &review_queue},
     Method{"revoke_invite", &revoke_invite},
     Method{"revoke_sanction", &revoke_sanction},
     Method{"search", &search},

@@ -75,6 +75,8 @@ void link_trust_kit();
 void link_badges_kit();
 // The same for kit_audit.cpp.
 void link_audit_kit();
+// The same for kit_reports.cpp.
+void link_reports_kit();
 // The same for kit_sanctions.cpp.
 void link_sanctions_kit();
 

@@ -39,6 +39,7 @@ struct World {
   PostId first_post, reply, answer, removed;
   SanctionId timeout;  // target's, in S
   NotificationId members_notification;
+  ReviewItemId item;
   std::string invite_join, invite_revoke;
 
   Engine& operator*() { return *engine; }
@@ -100,6 +101,7 @@ World build_world(Visibility visibility) {
   must(e.set_override(ada, w.space, muted, {},
                       {Permission::post_threads, Permission::reply, Permission::react}));
   must(e.ban_member(ada, w.space, ban, "spam"));
+  w.item = must(e.report_post(w.target, w.first_post, ReportReason::spam, "")).item;
   w.timeout = must(e.timeout_member(ada, w.space, w.target, "spam", e.clock().now() + 60'000)).id;
   auto inbox = must(e.list_notifications(mem, {}));
   REQUIRE_FALSE(inbox.items.empty());
@@ -258,6 +260,24 @@ const std::map<std::string_view, Cell>& cells() {
       {"trust_level", READ(e.trust_level(who, w.target))},
       {"badges", READ(e.badges(who, w.target, {}))},
       {"audit_log", READ(e.audit_log(who, {.space = w.space}, {}))},
+      {"report_post", WRITE(e.report_post(who, w.reply, ReportReason::spam, ""))},
+      {"report_member",
+       WRITE(e.report_member(who, w.space, w.target, ReportReason::harassment, ""))},
+      {"my_reports", READ(e.my_reports(who, {}))},
+      {"review_queue", READ(e.review_queue(who, w.space, {}))},
+      {"review_item", READ(e.review_item(who, w.item))},
+      {"claim_review_item", WRITE(e.claim_review_item(who, w.item))},
+      {"decide_review_item", WRITE(e.decide_review_item(who, w.item, {ReviewAction::dismiss, ""}))},
+      {"decide_review_items",
+       Cell{true,
+            [](World& w, Actor a)
+                -> std::
+                    string {
+                      const ReviewItemId items[] = {w.item};
+                      auto r = (*w).decide_review_items(w[a], items, {ReviewAction::dismiss, ""});
+                      if (!r) return outcome(r);
+                      return outcome(r->at(0));
+                    }}},
       {"search", Cell{false, [](World& w, Actor a) { return search_outcome(w, a); }}},
       {"list_notifications", READ(e.list_notifications(who, {}))},
       {"mark_notifications_read", WRITE(e.mark_notifications_read(who))},

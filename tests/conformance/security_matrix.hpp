@@ -152,6 +152,16 @@ inline constexpr Row rows[] = {
   {"badges",                "target's badges",                          "AAAAAAAAA", "AAAAAAAAA", "AAAAAAAAA"},
   // The audit log of S (view_audit_log: the moderator and admin roles, and the owner).
   {"audit_log",             "audit log of S",                           "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
+  // Reports (the report permission: members' role) and the review queue (review_reports: the
+  // moderator and admin roles, and the owner). The item is target's report of member's thread.
+  {"report_post",           "report target's reply",                    "FFAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"report_member",         "report target in S",                       "FFAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
+  {"my_reports",            "own reports (names no space)",             "FAAAAAAAA", "FAAAAAAAA", "FAAAAAAAA"},
+  {"review_queue",          "review queue of S",                        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"review_item",           "the item and its reports",                 "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"claim_review_item",     "claim the item",                           "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"decide_review_item",    "dismiss the item",                         "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"decide_review_items",   "dismiss the item, in bulk",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
 };
 // clang-format on
 

@@ -272,6 +272,40 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(str(cys.at(1), "reason") == "spam");
   CHECK(bo.error("audit_log", {{"space", guild}}) == "forbidden");
   CHECK(ada.error("audit_log", {{"from", 5}, {"to", 1}}) == "invalid_argument");
+  // Reports and the review queue: Bo reports Ada's question and Ada; Ada reviews both.
+  auto report =
+      bo.call("report_post", {{"post", first}, {"reason", "off_topic"}, {"note", "wrong channel"}});
+  CHECK(str(report, "status") == "open");
+  CHECK(str(report, "reason") == "off_topic");
+  CHECK(str(report, "note") == "wrong channel");
+  const std::string item = str(report, "item");
+  CHECK(bo.error("report_post", {{"post", first}, {"reason", "rude"}}) == "invalid_params");
+  CHECK(bo.error("report_post", {{"post", first}}) == "invalid_params");
+  CHECK(bo.error("report_post", {{"post", first}, {"reason", "spam"}}) == "already_exists");
+  auto member_report = bo.call(
+      "report_member", {{"space", guild}, {"member", s(w.ada.id.value)}, {"reason", "harassment"}});
+  auto queue = ada.call("review_queue", {{"space", guild}}).at("items").as_array();
+  REQUIRE(queue.size() == 2);
+  CHECK(str(queue[0], "source") == "reports");
+  CHECK(queue[0].at("decision").is_null());
+  CHECK(bo.error("review_queue", {{"space", guild}}) == "forbidden");
+  CHECK(ada.call("review_item", {{"item", item}}).at("reports").as_array().size() == 1);
+  CHECK(str(ada.call("claim_review_item", {{"item", item}}), "claimed_by") == s(w.ada.id.value));
+  CHECK(str(ada.call("decide_review_item", {{"item", item}, {"action", "dismiss"}}), "decision") ==
+        "dismiss");
+  CHECK(ada.error("decide_review_item", {{"item", item}, {"action", "ban"}}) == "invalid_params");
+  auto bulk =
+      ada.call("decide_review_items",
+               {{"items", json::array{item, str(member_report, "item")}}, {"action", "approve"}})
+          .at("results")
+          .as_array();
+  REQUIRE(bulk.size() == 2);
+  CHECK(str(bulk[0], "error") == "conflict");
+  CHECK(str(bulk[1].at("item"), "decision") == "approve");
+  auto mine = bo.call("my_reports").at("items").as_array();
+  REQUIRE(mine.size() == 2);
+  CHECK(str(mine[0], "status") == "rejected");
+  CHECK(str(mine[1], "status") == "dismissed");
   auto hits = cy.call("search", {{"query", "friday"}, {"space", guild}, {"sort", "newest"}});
   CHECK(hits.at("items").as_array().size() == 2);
   CHECK(bo.call("delete_post", {{"post", answer_id}}).is_null());

@@ -541,12 +541,58 @@ CREATE INDEX audit_log_by_target ON audit_log (target_member, id);
 CREATE INDEX audit_log_by_actor ON audit_log (actor, id);
 )sql";
 
-// Version 10: sanctions (docs/moderation.md, "Sanctions"): warnings, timeouts, suspensions and
+// Version 10: reports and the review queue (docs/moderation.md, "Reports and the review
+// queue"). Ids come from the engine. Partial indexes keep only what is open: a reporter's open
+// report per target (unique), and the undecided items, one per target and space (unique) and in
+// queue order, so the queue costs its page, not the space's history.
+constexpr const char* schema_v10 = R"sql(
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  reporter INTEGER NOT NULL,
+  space INTEGER NOT NULL,
+  target_member INTEGER NOT NULL,
+  post INTEGER NOT NULL,                       -- 0: a report about the member
+  reason INTEGER NOT NULL,                     -- ReportReason
+  note TEXT NOT NULL,
+  weight INTEGER NOT NULL,
+  item INTEGER NOT NULL,
+  status INTEGER NOT NULL,                     -- ReportStatus; 0: open
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX reports_open ON reports (reporter, target_member, post) WHERE status = 0;
+CREATE INDEX reports_by_item ON reports (item, id);
+CREATE INDEX reports_by_reporter ON reports (reporter, id);
+
+CREATE TABLE review_items (
+  id INTEGER PRIMARY KEY,
+  space INTEGER NOT NULL,
+  source INTEGER NOT NULL,                     -- ReviewSource
+  target_member INTEGER NOT NULL,
+  post INTEGER NOT NULL,                       -- 0: an item about the member
+  weight INTEGER NOT NULL,
+  reports INTEGER NOT NULL,
+  hidden INTEGER NOT NULL,
+  claimed_by INTEGER NOT NULL,
+  claimed_until INTEGER NOT NULL,
+  decided INTEGER NOT NULL,
+  decision INTEGER NOT NULL,                   -- ReviewAction
+  decided_by INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  decided_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX review_items_open ON review_items (space, target_member, post)
+  WHERE decided = 0;
+CREATE INDEX review_queue ON review_items (space, weight DESC, id) WHERE decided = 0;
+)sql";
+
+// Version 11: sanctions (docs/moderation.md, "Sanctions"): warnings, timeouts, suspensions and
 // community-wide bans, kept for the member's record (a revocation sets revoked_at/revoked_by; no
 // row is deleted). Ids are the engine's. A member's record is walked by (member, id); the
 // sanctions in force by a partial index over those that can be (not revoked, not a warn), which
 // the standing of every member who acts reads.
-constexpr const char* schema_v10 = R"sql(
+constexpr const char* schema_v11 = R"sql(
 CREATE TABLE sanctions (
   id INTEGER PRIMARY KEY,
   kind INTEGER NOT NULL,                       -- SanctionKind
@@ -567,9 +613,9 @@ CREATE INDEX sanctions_in_force ON sanctions (member, id) WHERE revoked_at = 0 A
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 10> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
-                                                    schema_v5, schema_v6, schema_v7, schema_v8,
-                                                    schema_v9, schema_v10};
+constexpr std::array<const char*, 11> migrations = {schema_v1, schema_v2,  schema_v3, schema_v4,
+                                                    schema_v5, schema_v6,  schema_v7, schema_v8,
+                                                    schema_v9, schema_v10, schema_v11};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -698,6 +744,16 @@ enum class Q : std::uint8_t {
   audit_by_target,
   audit_by_actor,
   audit_all,
+  report_insert,
+  report_update,
+  report_find_open,
+  report_by_item,
+  report_by_reporter,
+  review_insert,
+  review_update,
+  review_get,
+  review_find_open,
+  review_queue,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -1153,6 +1209,49 @@ const char* sql_of(Q q) noexcept {
       return HEARTH_AUDIT_SELECT "WHERE ?1 = 0" HEARTH_AUDIT_FILTER;
 #undef HEARTH_AUDIT_SELECT
 #undef HEARTH_AUDIT_FILTER
+#define HEARTH_REPORT_SELECT                                                              \
+  "SELECT id, reporter, space, target_member, post, reason, note, weight, item, status, " \
+  "created_at, decided_at FROM reports "
+    case Q::report_insert:
+      return "INSERT INTO reports (id, reporter, space, target_member, post, reason, note, "
+             "weight, item, status, created_at, decided_at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    case Q::report_update:
+      return "UPDATE reports SET reporter = ?2, space = ?3, target_member = ?4, post = ?5, "
+             "reason = ?6, note = ?7, weight = ?8, item = ?9, status = ?10, created_at = ?11, "
+             "decided_at = ?12 WHERE id = ?1";
+    case Q::report_find_open:  // reports_open
+      return HEARTH_REPORT_SELECT
+          "WHERE reporter = ?1 AND target_member = ?2 AND post = ?3 AND status = 0";
+    case Q::report_by_item:  // reports_by_item
+      return HEARTH_REPORT_SELECT "WHERE item = ?1 ORDER BY id";
+    case Q::report_by_reporter:  // reports_by_reporter
+      return HEARTH_REPORT_SELECT "WHERE reporter = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+#undef HEARTH_REPORT_SELECT
+#define HEARTH_REVIEW_SELECT                                                             \
+  "SELECT id, space, source, target_member, post, weight, reports, hidden, claimed_by, " \
+  "claimed_until, decided, decision, decided_by, reason, created_at, decided_at FROM "   \
+  "review_items "
+    case Q::review_insert:
+      return "INSERT INTO review_items (id, space, source, target_member, post, weight, "
+             "reports, hidden, claimed_by, claimed_until, decided, decision, decided_by, reason, "
+             "created_at, decided_at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    case Q::review_update:
+      return "UPDATE review_items SET space = ?2, source = ?3, target_member = ?4, post = ?5, "
+             "weight = ?6, reports = ?7, hidden = ?8, claimed_by = ?9, claimed_until = ?10, "
+             "decided = ?11, decision = ?12, decided_by = ?13, reason = ?14, created_at = ?15, "
+             "decided_at = ?16 WHERE id = ?1";
+    case Q::review_get:
+      return HEARTH_REVIEW_SELECT "WHERE id = ?1";
+    case Q::review_find_open:  // review_items_open
+      return HEARTH_REVIEW_SELECT
+          "WHERE space = ?1 AND target_member = ?2 AND post = ?3 AND decided = 0";
+    case Q::review_queue:  // review_queue, from (?2, ?3) on: weight descending, then id
+      return HEARTH_REVIEW_SELECT
+          "WHERE space = ?1 AND decided = 0 AND weight <= ?2 AND (weight < ?2 OR id > ?3) "
+          "ORDER BY weight DESC, id LIMIT ?4";
+#undef HEARTH_REVIEW_SELECT
     case Q::count_:
       break;
   }
@@ -1440,6 +1539,78 @@ Ban read_ban(const SQLite::Statement& s) {
   b.created_at = col_i64(s, 4);
   b.expires_at = col_i64(s, 5);
   return b;
+}
+
+Report read_report(const SQLite::Statement& s) {
+  Report r;
+  r.id = ReportId{col_u64(s, 0)};
+  r.reporter = MemberId{col_u64(s, 1)};
+  r.space = SpaceId{col_u64(s, 2)};
+  r.target_member = MemberId{col_u64(s, 3)};
+  r.post = PostId{col_u64(s, 4)};
+  r.reason = static_cast<ReportReason>(col_u32(s, 5));
+  r.note = col_text(s, 6);
+  r.weight = col_u32(s, 7);
+  r.item = ReviewItemId{col_u64(s, 8)};
+  r.status = static_cast<ReportStatus>(col_u32(s, 9));
+  r.created_at = col_i64(s, 10);
+  r.decided_at = col_i64(s, 11);
+  return r;
+}
+
+void bind_report(SQLite::Statement& s, const Report& r) {
+  bind_id(s, 1, r.id.value);
+  bind_id(s, 2, r.reporter.value);
+  bind_id(s, 3, r.space.value);
+  bind_id(s, 4, r.target_member.value);
+  bind_id(s, 5, r.post.value);
+  s.bind(6, static_cast<std::int32_t>(r.reason));
+  bind_text(s, 7, r.note);
+  s.bind(8, r.weight);
+  bind_id(s, 9, r.item.value);
+  s.bind(10, static_cast<std::int32_t>(r.status));
+  s.bind(11, r.created_at);
+  s.bind(12, r.decided_at);
+}
+
+ReviewItem read_review_item(const SQLite::Statement& s) {
+  ReviewItem i;
+  i.id = ReviewItemId{col_u64(s, 0)};
+  i.space = SpaceId{col_u64(s, 1)};
+  i.source = static_cast<ReviewSource>(col_u32(s, 2));
+  i.target_member = MemberId{col_u64(s, 3)};
+  i.post = PostId{col_u64(s, 4)};
+  i.weight = col_u32(s, 5);
+  i.reports = col_u32(s, 6);
+  i.hidden = col_bool(s, 7);
+  i.claimed_by = MemberId{col_u64(s, 8)};
+  i.claimed_until = col_i64(s, 9);
+  i.decided = col_bool(s, 10);
+  i.decision = static_cast<ReviewAction>(col_u32(s, 11));
+  i.decided_by = MemberId{col_u64(s, 12)};
+  i.reason = col_text(s, 13);
+  i.created_at = col_i64(s, 14);
+  i.decided_at = col_i64(s, 15);
+  return i;
+}
+
+void bind_review_item(SQLite::Statement& s, const ReviewItem& i) {
+  bind_id(s, 1, i.id.value);
+  bind_id(s, 2, i.space.value);
+  s.bind(3, static_cast<std::int32_t>(i.source));
+  bind_id(s, 4, i.target_member.value);
+  bind_id(s, 5, i.post.value);
+  s.bind(6, i.weight);
+  s.bind(7, i.reports);
+  bind_bool(s, 8, i.hidden);
+  bind_id(s, 9, i.claimed_by.value);
+  s.bind(10, i.claimed_until);
+  bind_bool(s, 11, i.decided);
+  s.bind(12, static_cast<std::int32_t>(i.decision));
+  bind_id(s, 13, i.decided_by.value);
+  bind_text(s, 14, i.reason);
+  s.bind(15, i.created_at);
+  s.bind(16, i.decided_at);
 }
 
 Sanction read_sanction(const SQLite::Statement& s) {
@@ -3071,6 +3242,116 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, member.value);
       bind_id(*s, 2, thread.value);
       return s->exec() != 0;  // 0: already stored
+    });
+  }
+
+  // --- reports and the review queue ---
+  result<void> insert_report(const Report& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::report_insert);
+      bind_report(*s, r);
+      s->exec();  // the primary key: already_exists for a taken id
+      return {};
+    });
+  }
+
+  result<void> update_report(const Report& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::report_update);
+      bind_report(*s, r);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<std::optional<Report>> find_open_report(MemberId reporter, MemberId target_member,
+                                                 PostId post) override {
+    return read([&](Connection& c) -> result<std::optional<Report>> {
+      Use s(c, Q::report_find_open);
+      bind_id(*s, 1, reporter.value);
+      bind_id(*s, 2, target_member.value);
+      bind_id(*s, 3, post.value);
+      if (!s->executeStep()) return std::optional<Report>{};
+      return std::optional{read_report(*s)};
+    });
+  }
+
+  result<std::vector<Report>> list_item_reports(ReviewItemId item) override {
+    return read([&](Connection& c) -> result<std::vector<Report>> {
+      Use s(c, Q::report_by_item);
+      bind_id(*s, 1, item.value);
+      std::vector<Report> out;
+      while (s->executeStep()) out.push_back(read_report(*s));
+      return out;
+    });
+  }
+
+  result<std::vector<Report>> list_reports_by(MemberId reporter, ReportId before,
+                                              std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Report>> {
+      Use s(c, Q::report_by_reporter);
+      bind_id(*s, 1, reporter.value);
+      s->bind(2, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
+      s->bind(3, limit);
+      std::vector<Report> out;
+      while (s->executeStep()) out.push_back(read_report(*s));
+      return out;
+    });
+  }
+
+  result<void> insert_review_item(const ReviewItem& i) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::review_insert);
+      bind_review_item(*s, i);
+      s->exec();  // the primary key: already_exists for a taken id
+      return {};
+    });
+  }
+
+  result<void> update_review_item(const ReviewItem& i) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::review_update);
+      bind_review_item(*s, i);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) override {
+    return read([&](Connection& c) -> result<std::optional<ReviewItem>> {
+      Use s(c, Q::review_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return std::optional<ReviewItem>{};
+      return std::optional{read_review_item(*s)};
+    });
+  }
+
+  result<std::optional<ReviewItem>> find_open_review_item(SpaceId space, MemberId target_member,
+                                                          PostId post) override {
+    return read([&](Connection& c) -> result<std::optional<ReviewItem>> {
+      Use s(c, Q::review_find_open);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, target_member.value);
+      bind_id(*s, 3, post.value);
+      if (!s->executeStep()) return std::optional<ReviewItem>{};
+      return std::optional{read_review_item(*s)};
+    });
+  }
+
+  result<std::vector<ReviewItem>> list_review_queue(SpaceId space, std::uint32_t after_weight,
+                                                    ReviewItemId after,
+                                                    std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<ReviewItem>> {
+      Use s(c, Q::review_queue);
+      bind_id(*s, 1, space.value);
+      // The first page starts above every weight.
+      s->bind(2, after ? static_cast<std::int64_t>(after_weight)
+                       : static_cast<std::int64_t>(UINT32_MAX) + 1);
+      s->bind(3, to_db_bound(after.value));
+      s->bind(4, limit);
+      std::vector<ReviewItem> out;
+      while (s->executeStep()) out.push_back(read_review_item(*s));
+      return out;
     });
   }
 

@@ -44,6 +44,8 @@ enum class AuditAction : std::uint8_t {
   trust_level_set,      // set_trust_level (detail: {"level":<n>})
   trust_level_cleared,  // clear_trust_level
   badge_granted,        // grant_badge (detail: {"badge":"<name>"})
+  post_hidden,          // members' reports hid a post pending review (actor: the rule "reports")
+  review_decided,       // decide_review_item (detail: {"decision":..,"reports":n})
   // The sanctions (detail: {"sanction":"<id>"}, and "until":<ms> when it ends).
   member_warned,             // warn_member
   member_timed_out,          // timeout_member
@@ -51,7 +53,7 @@ enum class AuditAction : std::uint8_t {
   member_banned_everywhere,  // ban_everywhere
   sanction_revoked,          // revoke_sanction (target: the member; detail: the sanction's)
 };
-inline constexpr unsigned audit_action_count = 30;
+inline constexpr unsigned audit_action_count = 32;
 
 std::string_view to_string(AuditAction a) noexcept;
 std::optional<AuditAction> audit_action_from_string(std::string_view s) noexcept;

@@ -57,6 +57,10 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const MemberActivity& a);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Badge& b);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AuditEntry& e);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Report& r);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ReviewItem& i);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const ReviewItemDetail& d);
 
 template <class T>
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Page<T>& page) {

@@ -24,6 +24,7 @@
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
 #include "hearth/moderation/audit.hpp"
+#include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/trust.hpp"
 
@@ -358,6 +359,41 @@ class Transaction {
   virtual result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q,
                                                              std::uint64_t before_id,
                                                              std::uint32_t limit) = 0;
+
+  // --- reports and the review queue (docs/moderation.md, "Reports and the review queue") ---
+  // Stored as given, ids included (the engine assigns them): the storage checks no member,
+  // space or post.
+  //
+  // already_exists when a report or item with its id is stored.
+  virtual result<void> insert_report(const Report& r) = 0;
+  // Replaces the stored report with r.id (not_found when there is none).
+  virtual result<void> update_report(const Report& r) = 0;
+  // `reporter`'s open report about (target_member, post) (post: no id for one about the
+  // member), if any.
+  virtual result<std::optional<Report>> find_open_report(MemberId reporter, MemberId target_member,
+                                                         PostId post) = 0;
+  // The reports that joined `item`, by id ascending.
+  virtual result<std::vector<Report>> list_item_reports(ReviewItemId item) = 0;
+  // `reporter`'s reports by id descending, with id < before (no id: from the newest), at most
+  // `limit`. SHOULD cost about `limit` index entries.
+  virtual result<std::vector<Report>> list_reports_by(MemberId reporter, ReportId before,
+                                                      std::uint32_t limit) = 0;
+  // already_exists when an item with its id is stored.
+  virtual result<void> insert_review_item(const ReviewItem& i) = 0;
+  // Replaces the stored item with i.id (not_found when there is none).
+  virtual result<void> update_review_item(const ReviewItem& i) = 0;
+  virtual result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) = 0;
+  // The undecided item of `space` about (target_member, post), if any.
+  virtual result<std::optional<ReviewItem>> find_open_review_item(SpaceId space,
+                                                                  MemberId target_member,
+                                                                  PostId post) = 0;
+  // The undecided items of `space` in queue order: weight descending, then id ascending;
+  // those after (after_weight, after) in that order (after no id: from the first), at most
+  // `limit`. SHOULD cost about `limit` index entries, not all of the space's items.
+  virtual result<std::vector<ReviewItem>> list_review_queue(SpaceId space,
+                                                            std::uint32_t after_weight,
+                                                            ReviewItemId after,
+                                                            std::uint32_t limit) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

@@ -136,6 +136,21 @@ class TransactionWrapper : public Transaction {
   result<void> insert_audit_entry(AuditEntry& e) override;
   result<std::vector<AuditEntry>> list_audit_entries(const AuditQuery& q, std::uint64_t before_id,
                                                      std::uint32_t limit) override;
+  result<void> insert_report(const Report& r) override;
+  result<void> update_report(const Report& r) override;
+  result<std::optional<Report>> find_open_report(MemberId reporter, MemberId target_member,
+                                                 PostId post) override;
+  result<std::vector<Report>> list_item_reports(ReviewItemId item) override;
+  result<std::vector<Report>> list_reports_by(MemberId reporter, ReportId before,
+                                              std::uint32_t limit) override;
+  result<void> insert_review_item(const ReviewItem& i) override;
+  result<void> update_review_item(const ReviewItem& i) override;
+  result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) override;
+  result<std::optional<ReviewItem>> find_open_review_item(SpaceId space, MemberId target_member,
+                                                          PostId post) override;
+  result<std::vector<ReviewItem>> list_review_queue(SpaceId space, std::uint32_t after_weight,
+                                                    ReviewItemId after,
+                                                    std::uint32_t limit) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

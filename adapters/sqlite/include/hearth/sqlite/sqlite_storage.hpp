@@ -73,7 +73,10 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 8: badges: badge_grants (unique (member, badge, post, ordinal), by (member, id)),
 //    badge_progress by (member, counter), helpful_replies by (post, kind).
 // 9: the moderation audit log: audit_log by (space, id), (target_member, id), (actor, id).
-// 10: sanctions by (member, id), and those that can be in force by (member, id).
-inline constexpr int schema_version = 10;
+// 10: reports (the open ones unique by (reporter, target_member, post), by (item, id) and
+//     (reporter, id)) and review_items (the undecided ones unique by (space, target_member,
+//     post), and in queue order by (space, weight DESC, id)).
+// 11: sanctions by (member, id), and those that can be in force by (member, id).
+inline constexpr int schema_version = 11;
 
 }  // namespace hearth::sqlite
