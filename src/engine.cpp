@@ -39,7 +39,17 @@ result<Member> Engine::Impl::active_member(Transaction& tx, MemberId actor) {
   if (!actor) return errc::forbidden;  // anonymous readers may read, never act
   HEARTH_TRY(m, tx.get_member(actor));
   if (!m.active) return errc::forbidden;
+  HEARTH_CHECK(not_suspended(tx, actor));
   return m;
+}
+
+result<void> Engine::Impl::not_suspended(Transaction& tx, MemberId member) {
+  HEARTH_TRY(sanctions, sanctions_in_force(tx, member));
+  const Timestamp now = clock->now();
+  for (const Sanction& x : *sanctions)
+    if (x.in_force(now) && (x.kind == SanctionKind::suspend || x.kind == SanctionKind::ban))
+      return errc::suspended;
+  return {};
 }
 
 Engine::Impl::SpaceFacts Engine::Impl::facts_of(const Space& s) {
@@ -117,6 +127,10 @@ void Engine::Impl::note_tx_start() noexcept {
   tx_definitions_epoch = definitions_epoch.load();
 }
 
+std::uint64_t Engine::Impl::tx_policy_epoch() noexcept { return tx_epoch; }
+
+bool Engine::Impl::tx_epoch_current() const noexcept { return tx_epoch == policy_epoch.load(); }
+
 bool Engine::Impl::changes_definitions(EventType t) noexcept {
   return t == EventType::override_set || t == EventType::role_updated ||
          t == EventType::role_deleted;
@@ -172,6 +186,8 @@ bool Engine::Impl::changes_standing(EventType t) noexcept {
     case EventType::role_unassigned:
     case EventType::override_set:
     case EventType::ownership_transferred:
+    case EventType::member_sanctioned:
+    case EventType::sanction_revoked:
       return true;
     default:
       return false;
@@ -234,6 +250,23 @@ result<Engine::Impl::Standing> Engine::Impl::standing(Transaction& tx, SpaceId s
   const Timestamp now = clock->now();
   Timestamp valid_until = std::numeric_limits<Timestamp>::max();
   if (member) {
+    // Sanctions: a community-wide ban, and the timeouts here, above or everywhere. (A
+    // suspension is active_member's.)
+    HEARTH_TRY(sanctions, sanctions_in_force(tx, member));
+    for (const Sanction& x : *sanctions) {
+      if (!x.in_force(now)) continue;
+      const bool here = !x.space || std::any_of(path.begin(), path.end(),
+                                                [&](const Level& l) { return l.id == x.space; });
+      if (!here) continue;
+      if (x.kind == SanctionKind::ban) {
+        st.banned = true;
+      } else if (x.kind == SanctionKind::timeout) {
+        st.timed_out_until = std::max(st.timed_out_until, x.expires_at);
+      } else {
+        continue;
+      }
+      if (x.expires_at != 0) valid_until = std::min(valid_until, x.expires_at);
+    }
     for (const Level& level : path) {
       auto ban = tx.get_ban(level.id, member);
       HEARTH_TRY(is_banned, found(ban));

@@ -18,27 +18,35 @@ result<void> Engine::Impl::audit(WriteContext& ctx, AuditEntry e) {
   return ctx.tx.insert_audit_entry(e);
 }
 
-result<bool> Engine::Impl::may_read_audit(Transaction& tx, SpaceId space, MemberId viewer) {
-  auto holds = [&](SpaceId s) -> result<bool> {
-    auto r = require(tx, s, viewer, Permission::view_audit_log);
+result<std::vector<SpaceId>> Engine::Impl::root_spaces(Transaction& tx) {
+  std::vector<SpaceId> out;
+  for (SpaceId after;;) {
+    HEARTH_TRY(roots, tx.list_child_spaces(SpaceId{}, after, 100));
+    for (const Space& root : roots) out.push_back(after = root.id);
+    if (roots.size() < 100) break;
+  }
+  return out;
+}
+
+result<bool> Engine::Impl::holds(Transaction& tx, SpaceId space, MemberId viewer, Permission p) {
+  auto holds_in = [&](SpaceId s) -> result<bool> {
+    auto r = require(tx, s, viewer, p);
     if (r) return true;
     if (is(r.error(), errc::forbidden) || is(r.error(), errc::not_found)) return false;
     return failure{r.error()};
   };
-  if (space) return holds(space);
-  // Community-wide entries: view_audit_log in every root space.
-  bool any = false;
-  for (SpaceId after;;) {
-    HEARTH_TRY(roots, tx.list_child_spaces(SpaceId{}, after, 100));
-    for (const Space& root : roots) {
-      HEARTH_TRY(held, holds(root.id));
-      if (!held) return false;
-      any = true;
-      after = root.id;
-    }
-    if (roots.size() < 100) break;
+  if (space) return holds_in(space);
+  // Community-wide: in every root space.
+  HEARTH_TRY(roots, root_spaces(tx));
+  for (SpaceId root : roots) {
+    HEARTH_TRY(held, holds_in(root));
+    if (!held) return false;
   }
-  return any;
+  return !roots.empty();
+}
+
+result<bool> Engine::Impl::may_read_audit(Transaction& tx, SpaceId space, MemberId viewer) {
+  return holds(tx, space, viewer, Permission::view_audit_log);
 }
 
 result<Page<AuditEntry>> Engine::audit_log(MemberId viewer, const AuditQuery& q,

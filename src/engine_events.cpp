@@ -130,14 +130,42 @@ result<SubscriptionId> Engine::subscribe_as(MemberId viewer, std::uint64_t after
 
 namespace {
 
-// The recipient of a `notification` event: the payload's first field (engine_notifications.cpp
-// writes it there). No id when the payload is not shaped so.
-MemberId recipient_of(const Event& e) {
-  constexpr std::string_view prefix = R"({"recipient":")";
-  if (e.payload.compare(0, prefix.size(), prefix) != 0) return {};
+// The member a payload names first, under `key`: the recipient of a `notification`
+// (engine_notifications.cpp writes it there), the member of a sanction event
+// (engine_sanctions.cpp). No id when the payload is not shaped so.
+MemberId first_member(const Event& e, std::string_view key) {
+  const std::string_view p = e.payload;
+  if (p.size() < key.size() + 5 || p.substr(0, 2) != "{\"" || p.substr(2, key.size()) != key ||
+      p.substr(2 + key.size(), 3) != "\":\"")
+    return {};
   std::uint64_t id = 0;
-  for (std::size_t i = prefix.size(); i < e.payload.size(); ++i) {
-    const char c = e.payload[i];
+  for (std::size_t i = key.size() + 5; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '"') return MemberId{id};
+    if (c < '0' || c > '9' || id > (UINT64_MAX - 9) / 10) return {};
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return {};
+}
+
+// Whether a reputation_changed event is about a sanction's points (ReputationRules::sanctions)
+// or their reversal: a penalty tells of the sanction, so it is the member's alone too. Texts in
+// a payload are JSON strings, whose quotes are escaped: no note can forge these fields.
+bool about_sanction(const Event& e) {
+  const std::string_view p = e.payload;
+  return p.find(R"("reason":"sanction")") != std::string_view::npos ||
+         p.find(R"("note":"sanction_revoked")") != std::string_view::npos;
+}
+
+// The member a reputation_changed payload names (its "member" field).
+MemberId member_field(const Event& e) {
+  constexpr std::string_view key = R"("member":")";
+  const std::string_view p = e.payload;
+  const auto at = p.find(key);
+  if (at == std::string_view::npos) return {};
+  std::uint64_t id = 0;
+  for (std::size_t i = at + key.size(); i < p.size(); ++i) {
+    const char c = p[i];
     if (c == '"') return MemberId{id};
     if (c < '0' || c > '9' || id > (UINT64_MAX - 9) / 10) return {};
     id = id * 10 + static_cast<std::uint64_t>(c - '0');
@@ -148,7 +176,15 @@ MemberId recipient_of(const Event& e) {
 }  // namespace
 
 bool Engine::Impl::may_receive(MemberId viewer, const Event& e) {
-  if (e.type == EventType::notification && (!viewer || recipient_of(e) != viewer)) return false;
+  if (e.type == EventType::notification && (!viewer || first_member(e, "recipient") != viewer))
+    return false;
+  // A member's sanctions are theirs to learn of, not everyone's (moderators read the audit log).
+  if ((e.type == EventType::member_sanctioned || e.type == EventType::sanction_revoked) &&
+      (!viewer || first_member(e, "member") != viewer))
+    return false;
+  if (e.type == EventType::reputation_changed && about_sanction(e) &&
+      (!viewer || member_field(e) != viewer))
+    return false;
   if (!e.space) return true;
   auto r = read([&](Transaction& tx) { return access(tx, e.space, viewer, Access::read); });
   return r.has_value();

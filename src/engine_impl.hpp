@@ -110,8 +110,10 @@ class Engine::Impl {
   }
 
   // The actor as a member who may act: forbidden for no id (anonymous) or once deactivated,
-  // not_found if unknown.
+  // not_found if unknown, suspended while suspended or banned everywhere.
   result<Member> active_member(Transaction& tx, MemberId actor);
+  // suspended while `member` is suspended or banned everywhere (from the sanctions cache).
+  result<void> not_suspended(Transaction& tx, MemberId member);
   enum class Access : std::uint8_t {
     see,   // know that it exists: its name, description and counts
     read,  // what is in it: threads, posts, members
@@ -125,6 +127,8 @@ class Engine::Impl {
     bool owner = false;                  // owns the space or a space above it
     bool member = false;                 // a member of the space itself
     bool banned = false;                 // banned from it or from a space above it (while in force)
+    // When the latest timeout in force here (in it, above it or everywhere) ends; 0: none.
+    Timestamp timed_out_until = 0;
     // Visibility: errc{} when readable; forbidden when only its name may be seen (a private
     // space they are not in) or not even that (under such a space); not_found when secret.
     errc see = errc{};
@@ -153,6 +157,10 @@ class Engine::Impl {
   static bool changes_standing(EventType t) noexcept;
   // Records the epoch before a transaction begins (per thread: a thread has one open at most).
   void note_tx_start() noexcept;
+  // The policy_epoch this thread's transaction began under, and whether it is still current
+  // (what that transaction reads may then be cached under it).
+  static std::uint64_t tx_policy_epoch() noexcept;
+  bool tx_epoch_current() const noexcept;
   void after_commit(const std::vector<Event>& events) noexcept;
 
   // The definitions every standing reads, cached under their own epoch, which only changes
@@ -397,6 +405,37 @@ class Engine::Impl {
   result<void> audit(WriteContext& ctx, AuditEntry e);
   // Whether `viewer` may read the audit entries of `space` (no id: the community-wide ones).
   result<bool> may_read_audit(Transaction& tx, SpaceId space, MemberId viewer);
+
+  // --- sanctions (engine_sanctions.cpp, docs/moderation.md) -----------------------------------
+  // `member`'s sanctions that may be in force, as of a read at most as old as the last change
+  // of standings (the sanction events are in changes_standing) and no older than the first of
+  // them to expire: every acting call reads them, so they are cached like standings (and
+  // filtered by Sanction::in_force at each use).
+  using SanctionList = std::shared_ptr<const std::vector<Sanction>>;
+  result<SanctionList> sanctions_in_force(Transaction& tx, MemberId member);
+  struct CachedSanctions {
+    SanctionList sanctions;
+    std::uint64_t epoch = 0;
+    Timestamp valid_until = 0;
+  };
+  std::shared_mutex sanctions_mutex;
+  std::unordered_map<std::uint64_t, CachedSanctions> sanctions_cache;  // by member
+  // timed_out while `st` says a timeout is in force at `now`.
+  static result<void> not_timed_out(const Standing& st, Timestamp now);
+  // The root spaces, by id.
+  static result<std::vector<SpaceId>> root_spaces(Transaction& tx);
+  // Whether `viewer` holds `p` in `space` (no id: in every root space, and there is one);
+  // forbidden and not_found answer false.
+  result<bool> holds(Transaction& tx, SpaceId space, MemberId viewer, Permission p);
+  // Whether `actor` (no id: the host) may sanction `member` in `space` (no id: community-wide),
+  // else forbidden (not_found for an unknown member or space).
+  result<void> may_sanction(Transaction& tx, MemberId actor, SpaceId space, MemberId member);
+  result<Sanction> impose(MemberId actor, const NewSanction& spec);
+  // The ledger side of a sanction (ReputationRules::sanctions), in its transaction: the points
+  // its kind moves in the scope in force where it holds, and their reversal on revocation.
+  result<void> sanction_points(WriteContext& ctx, const Sanction& x);
+  result<void> sanction_points_reversed(WriteContext& ctx, const Sanction& x, MemberId actor);
+  result<bool> revoke(MemberId actor, SanctionId id, std::string_view reason);
 
   // --- badges (engine_badges.cpp, docs/badges.md) ----------------------------------------------
   // Each hook runs in the transaction of the happening, after it is written, and decides in

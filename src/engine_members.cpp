@@ -87,6 +87,7 @@ result<Member> Engine::update_profile(MemberId actor, MemberId member,
     HEARTH_TRY(m, ctx.tx.get_member(member));
     if (actor != member) return errc::forbidden;
     if (!m.active) return errc::gone;
+    HEARTH_CHECK(impl_->not_suspended(ctx.tx, actor));
     if (name) m.display_name = std::move(*name);
     if (bio) m.bio = std::move(*bio);
     HEARTH_CHECK(ctx.tx.update_member(m));

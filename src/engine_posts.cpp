@@ -60,6 +60,8 @@ result<PostInThread> own_live_post(Engine::Impl& engine, Transaction& tx, Member
   HEARTH_TRY(t, tx.get_thread(p.thread));
   HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
   if (p.author != actor || !st.perms.has(needed)) return errc::forbidden;
+  if (needed == Permission::edit_own)
+    HEARTH_CHECK(Engine::Impl::not_timed_out(st, engine.clock->now()));
   if (p.deleted || p.removed || t.deleted) return errc::gone;
   if (t.archived) return errc::conflict;
   return PostInThread{std::move(p), std::move(t)};
@@ -151,6 +153,7 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
     HEARTH_TRY(st, impl_->require(ctx.tx, space, actor, Permission::post_threads));
+    HEARTH_CHECK(Impl::not_timed_out(st, ctx.now));
     if (kind == ThreadKind::announcement && !st.perms.has(Permission::announce))
       return errc::forbidden;
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_title));
@@ -199,6 +202,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_TRY(st, impl_->access(ctx.tx, t.space, actor, Access::read));
     if (t.deleted) return errc::gone;
     if (!st.perms.has(Permission::reply)) return errc::forbidden;
+    HEARTH_CHECK(Impl::not_timed_out(st, ctx.now));
     if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
@@ -368,6 +372,7 @@ result<PostInThread> reaction_target(Engine::Impl& engine, Transaction& tx, Memb
   HEARTH_TRY(st, engine.access(tx, t.space, actor, Engine::Impl::Access::read));
   if (p.deleted || p.removed || t.deleted) return errc::gone;
   if (!st.perms.has(Permission::react)) return errc::forbidden;
+  HEARTH_CHECK(Engine::Impl::not_timed_out(st, engine.clock->now()));
   if (t.archived) return errc::conflict;
   return PostInThread{std::move(p), std::move(t)};
 }

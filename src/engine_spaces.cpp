@@ -242,6 +242,7 @@ result<bool> Engine::leave_space(MemberId actor, SpaceId space) {
   return impl_->write([&](WriteContext& ctx) -> result<bool> {
     if (!actor) return errc::forbidden;
     HEARTH_CHECK(ctx.tx.get_member(actor));
+    HEARTH_CHECK(impl_->not_suspended(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
     HEARTH_TRY(member, is_member(ctx.tx, space, actor));
     if (!member) {

@@ -40,6 +40,10 @@ class HearthCategory final : public boost::system::error_category {
         return "internal error";
       case errc::full:
         return "the space is at its member cap";
+      case errc::suspended:
+        return "the member is suspended";
+      case errc::timed_out:
+        return "the member is timed out";
     }
     return "unknown hearth error";
   }
@@ -79,6 +83,10 @@ std::string_view errc_name(errc e) noexcept {
       return "internal";
     case errc::full:
       return "full";
+    case errc::suspended:
+      return "suspended";
+    case errc::timed_out:
+      return "timed_out";
   }
   return "unknown";
 }

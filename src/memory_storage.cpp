@@ -31,7 +31,10 @@ struct MemoryStorage::State {
   std::map<std::pair<std::uint64_t, std::uint64_t>, RoleOverride> overrides;  // (space, role)
   std::map<std::pair<std::uint64_t, std::uint64_t>, Ban> bans;                // (space, member)
   std::map<std::string, Invite> invites;                                      // by code
-  std::set<std::tuple<std::uint64_t, std::string>> space_invites;             // (space, code)
+  // Sanctions by id, and the (member, id) index of each member's record.
+  std::map<std::uint64_t, Sanction> sanctions;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> sanctions_by_member;
+  std::set<std::tuple<std::uint64_t, std::string>> space_invites;  // (space, code)
   std::map<std::pair<std::uint64_t, std::uint64_t>, JoinRequest> join_requests;
   std::unordered_map<std::uint64_t, Thread> threads;
   // (space, pinned, last_post, thread) of threads that are not deleted.
@@ -432,6 +435,48 @@ class MemoryTransaction final : public Transaction {
     for (auto it = s_.bans.upper_bound({space.value, after.value});
          it != s_.bans.end() && it->first.first == space.value && out.size() < limit; ++it)
       out.push_back(it->second);
+    return out;
+  }
+
+  // --- sanctions ---
+  result<void> insert_sanction(const Sanction& x) override {
+    HEARTH_CHECK(writable());
+    if (s_.sanctions.count(x.id.value)) return fail(errc::already_exists);
+    put(s_.sanctions, x.id.value, x);
+    insert(s_.sanctions_by_member, std::pair{x.member.value, x.id.value});
+    return {};
+  }
+
+  result<void> update_sanction(const Sanction& x) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.sanctions.find(x.id.value);
+    if (it == s_.sanctions.end()) return fail(errc::not_found);
+    Sanction updated = it->second;
+    updated.revoked_at = x.revoked_at;
+    updated.revoked_by = x.revoked_by;
+    put(s_.sanctions, x.id.value, updated);
+    return {};
+  }
+
+  result<Sanction> get_sanction(SanctionId id) override { return find(s_.sanctions, id.value); }
+
+  result<std::vector<Sanction>> list_sanctions(MemberId member, SanctionId after,
+                                               std::uint32_t limit) override {
+    std::vector<Sanction> out;
+    for (auto it = s_.sanctions_by_member.upper_bound({member.value, after.value});
+         it != s_.sanctions_by_member.end() && it->first == member.value && out.size() < limit;
+         ++it)
+      out.push_back(s_.sanctions.at(it->second));
+    return out;
+  }
+
+  result<std::vector<Sanction>> list_sanctions_in_force(MemberId member, Timestamp now) override {
+    std::vector<Sanction> out;
+    for (auto it = s_.sanctions_by_member.lower_bound({member.value, 0});
+         it != s_.sanctions_by_member.end() && it->first == member.value; ++it) {
+      const Sanction& x = s_.sanctions.at(it->second);
+      if (x.in_force(now)) out.push_back(x);
+    }
     return out;
   }
 

@@ -37,7 +37,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 40> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -76,6 +76,8 @@ constexpr std::array<std::pair<EventType, std::string_view>, 38> event_types{{
     {EventType::reputation_changed, "reputation_changed"},
     {EventType::trust_level_changed, "trust_level_changed"},
     {EventType::badge_awarded, "badge_awarded"},
+    {EventType::member_sanctioned, "member_sanctioned"},
+    {EventType::sanction_revoked, "sanction_revoked"},
 }};
 
 constexpr std::array<std::pair<NotificationKind, std::string_view>, 5> notification_kinds{{
@@ -84,6 +86,13 @@ constexpr std::array<std::pair<NotificationKind, std::string_view>, 5> notificat
     {NotificationKind::answer_accepted, "answer_accepted"},
     {NotificationKind::reaction, "reaction"},
     {NotificationKind::report_decided, "report_decided"},
+}};
+
+constexpr std::array<std::pair<SanctionKind, std::string_view>, 4> sanction_kinds{{
+    {SanctionKind::warn, "warn"},
+    {SanctionKind::timeout, "timeout"},
+    {SanctionKind::suspend, "suspend"},
+    {SanctionKind::ban, "ban"},
 }};
 
 using detail::name_of;
@@ -110,6 +119,10 @@ std::optional<Visibility> visibility_from_string(std::string_view s) noexcept {
 std::string_view to_string(NotificationKind k) noexcept { return name_of(notification_kinds, k); }
 std::optional<NotificationKind> notification_kind_from_string(std::string_view s) noexcept {
   return value_of<NotificationKind>(notification_kinds, s);
+}
+std::string_view to_string(SanctionKind k) noexcept { return name_of(sanction_kinds, k); }
+std::optional<SanctionKind> sanction_kind_from_string(std::string_view s) noexcept {
+  return value_of<SanctionKind>(sanction_kinds, s);
 }
 std::string_view to_string(EventType t) noexcept { return name_of(event_types, t); }
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept {

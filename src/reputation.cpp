@@ -30,13 +30,14 @@ bool well_formed_window_name(std::string_view name) noexcept {
 
 bool within(std::int64_t v) noexcept { return v >= -max_points && v <= max_points; }
 
-constexpr std::array<std::pair<ReputationReason, std::string_view>, 6> reason_names{{
+constexpr std::array<std::pair<ReputationReason, std::string_view>, 7> reason_names{{
     {ReputationReason::reaction_received, "reaction_received"},
     {ReputationReason::reaction_given, "reaction_given"},
     {ReputationReason::answer_accepted, "answer_accepted"},
     {ReputationReason::accepted_answer, "accepted_answer"},
     {ReputationReason::award, "award"},
     {ReputationReason::reversal, "reversal"},
+    {ReputationReason::sanction, "sanction"},
 }};
 
 // Reads one JSON field into `out`, with `path` naming it in the error.
@@ -282,6 +283,9 @@ result<void> ReputationRules::validate(std::string* why) const {
     return invalid(why, "daily_cap: out of range 0..1000000");
   if (award_max < 1 || award_max > max_points)
     return invalid(why, "award_max: out of range 1..1000000");
+  if (!within(sanctions.warn) || !within(sanctions.timeout) || !within(sanctions.suspend) ||
+      !within(sanctions.ban))
+    return invalid(why, "sanctions: points beyond ±1000000");
   if (serial_window_ms < 1 || serial_window_ms > max_serial_window_ms)
     return invalid(why, "serial_window_ms: out of range 1..2592000000 (30 days)");
   for (std::size_t i = 0; i < windows.size(); ++i) {
@@ -344,6 +348,18 @@ result<ReputationRules> ReputationRules::from_json(std::string_view text, std::s
       HEARTH_CHECK(read_number(field, at, 1, max_points, r.award_max, why));
     } else if (key == "serial_votes") {
       HEARTH_CHECK(read_number(field, at, 0, 1'000'000, r.serial_votes, why));
+    } else if (key == "sanctions") {
+      if (!field.is_object()) return invalid(why, at + ": expected an object");
+      for (const auto& [kind, points] : field.get_object()) {
+        const std::string where = at + "." + std::string(kind);
+        std::int32_t* slot = kind == "warn"      ? &r.sanctions.warn
+                             : kind == "timeout" ? &r.sanctions.timeout
+                             : kind == "suspend" ? &r.sanctions.suspend
+                             : kind == "ban"     ? &r.sanctions.ban
+                                                 : nullptr;
+        if (!slot) return invalid(why, where + ": unknown field");
+        HEARTH_CHECK(read_number(points, where, -max_points, max_points, *slot, why));
+      }
     } else if (key == "serial_window_ms") {
       HEARTH_CHECK(read_int(field, at, 1, max_serial_window_ms, r.serial_window_ms, why));
     } else {
@@ -381,6 +397,10 @@ std::string ReputationRules::to_json() const {
   for (const auto& p : privileges)
     ps.push_back(json::object{{"points", p.points}, {"permission", to_string(p.permission)}});
   o["privileges"] = std::move(ps);
+  o["sanctions"] = json::object{{"warn", sanctions.warn},
+                                {"timeout", sanctions.timeout},
+                                {"suspend", sanctions.suspend},
+                                {"ban", sanctions.ban}};
   return json::serialize(o);
 }
 

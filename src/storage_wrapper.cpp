@@ -166,6 +166,33 @@ result<std::vector<Ban>> TransactionWrapper::list_bans(SpaceId space, MemberId a
   return target_->list_bans(space, after, limit);
 }
 
+result<void> TransactionWrapper::insert_sanction(const Sanction& s) {
+  HEARTH_CHECK(intercept("insert_sanction"));
+  return target_->insert_sanction(s);
+}
+
+result<void> TransactionWrapper::update_sanction(const Sanction& s) {
+  HEARTH_CHECK(intercept("update_sanction"));
+  return target_->update_sanction(s);
+}
+
+result<Sanction> TransactionWrapper::get_sanction(SanctionId id) {
+  HEARTH_CHECK(intercept("get_sanction"));
+  return target_->get_sanction(id);
+}
+
+result<std::vector<Sanction>> TransactionWrapper::list_sanctions(MemberId member, SanctionId after,
+                                                                 std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_sanctions"));
+  return target_->list_sanctions(member, after, limit);
+}
+
+result<std::vector<Sanction>> TransactionWrapper::list_sanctions_in_force(MemberId member,
+                                                                          Timestamp now) {
+  HEARTH_CHECK(intercept("list_sanctions_in_force"));
+  return target_->list_sanctions_in_force(member, now);
+}
+
 result<void> TransactionWrapper::insert_invite(const Invite& i) {
   HEARTH_CHECK(intercept("insert_invite"));
   return target_->insert_invite(i);

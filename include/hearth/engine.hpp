@@ -38,6 +38,7 @@ struct Limits {
   std::uint32_t space_tags_max = 100;    // tags in one space's vocabulary
   std::uint32_t thread_tags_max = 5;     // tags on one thread
   std::uint32_t unread_posts_cap = 99;   // unread_counts counts new posts up to this ("99+")
+  std::int64_t timeout_max_ms = 28LL * 24 * 3'600'000;  // the longest timeout (timeout_member)
 };
 
 struct EngineOptions {
@@ -178,6 +179,15 @@ struct RoleUpdate {
   std::optional<Rank> rank;
 };
 
+// A sanction the host imposes (Engine::impose_sanction); see the sanctions calls.
+struct NewSanction {
+  SanctionKind kind = SanctionKind::warn;
+  MemberId member;
+  SpaceId space;  // warn, timeout: where (no id: community-wide); suspend, ban: none
+  std::string reason;
+  Timestamp expires_at = 0;  // as the member calls take it
+};
+
 struct NewInvite {
   Timestamp expires_at = 0;    // 0: never
   std::uint32_t max_uses = 0;  // 0: unlimited
@@ -286,6 +296,53 @@ class Engine {
   result<bool> unban_member(MemberId actor, SpaceId space, MemberId member);
   // sanction_members.
   result<Page<Ban>> list_bans(MemberId viewer, SpaceId space, const PageRequest& page);
+
+  // --- sanctions (docs/moderation.md, "Sanctions") -------------------------------------------
+  // Warnings, timeouts, suspensions and community-wide bans: kept on the member's record with
+  // reason, issuer, start and expiry. One ends by itself once its expires_at passes by the
+  // engine's clock, or early when revoked. Authority: sanction_members in the space and a rank
+  // above the member's there, as for ban_member; for a community-wide sanction, that in every
+  // root space (forbidden otherwise). Nobody sanctions themselves or an owner (forbidden).
+  // `reason`: up to 500 code points (invalid_argument). Each call that changes something
+  // appends one audit entry and emits member_sanctioned or sanction_revoked, which among
+  // members only the sanctioned one receives (subscribe_as). Per-space bans stay ban_member's:
+  // they are not on this record.
+  //
+  // A warning in `space` (no id: community-wide): a message to the member; restricts nothing.
+  result<Sanction> warn_member(MemberId actor, SpaceId space, MemberId member,
+                               std::string_view reason);
+  // A timeout in `space` and the spaces below it (no id: everywhere) until `expires_at`, which
+  // must be after now and at most Limits::timeout_max_ms ahead (invalid_argument): there the
+  // member's create_thread, reply, edit_post, react and unreact fail with timed_out; they
+  // still read.
+  result<Sanction> timeout_member(MemberId actor, SpaceId space, MemberId member,
+                                  std::string_view reason, Timestamp expires_at);
+  // Community-wide, until `expires_at` (0: until revoked; else after now, invalid_argument):
+  // every call acting as the member fails with suspended (they cannot log in).
+  result<Sanction> suspend_member(MemberId actor, MemberId member, std::string_view reason,
+                                  Timestamp expires_at = 0);
+  // As suspend_member, and what is not public is closed to them, as to a member banned from
+  // every space (their memberships stay, for when it ends).
+  result<Sanction> ban_everywhere(MemberId actor, MemberId member, std::string_view reason,
+                                  Timestamp expires_at = 0);
+  // For the host: any of the four, with no acting member (audited as the host's); the
+  // owner of the space (for a community-wide one: of any root space) is still out of reach.
+  result<Sanction> impose_sanction(const NewSanction& sanction);
+  // Ends a sanction now (a warning: withdraws it), with the authority its imposing needs.
+  // Returns false when it was revoked already or has expired. not_found for an unknown id.
+  result<bool> revoke_sanction(MemberId actor, SanctionId sanction, std::string_view reason);
+  // The host's revoke_sanction.
+  result<bool> lift_sanction(SanctionId sanction, std::string_view reason);
+  // `member`'s record, oldest first: all of it to the member (even suspended); to others,
+  // the sanctions of spaces where they hold sanction_members and the community-wide ones if
+  // they hold it in every root space. forbidden for no id or a deactivated viewer.
+  result<Page<Sanction>> list_sanctions(MemberId viewer, MemberId member, const PageRequest& page);
+  // What restricts `member` in `space` now (no id: community-wide only): a ban (this engine's
+  // per-space ban, from the space or one above it, or a community-wide one), else a suspension,
+  // else a timeout there or everywhere; the one that ends last when several do. To the member
+  // themselves (even suspended: it says until when) and to holders of sanction_members in the
+  // space (in every root space for no id); a host asks as the member.
+  result<Restriction> restriction(MemberId viewer, MemberId member, SpaceId space);
 
   // --- invites and join requests ------------------------------------------------------------
   // A new invite code (invite permission). The code is 20 characters of [a-z2-7], random.
@@ -532,7 +589,7 @@ class Engine {
   // --- moderation audit log (docs/moderation.md, "Audit log") ------------------------------
   // Every moderation call above (removing and restoring posts; pinning, locking, archiving and
   // moving threads; bans, removals and deactivations of others; roles, assignments and
-  // overrides; join decisions; awards; the host's trust levels and badges) that changes
+  // overrides; join decisions; awards; sanctions; the host's trust levels and badges) that changes
   // something appends one AuditEntry in its own transaction; a call that changes nothing
   // appends none. No call edits or deletes an entry.
   //

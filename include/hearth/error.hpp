@@ -28,6 +28,8 @@ enum class errc : int {
   storage_error,  // the storage failed (I/O, corruption, an adapter exception)
   internal,       // a broken invariant inside hearth: a bug
   full,           // the space is at its member cap
+  suspended,      // the actor is suspended or banned community-wide (Engine::restriction: until)
+  timed_out,      // the actor is timed out here: no posts, replies, edits or reactions (until)
 };
 
 // The stable, protocol-visible name of a code ("not_found"). "unknown" for values outside errc.

@@ -50,6 +50,9 @@ enum class EventType : std::uint16_t {
   reputation_changed,   // a ledger entry moved a member's points (docs/reputation.md)
   trust_level_changed,  // a member's trust level moved (docs/trust.md)
   badge_awarded,        // a member was granted a badge (docs/badges.md)
+  member_sanctioned,    // a member was warned, timed out, suspended or banned everywhere: for them
+                        // only
+  sanction_revoked,     // a sanction of a member was revoked: for them only
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

@@ -27,6 +27,7 @@ using SpaceId = Id<struct SpaceTag>;
 using ThreadId = Id<struct ThreadTag>;
 using PostId = Id<struct PostTag>;
 using NotificationId = Id<struct NotificationTag>;
+using SanctionId = Id<struct SanctionTag>;
 
 // Layout of an id, most significant bits first:
 //   42 bits  milliseconds since id_epoch (2020-01-01T00:00:00Z; good until year 2159)

@@ -146,6 +146,44 @@ struct Ban {
   Timestamp expires_at = 0;  // 0: until lifted
 };
 
+// What a sanction does (docs/moderation.md, "Sanctions"). The values are stored: new kinds are
+// appended at the end, and a value is never renumbered or reused.
+enum class SanctionKind : std::uint8_t {
+  warn = 0,  // a message on the member's record; restricts nothing
+  timeout,   // no threads, replies, edits or reactions in the space and below (or everywhere)
+  suspend,   // community-wide: every call acting as the member fails (they cannot log in)
+  ban,       // community-wide: as suspend, and what is not public is closed to them
+};
+std::string_view to_string(SanctionKind k) noexcept;
+std::optional<SanctionKind> sanction_kind_from_string(std::string_view s) noexcept;
+
+// A sanction on a member's record. A per-space ban (ban_member) is a Ban, not a Sanction.
+struct Sanction {
+  SanctionId id;
+  SanctionKind kind = SanctionKind::warn;
+  MemberId member;
+  SpaceId space;    // where it holds, and below; no id: community-wide
+  MemberId issuer;  // no id: the host
+  std::string reason;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;  // 0: never (a warn has none; a timeout always has one)
+  Timestamp revoked_at = 0;  // 0: not revoked
+  MemberId revoked_by;       // no id: the host (when revoked_at is set)
+
+  // Whether it restricts the member at `now`: not a warn, not revoked, not expired.
+  bool in_force(Timestamp now) const noexcept {
+    return kind != SanctionKind::warn && revoked_at == 0 && (expires_at == 0 || expires_at > now);
+  }
+};
+
+// What restricts a member in one place now (Engine::restriction).
+struct Restriction {
+  // none: nothing; else the strongest in force (ban, suspend, then timeout).
+  std::optional<SanctionKind> kind;
+  SanctionId sanction;  // the sanction that says so
+  Timestamp until = 0;  // when it ends; 0: never (or, with no kind, nothing to end)
+};
+
 // An invite code into a space.
 struct Invite {
   std::string code;

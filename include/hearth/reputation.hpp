@@ -48,6 +48,17 @@ struct ReputationWindow {
   Timestamp to = 0;
 };
 
+// What a sanction (docs/moderation.md, "Sanctions") moves the sanctioned member's points by, per
+// kind, in the scope in force where it is imposed (community-wide: the community's scope): a
+// negative number is a penalty. Written when the sanction is imposed, reversed when it is
+// revoked (not when it expires: the penalty is for having been sanctioned). 0: nothing.
+struct SanctionPoints {
+  std::int32_t warn = 0;
+  std::int32_t timeout = 0;
+  std::int32_t suspend = 0;
+  std::int32_t ban = 0;
+};
+
 // How a community turns happenings into points. Rules are data: build them in code, take a
 // preset, or load them from JSON (from_json); validate() says what is wrong with a set.
 struct ReputationRules {
@@ -69,6 +80,7 @@ struct ReputationRules {
   std::int64_t serial_window_ms = 24 * 60 * 60 * 1000;
   std::vector<ReputationWindow> windows;  // custom leaderboard windows
   std::vector<Privilege> privileges;      // each permission at most once
+  SanctionPoints sanctions;               // none in any preset
 
   // Stack Exchange-like Q&A: a +1 on a question or an answer gives its author 10, a -1 takes 2
   // from the author and, on an answer, 1 from the voter; an accepted answer gives the answerer
@@ -118,13 +130,16 @@ enum class ReputationReason : std::uint8_t {
   accepted_answer,        // the member (the asker) accepted `source`'s answer
   award,                  // `source` awarded points on behalf of the host (note: why)
   reversal,               // cancels entry `reverses` (note: why, see below)
+  sanction,               // the member was sanctioned by `source` (no id: the host); note: the
+                          // sanction's id (ReputationRules::sanctions)
 };
 std::string_view to_string(ReputationReason r) noexcept;
 std::optional<ReputationReason> reputation_reason_from_string(std::string_view s) noexcept;
 
 // One line of the ledger. Entries are only ever appended: a reversal is a new entry with the
 // opposite delta that names the entry it cancels, and its note says why (unreacted,
-// post_removed, thread_removed, post_deleted, thread_deleted, answer_changed, serial_voting). When
+// post_removed, thread_removed, post_deleted, thread_deleted, answer_changed, serial_voting,
+// sanction_revoked). When
 // a removed post is restored, each reversal its removal wrote is undone by a new entry with the
 // reason and note of the entry the reversal cancelled, naming the reversal in `reverses`.
 struct ReputationEntry {

@@ -36,6 +36,11 @@ constexpr std::array<std::pair<AuditAction, std::string_view>, audit_action_coun
     {AuditAction::badge_granted, "badge_granted"},
     {AuditAction::post_hidden, "post_hidden"},
     {AuditAction::review_decided, "review_decided"},
+    {AuditAction::member_warned, "member_warned"},
+    {AuditAction::member_timed_out, "member_timed_out"},
+    {AuditAction::member_suspended, "member_suspended"},
+    {AuditAction::member_banned_everywhere, "member_banned_everywhere"},
+    {AuditAction::sanction_revoked, "sanction_revoked"},
 }};
 
 constexpr std::array<std::pair<AuditActorKind, std::string_view>, 4> actor_kinds{{

@@ -88,6 +88,27 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Ban& b) {
         {"reason", b.reason},   {"created_at", b.created_at}, {"expires_at", b.expires_at}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const Sanction& x) {
+  jv = {{"id", id(x.id)},
+        {"kind", to_string(x.kind)},
+        {"member", id(x.member)},
+        {"space", id(x.space)},
+        {"issuer", id(x.issuer)},
+        {"reason", x.reason},
+        {"created_at", x.created_at},
+        {"expires_at", x.expires_at},
+        {"revoked_at", x.revoked_at},
+        {"revoked_by", id(x.revoked_by)}};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const Restriction& r) {
+  json::value until = nullptr;
+  if (r.kind && r.until != 0) until = r.until;
+  jv = {{"kind", r.kind ? json::value(to_string(*r.kind)) : json::value(nullptr)},
+        {"sanction", id(r.sanction)},
+        {"until", std::move(until)}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const ReputationEntry& e) {
   jv = {{"id", id(e.id)},     {"member", id(e.member)},        {"scope", id(e.scope)},
         {"delta", e.delta},   {"reason", to_string(e.reason)}, {"note", e.note},

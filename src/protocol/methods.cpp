@@ -24,6 +24,15 @@ Reply out(result<void> r) {
 
 Reply bad() { return {nullptr, {}, true}; }
 
+// `r`, which names the space `post` is in when the call failed for a timeout (the session then
+// says until when).
+Reply in_post_space(Call& c, Reply r, PostId post) {
+  if (r.ec == make_error_code(errc::timed_out)) {
+    if (auto p = c.engine.get_post(c.me, post)) r.where = p->space;
+  }
+  return r;
+}
+
 std::optional<SpaceSort> space_sort_from_string(std::string_view s) {
   if (s == "activity") return SpaceSort::activity;
   if (s == "members") return SpaceSort::members;
@@ -286,6 +295,62 @@ Reply list_bans(Call& c) {
   return out(c.engine.list_bans(c.me, space, page));
 }
 
+// --- sanctions -------------------------------------------------------------------------------
+
+Reply warn_member(Call& c) {
+  auto space = c.params.opt_id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto reason = c.params.str_or("reason", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.warn_member(c.me, space, member, reason));
+}
+
+Reply timeout_member(Call& c) {
+  auto space = c.params.opt_id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto reason = c.params.str_or("reason", "");
+  auto expires_at = c.params.i64("expires_at");
+  if (!c.params.done()) return bad();
+  return out(c.engine.timeout_member(c.me, space, member, reason, expires_at));
+}
+
+Reply suspend_member(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  auto reason = c.params.str_or("reason", "");
+  auto expires_at = c.params.opt_i64("expires_at").value_or(0);
+  if (!c.params.done()) return bad();
+  return out(c.engine.suspend_member(c.me, member, reason, expires_at));
+}
+
+Reply ban_everywhere(Call& c) {
+  auto member = c.params.id<MemberId>("member");
+  auto reason = c.params.str_or("reason", "");
+  auto expires_at = c.params.opt_i64("expires_at").value_or(0);
+  if (!c.params.done()) return bad();
+  return out(c.engine.ban_everywhere(c.me, member, reason, expires_at));
+}
+
+Reply revoke_sanction(Call& c) {
+  auto sanction = c.params.id<SanctionId>("sanction");
+  auto reason = c.params.str_or("reason", "");
+  if (!c.params.done()) return bad();
+  return out(c.engine.revoke_sanction(c.me, sanction, reason));
+}
+
+Reply list_sanctions(Call& c) {
+  auto member = c.params.opt_id<MemberId>("member");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.list_sanctions(c.me, member ? member : c.me, page));
+}
+
+Reply restriction(Call& c) {
+  auto member = c.params.opt_id<MemberId>("member");
+  auto space = c.params.opt_id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.restriction(c.me, member ? member : c.me, space));
+}
+
 Reply create_invite(Call& c) {
   auto space = c.params.id<SpaceId>("space");
   NewInvite i;
@@ -351,7 +416,9 @@ Reply create_thread(Call& c) {
   auto kind = c.params.opt_enum("kind", &thread_kind_from_string).value_or(ThreadKind::discussion);
   auto tags = c.params.opt_strs("tags").value_or(std::vector<std::string>{});
   if (!c.params.done()) return bad();
-  return out(c.engine.create_thread(c.me, space, title, body, kind, tags));
+  Reply r = out(c.engine.create_thread(c.me, space, title, body, kind, tags));
+  r.where = space;
+  return r;
 }
 
 Reply set_thread_tags(Call& c) {
@@ -365,7 +432,7 @@ Reply reply(Call& c) {
   auto reply_to = c.params.id<PostId>("reply_to");
   auto body = c.params.str("body");
   if (!c.params.done()) return bad();
-  return out(c.engine.reply(c.me, reply_to, body));
+  return in_post_space(c, out(c.engine.reply(c.me, reply_to, body)), reply_to);
 }
 
 Reply get_thread(Call& c) {
@@ -447,7 +514,7 @@ Reply edit_post(Call& c) {
   if (!c.params.done()) return bad();
   std::optional<std::string_view> t;
   if (title) t = *title;
-  return out(c.engine.edit_post(c.me, post, body, t));
+  return in_post_space(c, out(c.engine.edit_post(c.me, post, body, t)), post);
 }
 
 Reply list_revisions(Call& c) {
@@ -479,14 +546,14 @@ Reply react(Call& c) {
   auto post = c.params.id<PostId>("post");
   auto kind = c.params.str("kind");
   if (!c.params.done()) return bad();
-  return out(c.engine.react(c.me, post, kind));
+  return in_post_space(c, out(c.engine.react(c.me, post, kind)), post);
 }
 
 Reply unreact(Call& c) {
   auto post = c.params.id<PostId>("post");
   auto kind = c.params.str("kind");
   if (!c.params.done()) return bad();
-  return out(c.engine.unreact(c.me, post, kind));
+  return in_post_space(c, out(c.engine.unreact(c.me, post, kind)), post);
 }
 
 // --- search, notifications -------------------------------------------------------------------
@@ -715,6 +782,7 @@ constexpr std::array methods{
     Method{"audit_log", &audit_log},
     Method{"award_reputation", &award_reputation},
     Method{"badges", &badges},
+    Method{"ban_everywhere", &ban_everywhere},
     Method{"ban_member", &ban_member},
     Method{"claim_review_item", &claim_review_item},
     Method{"create_invite", &create_invite},
@@ -752,6 +820,7 @@ constexpr std::array methods{
     Method{"list_reactions", &list_reactions},
     Method{"list_revisions", &list_revisions},
     Method{"list_roles", &list_roles},
+    Method{"list_sanctions", &list_sanctions},
     Method{"list_space_members", &list_space_members},
     Method{"list_threads", &list_threads},
     Method{"lock_thread", &lock_thread},
@@ -774,12 +843,16 @@ constexpr std::array methods{
     Method{"reputation_scope", &reputation_scope},
     Method{"request_to_join", &request_to_join},
     Method{"restore_post", &restore_post},
+    Method{"restriction", &restriction},
     Method{"review_item", &review_item},
     Method{"review_queue", &review_queue},
     Method{"revoke_invite", &revoke_invite},
+    Method{"revoke_sanction", &revoke_sanction},
     Method{"search", &search},
     Method{"set_override", &set_override},
     Method{"set_thread_tags", &set_thread_tags},
+    Method{"suspend_member", &suspend_member},
+    Method{"timeout_member", &timeout_member},
     Method{"transfer_ownership", &transfer_ownership},
     Method{"trust_level", &trust_level},
     Method{"unassign_role", &unassign_role},
@@ -789,6 +862,7 @@ constexpr std::array methods{
     Method{"update_profile", &update_profile},
     Method{"update_role", &update_role},
     Method{"update_space", &update_space},
+    Method{"warn_member", &warn_member},
     Method{"withdraw_join_request", &withdraw_join_request},
 };
 

@@ -26,6 +26,8 @@ struct Reply {
   boost::json::value value;
   error_code ec;
   bool bad_params = false;
+  // For timed_out: the space the call acted in, whose restriction says until when.
+  SpaceId where;
 };
 
 using Handler = Reply (*)(Call&);

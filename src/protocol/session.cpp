@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 #include <boost/json/parse.hpp>
@@ -37,11 +38,23 @@ MemberId payload_member(const Event& e) {
   return MemberId{id};
 }
 
-std::string error_frame(const json::value& id, std::string_view code, std::string_view message) {
+// `until`, when not absent (a kind-less value), is added to the error object: suspended and
+// timed_out say until when (Unix ms, or null for no end).
+std::string error_frame(const json::value& id, std::string_view code, std::string_view message,
+                        const std::optional<json::value>& until = std::nullopt) {
   json::object o;
   o["id"] = id;
-  o["error"] = {{"code", code}, {"message", message}};
+  json::object error{{"code", code}, {"message", message}};
+  if (until) error["until"] = *until;
+  o["error"] = std::move(error);
   return json::serialize(o);
+}
+
+// The "until" of an error for `who`'s restriction in `space`: null when it never ends.
+json::value until_of(Engine& engine, MemberId who, SpaceId space) {
+  auto r = engine.restriction(who, who, space);
+  if (!r || !r->kind || r->until == 0) return nullptr;
+  return r->until;
 }
 
 }  // namespace
@@ -112,8 +125,9 @@ struct Session::Impl {
     o["result"] = std::move(result);
     send(json::serialize(o));
   }
-  void fail(const json::value& id, std::string_view code, std::string_view message) {
-    send(error_frame(id, code, message));
+  void fail(const json::value& id, std::string_view code, std::string_view message,
+            const std::optional<json::value>& until = std::nullopt) {
+    send(error_frame(id, code, message, until));
   }
 
   bool take_token() {
@@ -226,7 +240,10 @@ void Session::Impl::dispatch(const json::value& id, std::string_view method,
   Reply reply = m->handler(call);
   if (reply.bad_params) return fail(id, "invalid_params", p.message());
   if (reply.ec) {
-    return fail(id, error_name(reply.ec), std::string(method) + ": " + reply.ec.message());
+    std::optional<json::value> until;
+    if (reply.ec == make_error_code(errc::suspended)) until = until_of(engine, member, {});
+    if (reply.ec == make_error_code(errc::timed_out)) until = until_of(engine, member, reply.where);
+    return fail(id, error_name(reply.ec), std::string(method) + ": " + reply.ec.message(), until);
   }
   answer(id, std::move(reply.value));
 }
@@ -252,6 +269,14 @@ void Session::Impl::hello(const json::value& id, Params& p) {
           std::string(error_name(r.error())) + ": " + (why.empty() ? r.error().message() : why));
     }
     who = *r;
+    // A suspended member (or one banned everywhere) cannot log in.
+    auto restricted = engine.restriction(who, who, {});
+    if (!restricted) {
+      return fail(id, error_name(restricted.error()), "hello: " + restricted.error().message());
+    }
+    if (restricted->kind == SanctionKind::suspend || restricted->kind == SanctionKind::ban) {
+      return fail(id, "suspended", "hello: the member is suspended", until_of(engine, who, {}));
+    }
   }
   json::value member_json = nullptr;
   if (who) {

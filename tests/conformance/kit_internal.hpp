@@ -77,5 +77,7 @@ void link_badges_kit();
 void link_audit_kit();
 // The same for kit_reports.cpp.
 void link_reports_kit();
+// The same for kit_sanctions.cpp.
+void link_sanctions_kit();
 
 }  // namespace hearth::conformance::detail

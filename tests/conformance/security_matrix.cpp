@@ -37,6 +37,7 @@ struct World {
   RoleId helper, spare;
   ThreadId thread, question;
   PostId first_post, reply, answer, removed;
+  SanctionId timeout;  // target's, in S
   NotificationId members_notification;
   ReviewItemId item;
   std::string invite_join, invite_revoke;
@@ -101,6 +102,7 @@ World build_world(Visibility visibility) {
                       {Permission::post_threads, Permission::reply, Permission::react}));
   must(e.ban_member(ada, w.space, ban, "spam"));
   w.item = must(e.report_post(w.target, w.first_post, ReportReason::spam, "")).item;
+  w.timeout = must(e.timeout_member(ada, w.space, w.target, "spam", e.clock().now() + 60'000)).id;
   auto inbox = must(e.list_notifications(mem, {}));
   REQUIRE_FALSE(inbox.items.empty());
   w.members_notification = inbox.items.front().id;
@@ -203,6 +205,23 @@ const std::map<std::string_view, Cell>& cells() {
       {"ban_member", WRITE(e.ban_member(who, w.space, w.target, "rude"))},
       {"unban_member", WRITE(e.unban_member(who, w.space, w[banned]))},
       {"list_bans", READ(e.list_bans(who, w.space, {}))},
+      {"warn_member", WRITE(e.warn_member(who, w.space, w.target, "rude"))},
+      {"timeout_member",
+       WRITE(e.timeout_member(who, w.space, w.target, "rude", e.clock().now() + 60'000))},
+      {"suspend_member", WRITE(e.suspend_member(who, w.target, "rude"))},
+      {"ban_everywhere", WRITE(e.ban_everywhere(who, w.target, "rude"))},
+      {"revoke_sanction", WRITE(e.revoke_sanction(who, w.timeout, "appeal"))},
+      {"list_sanctions", Cell{false,
+                              [](World& w, Actor a) -> std::
+                                                        string {
+                                                          auto record = (*w).list_sanctions(
+                                                              w[a], w.target, {});
+                                                          if (!record) return outcome(record);
+                                                          for (const Sanction& s : record->items)
+                                                            if (s.id == w.timeout) return "A";
+                                                          return "X";
+                                                        }}},
+      {"restriction", READ(e.restriction(who, w.target, w.space))},
       {"create_invite", WRITE(e.create_invite(who, w.space, {}))},
       {"join_with_invite", WRITE(e.join_with_invite(who, w.invite_join))},
       {"revoke_invite", WRITE(e.revoke_invite(who, w.invite_revoke))},

@@ -50,6 +50,7 @@ inline constexpr std::array<std::string_view, actor_count> actor_names{
 //   X  (subscribe_as) the subscriber receives none of S's events; A: it receives them
 //      (find_spaces) S is not among the spaces found; A: it is
 //      (unread_counts) S is not in the actor's unread counts; A: it is, with its new posts
+//      (list_sanctions) the record the actor is shown lacks target's timeout; A: it holds it
 struct Row {
   std::string_view call;
   std::string_view what;  // what the cell does, in S
@@ -86,6 +87,14 @@ inline constexpr Row rows[] = {
   {"ban_member",            "ban target from S",                        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"unban_member",          "lift banned's ban",                        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"list_bans",             "bans in S",                                "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
+  // Sanctions: target (rank 200 in S, a plain member of P) holds a timeout in S.
+  {"warn_member",          "warn target in S",                         "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"timeout_member",       "time target out in S for a minute",        "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"suspend_member",       "suspend target (P is the only root)",      "FFFFFFAAA", "FFFFFFAAA", "FFFFFFAAA"},
+  {"ban_everywhere",       "ban target everywhere",                    "FFFFFFAAA", "FFFFFFAAA", "FFFFFFAAA"},
+  {"revoke_sanction",      "revoke target's timeout in S",             "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"list_sanctions",       "target's record shows their timeout in S", "FXXXXXAAA", "FXXXXXAAA", "FXXXXXAAA"},
+  {"restriction",          "target's restriction in S",                "FFFFFFAAA", "FFFFFFAAA", "NNNFFNAAA"},
   {"create_invite",         "an invite to S",                           "FFAAAFAAA", "FFFAAFAAA", "FNNAANAAA"},
   {"join_with_invite",      "use the owner's invite",                   "FAAAAFAAA", "FAAAAFAAA", "FAAAAFAAA"},
   {"revoke_invite",         "revoke the owner's invite",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
@@ -176,6 +185,8 @@ inline constexpr Exempt exempt[] = {
     {"set_trust_level", "the host's own: staff decisions are the host's"},
     {"clear_trust_level", "the host's own: staff decisions are the host's"},
     {"grant_badge", "the host's own: a game's awards are the host's decisions"},
+    {"impose_sanction", "the host's own: staff decisions are the host's"},
+    {"lift_sanction", "the host's own: staff decisions are the host's"},
     {"badge_rules", "the engine's configuration"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},

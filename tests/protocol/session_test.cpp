@@ -50,6 +50,47 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   ada.call("update_profile", {{"bio", "Raid leader"}});
   CHECK(str(ada.call("get_member", {{"member", s(w.ada.id.value)}}), "bio") == "Raid leader");
 
+  // Sanctions, while the guild is the only root space (so Ada may act community-wide): a
+  // warning and a timeout of Bo in the guild, a suspension and a ban everywhere of Cy. Each
+  // refused call says until when; a suspended member cannot log in.
+  {
+    const std::string in_guild = s(w.guild.id.value), bo_id = s(w.bo.id.value),
+                      cy_id = s(w.cy.id.value);
+    const Timestamp until = w.clock->now() + 60'000;
+    CHECK(str(ada.call("warn_member",
+                       {{"space", in_guild}, {"member", bo_id}, {"reason", "language"}}),
+              "kind") == "warn");
+    auto timeout =
+        ada.call("timeout_member", {{"space", in_guild}, {"member", bo_id}, {"expires_at", until}});
+    CHECK(timeout.at("expires_at") == until);
+    auto refused =
+        bo.request("create_thread", {{"space", in_guild}, {"title", "t"}, {"body", "b"}});
+    CHECK(refused.at("error").at("code") == "timed_out");
+    CHECK(refused.at("error").at("until") == until);
+    auto mine = bo.call("restriction", {{"space", in_guild}});
+    CHECK(str(mine, "kind") == "timeout");
+    CHECK(mine.at("until") == until);
+    CHECK(str(mine, "sanction") == id_of(timeout));
+    CHECK(bo.call("list_sanctions").at("items").as_array().size() == 2);
+    CHECK(
+        ada.call("revoke_sanction", {{"sanction", id_of(timeout)}, {"reason", "sorry"}}).as_bool());
+    CHECK(bo.call("restriction").at("kind").is_null());
+    auto suspension = ada.call("suspend_member", {{"member", cy_id}, {"reason", "cheating"}});
+    auto refused_cy = cy.request("record_visit");
+    CHECK(refused_cy.at("error").at("code") == "suspended");
+    CHECK(refused_cy.at("error").at("until").is_null());  // no end
+    {
+      Client again(*w.engine, w.auth, w.options);
+      auto frame = again.request("hello", {{"version", protocol::version}, {"handle", "cy.3"}});
+      CHECK(frame.at("error").at("code") == "suspended");
+    }
+    CHECK(ada.call("revoke_sanction", {{"sanction", id_of(suspension)}}).as_bool());
+    auto ban = ada.call("ban_everywhere", {{"member", cy_id}, {"expires_at", until}});
+    CHECK(cy.request("record_visit").at("error").at("until") == until);
+    CHECK(ada.call("list_sanctions", {{"member", cy_id}}).at("items").as_array().size() == 2);
+    CHECK(ada.call("revoke_sanction", {{"sanction", id_of(ban)}}).as_bool());
+  }
+
   // Spaces.
   const std::string guild = s(w.guild.id.value);
   auto chat = ada.call("create_space", {{"parent", guild},

@@ -587,13 +587,35 @@ CREATE UNIQUE INDEX review_items_open ON review_items (space, target_member, pos
 CREATE INDEX review_queue ON review_items (space, weight DESC, id) WHERE decided = 0;
 )sql";
 
+// Version 11: sanctions (docs/moderation.md, "Sanctions"): warnings, timeouts, suspensions and
+// community-wide bans, kept for the member's record (a revocation sets revoked_at/revoked_by; no
+// row is deleted). Ids are the engine's. A member's record is walked by (member, id); the
+// sanctions in force by a partial index over those that can be (not revoked, not a warn), which
+// the standing of every member who acts reads.
+constexpr const char* schema_v11 = R"sql(
+CREATE TABLE sanctions (
+  id INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,                       -- SanctionKind
+  member INTEGER NOT NULL,
+  space INTEGER NOT NULL,                      -- 0: community-wide
+  issuer INTEGER NOT NULL,                     -- 0: the host
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,                 -- Unix ms
+  expires_at INTEGER NOT NULL,                 -- 0: never
+  revoked_at INTEGER NOT NULL,                 -- 0: not revoked
+  revoked_by INTEGER NOT NULL                  -- 0: the host (when revoked)
+);
+CREATE INDEX sanctions_by_member ON sanctions (member, id);
+CREATE INDEX sanctions_in_force ON sanctions (member, id) WHERE revoked_at = 0 AND kind <> 0;
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 10> migrations = {schema_v1, schema_v2, schema_v3, schema_v4,
-                                                    schema_v5, schema_v6, schema_v7, schema_v8,
-                                                    schema_v9, schema_v10};
+constexpr std::array<const char*, 11> migrations = {schema_v1, schema_v2,  schema_v3, schema_v4,
+                                                    schema_v5, schema_v6,  schema_v7, schema_v8,
+                                                    schema_v9, schema_v10, schema_v11};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -635,6 +657,11 @@ enum class Q : std::uint8_t {
   ban_delete,
   ban_get,
   ban_list,
+  sanction_insert,
+  sanction_update,
+  sanction_get,
+  sanction_list,
+  sanction_in_force,
   invite_insert,
   invite_update,
   invite_get,
@@ -894,6 +921,23 @@ const char* sql_of(Q q) noexcept {
     case Q::ban_list:
       return "SELECT " HEARTH_BAN_COLS
              " FROM bans WHERE space_id = ?1 AND member_id > ?2 ORDER BY member_id LIMIT ?3";
+#define HEARTH_SANCTION_COLS \
+  "id, kind, member, space, issuer, reason, created_at, expires_at, revoked_at, revoked_by"
+    case Q::sanction_insert:
+      return "INSERT INTO sanctions (" HEARTH_SANCTION_COLS
+             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    case Q::sanction_update:
+      return "UPDATE sanctions SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1";
+    case Q::sanction_get:
+      return "SELECT " HEARTH_SANCTION_COLS " FROM sanctions WHERE id = ?1";
+    case Q::sanction_list:  // sanctions_by_member
+      return "SELECT " HEARTH_SANCTION_COLS
+             " FROM sanctions WHERE member = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    case Q::sanction_in_force:  // sanctions_in_force
+      return "SELECT " HEARTH_SANCTION_COLS
+             " FROM sanctions WHERE member = ?1 AND revoked_at = 0 AND kind <> 0 AND "
+             "(expires_at = 0 OR expires_at > ?2) ORDER BY id";
+#undef HEARTH_SANCTION_COLS
     case Q::invite_insert:
       return "INSERT INTO invites (" HEARTH_INVITE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     case Q::invite_update:
@@ -1567,6 +1611,21 @@ void bind_review_item(SQLite::Statement& s, const ReviewItem& i) {
   bind_text(s, 14, i.reason);
   s.bind(15, i.created_at);
   s.bind(16, i.decided_at);
+}
+
+Sanction read_sanction(const SQLite::Statement& s) {
+  Sanction x;
+  x.id = SanctionId{col_u64(s, 0)};
+  x.kind = static_cast<SanctionKind>(col_u32(s, 1));
+  x.member = MemberId{col_u64(s, 2)};
+  x.space = SpaceId{col_u64(s, 3)};
+  x.issuer = MemberId{col_u64(s, 4)};
+  x.reason = col_text(s, 5);
+  x.created_at = col_i64(s, 6);
+  x.expires_at = col_i64(s, 7);
+  x.revoked_at = col_i64(s, 8);
+  x.revoked_by = MemberId{col_u64(s, 9)};
+  return x;
 }
 
 Invite read_invite(const SQLite::Statement& s) {
@@ -2348,6 +2407,69 @@ class SqliteTransaction final : public Transaction {
       s->bind(3, limit);
       std::vector<Ban> out;
       while (s->executeStep()) out.push_back(read_ban(*s));
+      return out;
+    });
+  }
+
+  // --- sanctions ---
+  result<void> insert_sanction(const Sanction& x) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::sanction_insert);
+      bind_id(*s, 1, x.id.value);
+      s->bind(2, static_cast<std::int32_t>(x.kind));
+      bind_id(*s, 3, x.member.value);
+      bind_id(*s, 4, x.space.value);
+      bind_id(*s, 5, x.issuer.value);
+      bind_text(*s, 6, x.reason);
+      s->bind(7, x.created_at);
+      s->bind(8, x.expires_at);
+      s->bind(9, x.revoked_at);
+      bind_id(*s, 10, x.revoked_by.value);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<void> update_sanction(const Sanction& x) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::sanction_update);
+      bind_id(*s, 1, x.id.value);
+      s->bind(2, x.revoked_at);
+      bind_id(*s, 3, x.revoked_by.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<Sanction> get_sanction(SanctionId id) override {
+    return read([&](Connection& c) -> result<Sanction> {
+      Use s(c, Q::sanction_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_sanction(*s);
+    });
+  }
+
+  result<std::vector<Sanction>> list_sanctions(MemberId member, SanctionId after,
+                                               std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<Sanction>> {
+      Use s(c, Q::sanction_list);
+      bind_id(*s, 1, member.value);
+      s->bind(2, to_db_bound(after.value));
+      s->bind(3, limit);
+      std::vector<Sanction> out;
+      while (s->executeStep()) out.push_back(read_sanction(*s));
+      return out;
+    });
+  }
+
+  result<std::vector<Sanction>> list_sanctions_in_force(MemberId member, Timestamp now) override {
+    return read([&](Connection& c) -> result<std::vector<Sanction>> {
+      Use s(c, Q::sanction_in_force);
+      bind_id(*s, 1, member.value);
+      s->bind(2, now);
+      std::vector<Sanction> out;
+      while (s->executeStep()) out.push_back(read_sanction(*s));
       return out;
     });
   }

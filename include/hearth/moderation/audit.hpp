@@ -46,8 +46,14 @@ enum class AuditAction : std::uint8_t {
   badge_granted,        // grant_badge (detail: {"badge":"<name>"})
   post_hidden,          // members' reports hid a post pending review (actor: the rule "reports")
   review_decided,       // decide_review_item (detail: {"decision":..,"reports":n})
+  // The sanctions (detail: {"sanction":"<id>"}, and "until":<ms> when it ends).
+  member_warned,             // warn_member
+  member_timed_out,          // timeout_member
+  member_suspended,          // suspend_member
+  member_banned_everywhere,  // ban_everywhere
+  sanction_revoked,          // revoke_sanction (target: the member; detail: the sanction's)
 };
-inline constexpr unsigned audit_action_count = 27;
+inline constexpr unsigned audit_action_count = 32;
 
 std::string_view to_string(AuditAction a) noexcept;
 std::optional<AuditAction> audit_action_from_string(std::string_view s) noexcept;

@@ -33,6 +33,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Role& r);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const RoleOverride& o);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Ban& b);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Sanction& x);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Restriction& r);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Invite& i);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const JoinRequest& r);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Thread& t);

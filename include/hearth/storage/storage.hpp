@@ -118,6 +118,24 @@ class Transaction {
   virtual result<std::vector<Ban>> list_bans(SpaceId space, MemberId after,
                                              std::uint32_t limit) = 0;
 
+  // --- sanctions (docs/moderation.md, "Sanctions") ------------------------------------------
+  // Stored as given: the storage checks no member, space or text.
+  //
+  // already_exists when s.id is taken.
+  virtual result<void> insert_sanction(const Sanction& s) = 0;
+  // Replaces revoked_at and revoked_by of the sanction with s.id (not_found); nothing else of a
+  // stored sanction ever changes.
+  virtual result<void> update_sanction(const Sanction& s) = 0;
+  virtual result<Sanction> get_sanction(SanctionId id) = 0;  // not_found
+  // `member`'s sanctions by id ascending, with id > after, at most `limit`. SHOULD cost about
+  // `limit` index entries, not all of the member's.
+  virtual result<std::vector<Sanction>> list_sanctions(MemberId member, SanctionId after,
+                                                       std::uint32_t limit) = 0;
+  // `member`'s sanctions in force at `now` (Sanction::in_force: not a warn, not revoked,
+  // expires_at 0 or after `now`), by id ascending. SHOULD cost about those, not the member's
+  // whole record.
+  virtual result<std::vector<Sanction>> list_sanctions_in_force(MemberId member, Timestamp now) = 0;
+
   virtual result<void> insert_invite(const Invite& i) = 0;  // already_exists for a taken code
   // Replaces uses, max_uses, expires_at and revoked of the invite with i.code (not_found).
   virtual result<void> update_invite(const Invite& i) = 0;

@@ -52,6 +52,12 @@ class TransactionWrapper : public Transaction {
   result<void> delete_ban(SpaceId space, MemberId member) override;
   result<Ban> get_ban(SpaceId space, MemberId member) override;
   result<std::vector<Ban>> list_bans(SpaceId space, MemberId after, std::uint32_t limit) override;
+  result<void> insert_sanction(const Sanction& s) override;
+  result<void> update_sanction(const Sanction& s) override;
+  result<Sanction> get_sanction(SanctionId id) override;
+  result<std::vector<Sanction>> list_sanctions(MemberId member, SanctionId after,
+                                               std::uint32_t limit) override;
+  result<std::vector<Sanction>> list_sanctions_in_force(MemberId member, Timestamp now) override;
   result<void> insert_invite(const Invite& i) override;
   result<void> update_invite(const Invite& i) override;
   result<Invite> get_invite(std::string_view code) override;

@@ -76,6 +76,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 10: reports (the open ones unique by (reporter, target_member, post), by (item, id) and
 //     (reporter, id)) and review_items (the undecided ones unique by (space, target_member,
 //     post), and in queue order by (space, weight DESC, id)).
-inline constexpr int schema_version = 10;
+// 11: sanctions by (member, id), and those that can be in force by (member, id).
+inline constexpr int schema_version = 11;
 
 }  // namespace hearth::sqlite
