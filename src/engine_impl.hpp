@@ -431,6 +431,12 @@ class Engine::Impl {
   // else forbidden (not_found for an unknown member or space).
   result<void> may_sanction(Transaction& tx, MemberId actor, SpaceId space, MemberId member);
   result<Sanction> impose(MemberId actor, const NewSanction& spec);
+  // What impose checks before its transaction: the kind, space and expiry fit together;
+  // returns the cleaned reason.
+  result<std::string> check_sanction(const NewSanction& spec);
+  // impose's transaction body, for callers with one of their own (a review decision).
+  result<Sanction> impose_in(WriteContext& ctx, MemberId actor, const NewSanction& spec,
+                             std::string clean_reason);
   // The ledger side of a sanction (ReputationRules::sanctions), in its transaction: the points
   // its kind moves in the scope in force where it holds, and their reversal on revocation.
   result<void> sanction_points(WriteContext& ctx, const Sanction& x);

@@ -246,6 +246,12 @@ result<ReviewItem> Engine::Impl::decide(WriteContext& ctx, MemberId actor, Revie
     return errc::conflict;
   const bool takes_down = d.action == ReviewAction::hide || d.action == ReviewAction::remove;
   if (takes_down && !item.post) return errc::invalid_argument;  // nothing to hide
+  std::optional<NewSanction> sanction;
+  if (d.sanction) {
+    const bool in_space = *d.sanction == SanctionKind::warn || *d.sanction == SanctionKind::timeout;
+    sanction = NewSanction{*d.sanction, item.target_member, in_space ? item.space : SpaceId{},
+                           reason, d.sanction_expires_at};
+  }
 
   if (item.post) {
     HEARTH_TRY(p, ctx.tx.get_post(item.post));
@@ -314,6 +320,11 @@ result<ReviewItem> Engine::Impl::decide(WriteContext& ctx, MemberId actor, Revie
     HEARTH_CHECK(store_trust(ctx, a, previous, actor));
   }
 
+  if (sanction) {
+    HEARTH_TRY(clean, check_sanction(*sanction));
+    HEARTH_CHECK(impose_in(ctx, actor, *sanction, std::move(clean)));
+  }
+
   item.decided = true;
   item.decision = d.action;
   item.decided_by = actor;
@@ -336,6 +347,7 @@ namespace {
 
 result<std::string> decision_reason(const ReviewDecision& d) {
   if (to_string(d.action) == "unknown") return errc::invalid_argument;
+  if (d.sanction && d.action == ReviewAction::approve) return errc::invalid_argument;
   const bool required = d.action == ReviewAction::hide || d.action == ReviewAction::remove;
   return detail::clean_text(d.reason, reason_max, TextKind::multiline, required);
 }

@@ -150,39 +150,49 @@ result<void> Engine::Impl::may_sanction(Transaction& tx, MemberId actor, SpaceId
   return {};
 }
 
-result<Sanction> Engine::Impl::impose(MemberId actor, const NewSanction& spec) {
+result<std::string> Engine::Impl::check_sanction(const NewSanction& spec) {
   HEARTH_TRY(clean_reason, detail::clean_text(spec.reason, reason_max, TextKind::multiline, false));
   if (to_string(spec.kind) == "unknown" || spec.expires_at < 0) return errc::invalid_argument;
   const bool community_only = spec.kind == SanctionKind::suspend || spec.kind == SanctionKind::ban;
   if (community_only && spec.space) return errc::invalid_argument;
   if (spec.kind == SanctionKind::warn && spec.expires_at != 0) return errc::invalid_argument;
   if (spec.kind == SanctionKind::timeout && spec.expires_at == 0) return errc::invalid_argument;
+  return clean_reason;
+}
+
+result<Sanction> Engine::Impl::impose_in(WriteContext& ctx, MemberId actor, const NewSanction& spec,
+                                         std::string clean_reason) {
+  HEARTH_CHECK(may_sanction(ctx.tx, actor, spec.space, spec.member));
+  if (spec.expires_at != 0 && spec.expires_at <= ctx.now) return errc::invalid_argument;
+  if (spec.kind == SanctionKind::timeout &&
+      spec.expires_at - ctx.now > options.limits.timeout_max_ms)
+    return errc::invalid_argument;
+  Sanction x;
+  x.id = ids.next_as<SanctionId>();
+  x.kind = spec.kind;
+  x.member = spec.member;
+  x.space = spec.space;
+  x.issuer = actor;
+  x.reason = std::move(clean_reason);
+  x.created_at = ctx.now;
+  x.expires_at = spec.expires_at;
+  HEARTH_CHECK(ctx.tx.insert_sanction(x));
+  HEARTH_CHECK(sanction_points(ctx, x));
+  HEARTH_CHECK(ctx.emit(EventType::member_sanctioned, x.space, actor, sanction_payload(x)));
+  HEARTH_CHECK(audit(ctx, {.space = x.space,
+                           .actor = actor,
+                           .action = audit_action_of(x.kind),
+                           .target_member = x.member,
+                           .reason = x.reason,
+                           .detail = audit_detail(x)}));
+  return x;
+}
+
+result<Sanction> Engine::Impl::impose(MemberId actor, const NewSanction& spec) {
+  HEARTH_TRY(clean_reason, check_sanction(spec));
   return write([&](WriteContext& ctx) -> result<Sanction> {
     if (actor) HEARTH_CHECK(active_member(ctx.tx, actor));
-    HEARTH_CHECK(may_sanction(ctx.tx, actor, spec.space, spec.member));
-    if (spec.expires_at != 0 && spec.expires_at <= ctx.now) return errc::invalid_argument;
-    if (spec.kind == SanctionKind::timeout &&
-        spec.expires_at - ctx.now > options.limits.timeout_max_ms)
-      return errc::invalid_argument;
-    Sanction x;
-    x.id = ids.next_as<SanctionId>();
-    x.kind = spec.kind;
-    x.member = spec.member;
-    x.space = spec.space;
-    x.issuer = actor;
-    x.reason = std::move(clean_reason);
-    x.created_at = ctx.now;
-    x.expires_at = spec.expires_at;
-    HEARTH_CHECK(ctx.tx.insert_sanction(x));
-    HEARTH_CHECK(sanction_points(ctx, x));
-    HEARTH_CHECK(ctx.emit(EventType::member_sanctioned, x.space, actor, sanction_payload(x)));
-    HEARTH_CHECK(audit(ctx, {.space = x.space,
-                             .actor = actor,
-                             .action = audit_action_of(x.kind),
-                             .target_member = x.member,
-                             .reason = x.reason,
-                             .detail = audit_detail(x)}));
-    return x;
+    return impose_in(ctx, actor, spec, clean_reason);
   });
 }
 

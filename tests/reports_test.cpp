@@ -331,6 +331,46 @@ TEST_CASE("remove withdraws the post's reputation, hide keeps it, both uphold th
   CHECK(points() == 20);
 }
 
+TEST_CASE("a decision can sanction the author in its own transaction", "[reports]") {
+  Moderated c;
+  auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Cheap gold", "buy now"));
+  const ReviewItemId item =
+      ok(c->report_post(c.dee.id, t.first_post.id, ReportReason::spam, "")).item;
+  const Timestamp until = c.clock->now() + 3'600'000;
+  ReviewDecision d{ReviewAction::remove, "spam", SanctionKind::timeout, until};
+  CHECK(code_of(c->decide_review_item(c.mo.id, item,
+                                      {ReviewAction::approve, "", SanctionKind::warn, 0})) ==
+        errc::invalid_argument);
+  // A sanction that fails takes the decision down with it.
+  CHECK(code_of(c->decide_review_item(c.mo.id, item,
+                                      {ReviewAction::remove, "spam", SanctionKind::timeout, 0})) ==
+        errc::invalid_argument);
+  CHECK_FALSE(ok(c->review_item(c.mo.id, item)).item.decided);
+  CHECK_FALSE(ok(c->get_post(c.mo.id, t.first_post.id)).removed);
+
+  const auto entries_before = audit_entries(c).size();
+  ok(c->decide_review_item(c.mo.id, item, d));
+  CHECK(ok(c->get_post(c.mo.id, t.first_post.id)).removed);
+  const Restriction r = ok(c->restriction(c.bo.id, c.bo.id, c.guild.id));
+  REQUIRE(r.kind);
+  CHECK(*r.kind == SanctionKind::timeout);
+  CHECK(r.until == until);
+  CHECK(code_of(c->create_thread(c.bo.id, c.guild.id, "More", "gold")) == errc::timed_out);
+  auto entries = audit_entries(c);
+  REQUIRE(entries.size() == entries_before + 2);  // the decision and the timeout
+  CHECK(entries[0].action == AuditAction::review_decided);
+  CHECK(entries[1].action == AuditAction::member_timed_out);
+  CHECK(entries[1].reason == "spam");
+
+  // The sanction keeps its own authority: not over an admin.
+  auto admins = ok(c->create_thread(c.ada.id, c.guild.id, "Owner", "x"));
+  const ReviewItemId on_owner =
+      ok(c->report_post(c.dee.id, admins.first_post.id, ReportReason::spam, "")).item;
+  CHECK(code_of(c->decide_review_item(c.mo.id, on_owner,
+                                      {ReviewAction::dismiss, "", SanctionKind::warn, 0})) ==
+        errc::forbidden);
+}
+
 TEST_CASE("decisions keep rank order, and an item about a member cannot be hidden", "[reports]") {
   Moderated c;
   auto t = ok(c->create_thread(c.ada.id, c.guild.id, "Owner's post", "x"));

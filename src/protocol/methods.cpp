@@ -739,8 +739,10 @@ std::optional<ReviewDecision> decision_param(Call& c) {
   auto action = c.params.opt_enum("action", &review_action_from_string);
   if (!action && !c.params.has("action")) c.params.str("action");  // required: names it missing
   auto reason = c.params.str_or("reason", "");
+  auto sanction = c.params.opt_enum("sanction", &sanction_kind_from_string);
+  auto expires_at = c.params.opt_i64("sanction_expires_at").value_or(0);
   if (!action) return std::nullopt;
-  return ReviewDecision{*action, std::move(reason)};
+  return ReviewDecision{*action, std::move(reason), sanction, expires_at};
 }
 
 Reply decide_review_item(Call& c) {

@@ -23,19 +23,34 @@ namespace {
 // The protocol's own methods, besides the engine's.
 constexpr std::string_view session_methods[] = {"hello", "ping", "subscribe", "unsubscribe"};
 
-// The member named by a member_deactivated payload ({"member":"123"}).
-MemberId payload_member(const Event& e) {
+// A string field of an event's payload ({"member":"123"}), or empty.
+std::string payload_field(const Event& e, std::string_view key) {
   boost::system::error_code ec;
   json::value v = json::parse(e.payload, ec);
   if (ec || !v.is_object()) return {};
-  const json::value* m = v.get_object().if_contains("member");
+  const json::value* m = v.get_object().if_contains(key);
   if (!m || !m->is_string()) return {};
+  return std::string(m->get_string());
+}
+
+// The member named by a member_deactivated or member_sanctioned payload.
+MemberId payload_member(const Event& e) {
   std::uint64_t id = 0;
-  for (char c : m->get_string()) {
+  const std::string digits = payload_field(e, "member");
+  if (digits.empty()) return {};
+  for (char c : digits) {
     if (c < '0' || c > '9' || id > (UINT64_MAX - 9) / 10) return {};
     id = id * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return MemberId{id};
+}
+
+// Whether `e` suspends or bans everywhere the session's member: they may not stay signed in.
+bool shuts_out(const Event& e, MemberId member) {
+  if (e.type != EventType::member_sanctioned || !member || payload_member(e) != member)
+    return false;
+  const std::string kind = payload_field(e, "kind");
+  return kind == "suspend" || kind == "ban";
 }
 
 // `until`, when not absent (a kind-less value), is added to the error object: suspended and
@@ -79,6 +94,10 @@ struct Session::State {
     if (stopped || closing.load()) return;
     if (e.type == EventType::member_deactivated && member && payload_member(e) == member) {
       close("deactivated");
+      return;
+    }
+    if (shuts_out(e, member)) {
+      close("suspended");
       return;
     }
     const bool wanted = e.type == EventType::notification ? notifications

@@ -51,11 +51,13 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(str(ada.call("get_member", {{"member", s(w.ada.id.value)}}), "bio") == "Raid leader");
 
   // Sanctions, while the guild is the only root space (so Ada may act community-wide): a
-  // warning and a timeout of Bo in the guild, a suspension and a ban everywhere of Cy. Each
+  // warning and a timeout of Bo in the guild, a suspension and a ban everywhere of Eve. Each
   // refused call says until when; a suspended member cannot log in.
   {
+    const Member eve = w->create_member("eve_5", "Eve").value();
+    Client eve_session = w.client("eve_5");
     const std::string in_guild = s(w.guild.id.value), bo_id = s(w.bo.id.value),
-                      cy_id = s(w.cy.id.value);
+                      eve_id = s(eve.id.value);
     const Timestamp until = w.clock->now() + 60'000;
     CHECK(str(ada.call("warn_member",
                        {{"space", in_guild}, {"member", bo_id}, {"reason", "language"}}),
@@ -75,19 +77,20 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
     CHECK(
         ada.call("revoke_sanction", {{"sanction", id_of(timeout)}, {"reason", "sorry"}}).as_bool());
     CHECK(bo.call("restriction").at("kind").is_null());
-    auto suspension = ada.call("suspend_member", {{"member", cy_id}, {"reason", "cheating"}});
-    auto refused_cy = cy.request("record_visit");
-    CHECK(refused_cy.at("error").at("code") == "suspended");
-    CHECK(refused_cy.at("error").at("until").is_null());  // no end
-    {
+    // A suspension closes Eve's session; signing in again is refused, saying until when.
+    auto suspension = ada.call("suspend_member", {{"member", eve_id}, {"reason", "cheating"}});
+    CHECK(eve_session.output().closed() == "suspended");
+    auto hello_eve = [&] {
       Client again(*w.engine, w.auth, w.options);
-      auto frame = again.request("hello", {{"version", protocol::version}, {"handle", "cy.3"}});
+      auto frame = again.request("hello", {{"version", protocol::version}, {"handle", "eve_5"}});
       CHECK(frame.at("error").at("code") == "suspended");
-    }
+      return frame.at("error").at("until");
+    };
+    CHECK(hello_eve().is_null());  // no end
     CHECK(ada.call("revoke_sanction", {{"sanction", id_of(suspension)}}).as_bool());
-    auto ban = ada.call("ban_everywhere", {{"member", cy_id}, {"expires_at", until}});
-    CHECK(cy.request("record_visit").at("error").at("until") == until);
-    CHECK(ada.call("list_sanctions", {{"member", cy_id}}).at("items").as_array().size() == 2);
+    auto ban = ada.call("ban_everywhere", {{"member", eve_id}, {"expires_at", until}});
+    CHECK(hello_eve() == until);
+    CHECK(ada.call("list_sanctions", {{"member", eve_id}}).at("items").as_array().size() == 2);
     CHECK(ada.call("revoke_sanction", {{"sanction", id_of(ban)}}).as_bool());
   }
 
@@ -294,6 +297,9 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   CHECK(str(ada.call("decide_review_item", {{"item", item}, {"action", "dismiss"}}), "decision") ==
         "dismiss");
   CHECK(ada.error("decide_review_item", {{"item", item}, {"action", "ban"}}) == "invalid_params");
+  CHECK(ada.error("decide_review_item",
+                  {{"item", item}, {"action", "dismiss"}, {"sanction", "jail"}}) ==
+        "invalid_params");
   auto bulk =
       ada.call("decide_review_items",
                {{"items", json::array{item, str(member_report, "item")}}, {"action", "approve"}})
@@ -571,6 +577,25 @@ TEST_CASE("deactivating a member closes their sessions with a reason", "[protoco
   // A closing session answers nothing more.
   CHECK(bo.raw(R"({"id":1,"method":"ping"})").empty());
   CHECK(bo.output().closes() == 1);
+}
+
+TEST_CASE("suspending a member closes their sessions, a timeout does not", "[protocol]") {
+  Wire w;
+  Client bo = w.client("bo_2");
+  Client cy = w.client("cy.3");
+  Client ada = w.client("ada");
+  REQUIRE(w->join_space(w.cy.id, w.guild.id).has_value());
+  REQUIRE(w->timeout_member(w.ada.id, w.guild.id, w.cy.id, "cool off", w.clock->now() + 60'000)
+              .has_value());
+  CHECK(cy.output().closes() == 0);
+  REQUIRE(w->suspend_member(w.ada.id, w.bo.id, "spam", 0).has_value());
+  CHECK(bo.output().closed() == "suspended");
+  CHECK(bo.session().closing());
+  CHECK(ada.output().closes() == 0);
+  CHECK(cy.output().closes() == 0);
+  // They cannot sign in again while it holds.
+  Client again(*w.engine, w.auth, w.options);
+  CHECK(again.error("hello", {{"version", protocol::version}, {"handle", "bo_2"}}) == "suspended");
 }
 
 TEST_CASE("polled sessions receive events when the host polls", "[protocol]") {

@@ -95,6 +95,12 @@ struct ReviewItem {
 struct ReviewDecision {
   ReviewAction action = ReviewAction::approve;
   std::string reason;  // required for hide and remove (1..500 code points), optional otherwise
+  // Also sanctions the item's target member, in the decision's transaction and with its
+  // reason: a warning or a timeout in the item's space, or a suspension or ban everywhere
+  // (Engine::warn_member and the rest, with their authority and their expiry rules; expires_at
+  // as they take it). Not with approve (invalid_argument).
+  std::optional<SanctionKind> sanction;
+  Timestamp sanction_expires_at = 0;
 };
 
 // An item with the reports that joined it, for the moderators deciding it.
