@@ -93,6 +93,9 @@ struct MemoryStorage::State {
   std::map<std::uint64_t, ReviewItem> review_items;
   std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::uint64_t> open_items;
   std::set<std::tuple<std::uint64_t, std::uint32_t, std::uint64_t>> review_queue;
+  // Moderator notes by id, and by (space, member, id).
+  std::map<std::uint64_t, ModeratorNote> notes;
+  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> notes_by_member;
 };
 
 namespace {
@@ -1203,6 +1206,43 @@ class MemoryTransaction final : public Transaction {
     for (; it != s_.review_queue.end() && std::get<0>(*it) == space.value && out.size() < limit;
          ++it)
       out.push_back(s_.review_items.at(std::get<2>(*it)));
+    return out;
+  }
+
+  // --- moderator notes ---
+  result<void> insert_moderator_note(const ModeratorNote& n) override {
+    HEARTH_CHECK(writable());
+    if (s_.notes.count(n.id.value)) return errc::already_exists;
+    insert(s_.notes_by_member, std::tuple{n.space.value, n.member.value, n.id.value});
+    put(s_.notes, n.id.value, n);
+    return {};
+  }
+
+  result<ModeratorNote> get_moderator_note(ModeratorNoteId id) override {
+    return find(s_.notes, id.value);
+  }
+
+  result<void> delete_moderator_note(ModeratorNoteId id) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.notes.find(id.value);
+    if (it == s_.notes.end()) return errc::not_found;
+    erase(s_.notes_by_member,
+          std::tuple{it->second.space.value, it->second.member.value, id.value});
+    erase(s_.notes, id.value);
+    return {};
+  }
+
+  result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
+                                                          ModeratorNoteId before,
+                                                          std::uint32_t limit) override {
+    std::vector<ModeratorNote> out;
+    auto it = s_.notes_by_member.lower_bound(
+        {space.value, member.value, before ? before.value : UINT64_MAX});
+    while (it != s_.notes_by_member.begin() && out.size() < limit) {
+      --it;
+      if (std::get<0>(*it) != space.value || std::get<1>(*it) != member.value) break;
+      out.push_back(s_.notes.at(std::get<2>(*it)));
+    }
     return out;
   }
 

@@ -582,6 +582,29 @@ result<std::vector<ReviewItem>> TransactionWrapper::list_review_queue(SpaceId sp
   return target_->list_review_queue(space, after_weight, after, limit);
 }
 
+result<void> TransactionWrapper::insert_moderator_note(const ModeratorNote& n) {
+  HEARTH_CHECK(intercept("insert_moderator_note"));
+  return target_->insert_moderator_note(n);
+}
+
+result<ModeratorNote> TransactionWrapper::get_moderator_note(ModeratorNoteId id) {
+  HEARTH_CHECK(intercept("get_moderator_note"));
+  return target_->get_moderator_note(id);
+}
+
+result<void> TransactionWrapper::delete_moderator_note(ModeratorNoteId id) {
+  HEARTH_CHECK(intercept("delete_moderator_note"));
+  return target_->delete_moderator_note(id);
+}
+
+result<std::vector<ModeratorNote>> TransactionWrapper::list_moderator_notes(SpaceId space,
+                                                                            MemberId member,
+                                                                            ModeratorNoteId before,
+                                                                            std::uint32_t limit) {
+  HEARTH_CHECK(intercept("list_moderator_notes"));
+  return target_->list_moderator_notes(space, member, before, limit);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

@@ -15,6 +15,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/notes.hpp"
 #include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/storage/storage.hpp"
@@ -585,6 +586,21 @@ class Engine {
   result<std::vector<result<ReviewItem>>> decide_review_items(MemberId actor,
                                                               std::span<const ReviewItemId> items,
                                                               const ReviewDecision& d);
+
+  // --- moderator notes (docs/moderation.md, "Moderator notes") ------------------------------
+  // What the moderators of a space (review_reports there) write about a member for each
+  // other. A note stays in its space: it is not shown in the spaces above or below.
+  //
+  // A note about `member` in `space`: `body` 1..2,000 code points, line breaks kept (empty_field,
+  // too_long). not_found for an unknown member.
+  result<ModeratorNote> add_moderator_note(MemberId actor, SpaceId space, MemberId member,
+                                           std::string_view body);
+  // The notes of `space` about `member`, newest first.
+  result<Page<ModeratorNote>> moderator_notes(MemberId viewer, SpaceId space, MemberId member,
+                                              const PageRequest& page);
+  // Deletes a note for good: its author, or a moderator of its space ranked above its author.
+  // not_found for an unknown (or deleted) note.
+  result<void> delete_moderator_note(MemberId actor, ModeratorNoteId note);
 
   // --- moderation audit log (docs/moderation.md, "Audit log") ------------------------------
   // Every moderation call above (removing and restoring posts; pinning, locking, archiving and

@@ -41,6 +41,8 @@ constexpr std::array<std::pair<AuditAction, std::string_view>, audit_action_coun
     {AuditAction::member_suspended, "member_suspended"},
     {AuditAction::member_banned_everywhere, "member_banned_everywhere"},
     {AuditAction::sanction_revoked, "sanction_revoked"},
+    {AuditAction::moderator_note_added, "moderator_note_added"},
+    {AuditAction::moderator_note_deleted, "moderator_note_deleted"},
 }};
 
 constexpr std::array<std::pair<AuditActorKind, std::string_view>, 4> actor_kinds{{

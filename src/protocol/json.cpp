@@ -160,6 +160,11 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const AuditEntry& 
         {"at", e.at}};
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ModeratorNote& n) {
+  jv = {{"id", id(n.id)},         {"space", id(n.space)}, {"member", id(n.member)},
+        {"author", id(n.author)}, {"body", n.body},       {"created_at", n.created_at}};
+}
+
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Report& r) {
   jv = {{"id", id(r.id)},
         {"reporter", id(r.reporter)},

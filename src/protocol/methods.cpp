@@ -685,6 +685,30 @@ Reply audit_log(Call& c) {
   return out(c.engine.audit_log(c.me, q, page));
 }
 
+// --- moderator notes ---
+
+Reply add_moderator_note(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto body = c.params.str("body");
+  if (!c.params.done()) return bad();
+  return out(c.engine.add_moderator_note(c.me, space, member, body));
+}
+
+Reply moderator_notes(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  auto member = c.params.id<MemberId>("member");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.moderator_notes(c.me, space, member, page));
+}
+
+Reply delete_moderator_note(Call& c) {
+  auto note = c.params.id<ModeratorNoteId>("note");
+  if (!c.params.done()) return bad();
+  return out(c.engine.delete_moderator_note(c.me, note));
+}
+
 // --- reports and the review queue ---
 
 std::optional<ReportReason> reason_param(Call& c) {
@@ -779,6 +803,7 @@ Reply unread_counts(Call& c) {
 constexpr std::array methods{
     Method{"accept_answer", &accept_answer},
     Method{"add_member", &add_member},
+    Method{"add_moderator_note", &add_moderator_note},
     Method{"archive_thread", &archive_thread},
     Method{"assign_role", &assign_role},
     Method{"audit_log", &audit_log},
@@ -796,6 +821,7 @@ constexpr std::array methods{
     Method{"decide_join_request", &decide_join_request},
     Method{"decide_review_item", &decide_review_item},
     Method{"decide_review_items", &decide_review_items},
+    Method{"delete_moderator_note", &delete_moderator_note},
     Method{"delete_post", &delete_post},
     Method{"delete_role", &delete_role},
     Method{"edit_post", &edit_post},
@@ -829,6 +855,7 @@ constexpr std::array methods{
     Method{"mark_notification_read", &mark_notification_read},
     Method{"mark_notifications_read", &mark_notifications_read},
     Method{"mark_space_read", &mark_space_read},
+    Method{"moderator_notes", &moderator_notes},
     Method{"move_thread", &move_thread},
     Method{"my_reports", &my_reports},
     Method{"pin_thread", &pin_thread},

@@ -77,6 +77,8 @@ void link_badges_kit();
 void link_audit_kit();
 // The same for kit_reports.cpp.
 void link_reports_kit();
+// The same for kit_notes.cpp.
+void link_notes_kit();
 // The same for kit_sanctions.cpp.
 void link_sanctions_kit();
 

@@ -40,6 +40,7 @@ struct World {
   SanctionId timeout;  // target's, in S
   NotificationId members_notification;
   ReviewItemId item;
+  ModeratorNoteId note;
   std::string invite_join, invite_revoke;
 
   Engine& operator*() { return *engine; }
@@ -102,6 +103,7 @@ World build_world(Visibility visibility) {
                       {Permission::post_threads, Permission::reply, Permission::react}));
   must(e.ban_member(ada, w.space, ban, "spam"));
   w.item = must(e.report_post(w.target, w.first_post, ReportReason::spam, "")).item;
+  w.note = must(e.add_moderator_note(mod, w.space, w.target, "watch them")).id;
   w.timeout = must(e.timeout_member(ada, w.space, w.target, "spam", e.clock().now() + 60'000)).id;
   auto inbox = must(e.list_notifications(mem, {}));
   REQUIRE_FALSE(inbox.items.empty());
@@ -260,6 +262,9 @@ const std::map<std::string_view, Cell>& cells() {
       {"trust_level", READ(e.trust_level(who, w.target))},
       {"badges", READ(e.badges(who, w.target, {}))},
       {"audit_log", READ(e.audit_log(who, {.space = w.space}, {}))},
+      {"add_moderator_note", WRITE(e.add_moderator_note(who, w.space, w.target, "noted"))},
+      {"moderator_notes", READ(e.moderator_notes(who, w.space, w.target, {}))},
+      {"delete_moderator_note", WRITE(e.delete_moderator_note(who, w.note))},
       {"report_post", WRITE(e.report_post(who, w.reply, ReportReason::spam, ""))},
       {"report_member",
        WRITE(e.report_member(who, w.space, w.target, ReportReason::harassment, ""))},

@@ -162,6 +162,10 @@ inline constexpr Row rows[] = {
   {"claim_review_item",     "claim the item",                           "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"decide_review_item",    "dismiss the item",                         "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"decide_review_items",   "dismiss the item, in bulk",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  // Moderator notes (review_reports); the note is the moderator's, about target.
+  {"add_moderator_note",    "a note about target in S",                 "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"moderator_notes",       "the notes about target in S",              "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"delete_moderator_note", "delete the moderator's note",              "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
 };
 // clang-format on
 

@@ -308,6 +308,18 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
   REQUIRE(bulk.size() == 2);
   CHECK(str(bulk[0], "error") == "conflict");
   CHECK(str(bulk[1].at("item"), "decision") == "approve");
+  // Moderator notes: Ada writes one about Bo, reads it back and deletes it.
+  auto note = ada.call("add_moderator_note",
+                       {{"space", guild}, {"member", s(w.bo.id.value)}, {"body", "watch"}});
+  CHECK(str(note, "body") == "watch");
+  CHECK(ada.call("moderator_notes", {{"space", guild}, {"member", s(w.bo.id.value)}})
+            .at("items")
+            .as_array()
+            .size() == 1);
+  CHECK(bo.error("moderator_notes", {{"space", guild}, {"member", s(w.bo.id.value)}}) ==
+        "forbidden");
+  CHECK(ada.call("delete_moderator_note", {{"note", id_of(note)}}).is_null());
+  CHECK(ada.error("delete_moderator_note", {{"note", id_of(note)}}) == "not_found");
   auto mine = bo.call("my_reports").at("items").as_array();
   REQUIRE(mine.size() == 2);
   CHECK(str(mine[0], "status") == "rejected");

@@ -609,13 +609,27 @@ CREATE INDEX sanctions_by_member ON sanctions (member, id);
 CREATE INDEX sanctions_in_force ON sanctions (member, id) WHERE revoked_at = 0 AND kind <> 0;
 )sql";
 
+// Version 12: moderator notes (docs/moderation.md, "Moderator notes"), by (space, member, id).
+// Ids are the engine's; a deleted note is deleted for good.
+constexpr const char* schema_v12 = R"sql(
+CREATE TABLE moderator_notes (
+  id INTEGER PRIMARY KEY,
+  space INTEGER NOT NULL,
+  member INTEGER NOT NULL,
+  author INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL                  -- Unix ms
+);
+CREATE INDEX moderator_notes_by_member ON moderator_notes (space, member, id);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 11> migrations = {schema_v1, schema_v2,  schema_v3, schema_v4,
-                                                    schema_v5, schema_v6,  schema_v7, schema_v8,
-                                                    schema_v9, schema_v10, schema_v11};
+constexpr std::array<const char*, 12> migrations = {schema_v1, schema_v2,  schema_v3,  schema_v4,
+                                                    schema_v5, schema_v6,  schema_v7,  schema_v8,
+                                                    schema_v9, schema_v10, schema_v11, schema_v12};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -754,6 +768,10 @@ enum class Q : std::uint8_t {
   review_get,
   review_find_open,
   review_queue,
+  note_insert,
+  note_get,
+  note_delete,
+  note_list,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -1252,6 +1270,17 @@ const char* sql_of(Q q) noexcept {
           "WHERE space = ?1 AND decided = 0 AND weight <= ?2 AND (weight < ?2 OR id > ?3) "
           "ORDER BY weight DESC, id LIMIT ?4";
 #undef HEARTH_REVIEW_SELECT
+    case Q::note_insert:
+      return "INSERT INTO moderator_notes (id, space, member, author, body, created_at) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    case Q::note_get:
+      return "SELECT id, space, member, author, body, created_at FROM moderator_notes "
+             "WHERE id = ?1";
+    case Q::note_delete:
+      return "DELETE FROM moderator_notes WHERE id = ?1";
+    case Q::note_list:  // moderator_notes_by_member
+      return "SELECT id, space, member, author, body, created_at FROM moderator_notes "
+             "WHERE space = ?1 AND member = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
     case Q::count_:
       break;
   }
@@ -1611,6 +1640,17 @@ void bind_review_item(SQLite::Statement& s, const ReviewItem& i) {
   bind_text(s, 14, i.reason);
   s.bind(15, i.created_at);
   s.bind(16, i.decided_at);
+}
+
+ModeratorNote read_note(const SQLite::Statement& s) {
+  ModeratorNote n;
+  n.id = ModeratorNoteId{col_u64(s, 0)};
+  n.space = SpaceId{col_u64(s, 1)};
+  n.member = MemberId{col_u64(s, 2)};
+  n.author = MemberId{col_u64(s, 3)};
+  n.body = col_text(s, 4);
+  n.created_at = col_i64(s, 5);
+  return n;
 }
 
 Sanction read_sanction(const SQLite::Statement& s) {
@@ -3242,6 +3282,54 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, member.value);
       bind_id(*s, 2, thread.value);
       return s->exec() != 0;  // 0: already stored
+    });
+  }
+
+  // --- moderator notes ---
+  result<void> insert_moderator_note(const ModeratorNote& n) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::note_insert);
+      bind_id(*s, 1, n.id.value);
+      bind_id(*s, 2, n.space.value);
+      bind_id(*s, 3, n.member.value);
+      bind_id(*s, 4, n.author.value);
+      bind_text(*s, 5, n.body);
+      s->bind(6, n.created_at);
+      s->exec();  // the primary key: already_exists for a taken id
+      return {};
+    });
+  }
+
+  result<ModeratorNote> get_moderator_note(ModeratorNoteId id) override {
+    return read([&](Connection& c) -> result<ModeratorNote> {
+      Use s(c, Q::note_get);
+      bind_id(*s, 1, id.value);
+      if (!s->executeStep()) return errc::not_found;
+      return read_note(*s);
+    });
+  }
+
+  result<void> delete_moderator_note(ModeratorNoteId id) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::note_delete);
+      bind_id(*s, 1, id.value);
+      if (s->exec() == 0) return errc::not_found;
+      return {};
+    });
+  }
+
+  result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
+                                                          ModeratorNoteId before,
+                                                          std::uint32_t limit) override {
+    return read([&](Connection& c) -> result<std::vector<ModeratorNote>> {
+      Use s(c, Q::note_list);
+      bind_id(*s, 1, space.value);
+      bind_id(*s, 2, member.value);
+      s->bind(3, before ? to_db_bound(before.value) : std::numeric_limits<std::int64_t>::max());
+      s->bind(4, limit);
+      std::vector<ModeratorNote> out;
+      while (s->executeStep()) out.push_back(read_note(*s));
+      return out;
     });
   }
 

@@ -416,6 +416,12 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     REQUIRE(in_force);
     REQUIRE(in_force->size() == 1);
     CHECK(in_force->front().reason == "cool off");
+    // Moderator notes (version 12) work on the migrated file.
+    REQUIRE((*wtx)->insert_moderator_note(
+        {ModeratorNoteId{950}, SpaceId{10}, MemberId{8}, MemberId{7}, "watch", 1'700'000'000'800}));
+    auto notes = (*wtx)->list_moderator_notes(SpaceId{10}, MemberId{8}, ModeratorNoteId{}, 10);
+    REQUIRE(notes);
+    REQUIRE(notes->size() == 1);
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -485,6 +491,7 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '" +
                          std::string(index) + "' AND tbl_name = 'sanctions'")
               .getInt() == 1);
+  CHECK(raw.execAndGet("SELECT body FROM moderator_notes WHERE member = 8").getString() == "watch");
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
@@ -581,6 +588,9 @@ TEST_CASE("reports and the review queue walk their partial indexes (version 10)"
       {"SELECT id FROM review_items WHERE space = 1 AND decided = 0 AND weight <= 4294967296 AND "
        "(weight < 4294967296 OR id > 0) ORDER BY weight DESC, id LIMIT 10",
        "INDEX review_queue"},
+      {"SELECT id FROM moderator_notes WHERE space = 1 AND member = 2 AND id < 9 ORDER BY id "
+       "DESC LIMIT 5",
+       "INDEX moderator_notes_by_member"},
   };
   for (const auto& [sql, index] : paths) {
     const std::string p = plan(sql);

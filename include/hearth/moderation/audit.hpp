@@ -52,8 +52,10 @@ enum class AuditAction : std::uint8_t {
   member_suspended,          // suspend_member
   member_banned_everywhere,  // ban_everywhere
   sanction_revoked,          // revoke_sanction (target: the member; detail: the sanction's)
+  moderator_note_added,      // add_moderator_note (target: the member; detail: {"note":"<id>"})
+  moderator_note_deleted,    // delete_moderator_note (target: the member; detail: {"note":"<id>"})
 };
-inline constexpr unsigned audit_action_count = 32;
+inline constexpr unsigned audit_action_count = 34;
 
 std::string_view to_string(AuditAction a) noexcept;
 std::optional<AuditAction> audit_action_from_string(std::string_view s) noexcept;

@@ -58,6 +58,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Badge& b);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AuditEntry& e);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const Report& r);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ModeratorNote& n);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ReviewItem& i);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const ReviewItemDetail& d);

@@ -24,6 +24,7 @@
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
 #include "hearth/moderation/audit.hpp"
+#include "hearth/moderation/notes.hpp"
 #include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
 #include "hearth/trust.hpp"
@@ -394,6 +395,18 @@ class Transaction {
                                                             std::uint32_t after_weight,
                                                             ReviewItemId after,
                                                             std::uint32_t limit) = 0;
+
+  // --- moderator notes (docs/moderation.md, "Moderator notes") ------------------------------
+  // Stored as given, ids included (the engine assigns them). already_exists for a taken id.
+  virtual result<void> insert_moderator_note(const ModeratorNote& n) = 0;
+  virtual result<ModeratorNote> get_moderator_note(ModeratorNoteId id) = 0;  // not_found
+  // Deletes it for good (not_found when there is none).
+  virtual result<void> delete_moderator_note(ModeratorNoteId id) = 0;
+  // The notes of `space` about `member`, by id descending, with id < before (no id: from the
+  // newest), at most `limit`. SHOULD cost about `limit` index entries.
+  virtual result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
+                                                                  ModeratorNoteId before,
+                                                                  std::uint32_t limit) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

@@ -151,6 +151,12 @@ class TransactionWrapper : public Transaction {
   result<std::vector<ReviewItem>> list_review_queue(SpaceId space, std::uint32_t after_weight,
                                                     ReviewItemId after,
                                                     std::uint32_t limit) override;
+  result<void> insert_moderator_note(const ModeratorNote& n) override;
+  result<ModeratorNote> get_moderator_note(ModeratorNoteId id) override;
+  result<void> delete_moderator_note(ModeratorNoteId id) override;
+  result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
+                                                          ModeratorNoteId before,
+                                                          std::uint32_t limit) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

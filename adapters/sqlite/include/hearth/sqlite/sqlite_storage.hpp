@@ -77,6 +77,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 //     (reporter, id)) and review_items (the undecided ones unique by (space, target_member,
 //     post), and in queue order by (space, weight DESC, id)).
 // 11: sanctions by (member, id), and those that can be in force by (member, id).
-inline constexpr int schema_version = 11;
+// 12: moderator_notes by (space, member, id).
+inline constexpr int schema_version = 12;
 
 }  // namespace hearth::sqlite
