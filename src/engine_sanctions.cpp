@@ -307,7 +307,7 @@ result<bool> Engine::lift_sanction(SanctionId sanction, std::string_view reason)
 result<Page<Sanction>> Engine::list_sanctions(MemberId viewer, MemberId member,
                                               const PageRequest& page) {
   HEARTH_TRY(limit, impl_->page_limit(page));
-  HEARTH_TRY(after, detail::decode_cursor('s', page.cursor));
+  HEARTH_TRY(after, detail::decode_cursor('x', page.cursor));
   return impl_->read([&](Transaction& tx) -> result<Page<Sanction>> {
     const bool own = viewer && viewer == member;
     if (own) {
@@ -343,10 +343,10 @@ result<Page<Sanction>> Engine::list_sanctions(MemberId viewer, MemberId member,
     if (more && items.size() <= limit) {
       Page<Sanction> out;
       out.items = std::move(items);
-      out.next_cursor = detail::encode_cursor('s', from);
+      out.next_cursor = detail::encode_cursor('x', from);
       return out;
     }
-    return make_page(std::move(items), limit, 's', [](const Sanction& x) { return x.id.value; });
+    return make_page(std::move(items), limit, 'x', [](const Sanction& x) { return x.id.value; });
   });
 }
 

@@ -306,6 +306,13 @@ TEST_CASE("a member's record pages oldest first", "[sanctions]") {
   }
   CHECK(seen == made);
   CHECK(code_of(c->list_sanctions(c.ada.id, c.bo.id, {"nonsense", 2})) == errc::invalid_cursor);
+  // A cursor of another listing is not one of this listing's.
+  for (int i = 0; i < 3; ++i)
+    ok(c->create_space(c.ada.id, {c.guild.id, SpaceKind::channel, "ch" + std::to_string(i), ""}));
+  auto spaces = ok(c->list_child_spaces(c.ada.id, c.guild.id, {"", 1}));
+  REQUIRE_FALSE(spaces.next_cursor.empty());
+  CHECK(code_of(c->list_sanctions(c.ada.id, c.bo.id, {spaces.next_cursor, 2})) ==
+        errc::invalid_cursor);
 }
 
 TEST_CASE("bad input is refused and leaves nothing", "[sanctions]") {
