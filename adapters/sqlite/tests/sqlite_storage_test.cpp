@@ -495,6 +495,26 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
+namespace {
+
+// The plan SQLite would run `sql` with on `db`, one step a line.
+std::string query_plan(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement q(db, "EXPLAIN QUERY PLAN " + sql);
+  std::string out;
+  while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+  return out;
+}
+
+// `sql` walks `index` (a part of its plan) in the index's order: no temporary sort.
+void check_walks(SQLite::Database& db, const std::string& sql, std::string_view index) {
+  const std::string p = query_plan(db, sql);
+  INFO(sql << ": " << p);
+  CHECK(p.find(index) != std::string::npos);
+  CHECK(p.find("TEMP B-TREE") == std::string::npos);
+}
+
+}  // namespace
+
 TEST_CASE("badge listings and counts walk their indexes (version 8)", "[sqlite]") {
   TempDb db;
   {
@@ -504,24 +524,16 @@ TEST_CASE("badge listings and counts walk their indexes (version 8)", "[sqlite]"
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
   // The plan of each statement the adapter runs, as SQLite would run it on this file.
-  auto plan = [&](const std::string& sql) {
-    SQLite::Statement q(raw, "EXPLAIN QUERY PLAN " + sql);
-    std::string out;
-    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-    return out;
-  };
-  const std::string list = plan(
-      "SELECT id, member, badge, post, ordinal, at FROM badge_grants "
-      "WHERE member = 1 AND id > 0 ORDER BY id LIMIT 10");
-  INFO(list);
-  CHECK(list.find("INDEX badge_grants_by_member") != std::string::npos);
-  CHECK(list.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
+  check_walks(raw,
+              "SELECT id, member, badge, post, ordinal, at FROM badge_grants "
+              "WHERE member = 1 AND id > 0 ORDER BY id LIMIT 10",
+              "INDEX badge_grants_by_member");
   const std::string count =
-      plan("SELECT count(*) FROM badge_grants WHERE member = 1 AND badge = 'nice'");
+      query_plan(raw, "SELECT count(*) FROM badge_grants WHERE member = 1 AND badge = 'nice'");
   INFO(count);
   CHECK(count.find("badge_grants_key") != std::string::npos);
   const std::string progress =
-      plan("SELECT value FROM badge_progress WHERE member = 1 AND counter = 'x'");
+      query_plan(raw, "SELECT value FROM badge_progress WHERE member = 1 AND counter = 'x'");
   INFO(progress);
   CHECK(progress.find("PRIMARY KEY") != std::string::npos);
 }
@@ -533,18 +545,12 @@ TEST_CASE("audit log listings walk their indexes newest first (version 9)", "[sq
     REQUIRE(storage);
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
-  auto plan = [&](const std::string& where) {
-    SQLite::Statement q(raw,
-                        "EXPLAIN QUERY PLAN SELECT id, space, actor_kind, actor, actor_name, "
-                        "action, target_member, post, thread, role, reason, matched, detail, at "
-                        "FROM audit_log " +
-                            where +
-                            " AND id < 100 AND (0 = 0 OR target_member = 0) AND (0 = 0 OR "
-                            "(actor = 0 AND actor_kind = 0)) AND at >= 0 AND at <= 10 "
-                            "ORDER BY id DESC LIMIT 10");
-    std::string out;
-    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-    return out;
+  auto sql = [](const std::string& where) {
+    return "SELECT id, space, actor_kind, actor, actor_name, action, target_member, post, "
+           "thread, role, reason, matched, detail, at FROM audit_log " +
+           where +
+           " AND id < 100 AND (0 = 0 OR target_member = 0) AND (0 = 0 OR (actor = 0 AND "
+           "actor_kind = 0)) AND at >= 0 AND at <= 10 ORDER BY id DESC LIMIT 10";
   };
   // The statements bind every value; these literals stand for them.
   const std::pair<const char*, const char*> paths[] = {
@@ -553,12 +559,7 @@ TEST_CASE("audit log listings walk their indexes newest first (version 9)", "[sq
       {"WHERE actor = 1", "INDEX audit_log_by_actor"},
       {"WHERE 0 = 0", "audit_log"},
   };
-  for (const auto& [where, index] : paths) {
-    const std::string p = plan(where);
-    INFO(where << ": " << p);
-    CHECK(p.find(index) != std::string::npos);
-    CHECK(p.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
-  }
+  for (const auto& [where, index] : paths) check_walks(raw, sql(where), index);
 }
 
 TEST_CASE("reports and the review queue walk their partial indexes (version 10)", "[sqlite]") {
@@ -568,12 +569,6 @@ TEST_CASE("reports and the review queue walk their partial indexes (version 10)"
     REQUIRE(storage);
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
-  auto plan = [&](const std::string& sql) {
-    SQLite::Statement q(raw, "EXPLAIN QUERY PLAN " + sql);
-    std::string out;
-    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-    return out;
-  };
   // The adapter's statements, with literals for the values they bind.
   const std::pair<std::string, const char*> paths[] = {
       {"SELECT id FROM reports WHERE reporter = 1 AND target_member = 2 AND post = 3 AND "
@@ -592,12 +587,7 @@ TEST_CASE("reports and the review queue walk their partial indexes (version 10)"
        "DESC LIMIT 5",
        "INDEX moderator_notes_by_member"},
   };
-  for (const auto& [sql, index] : paths) {
-    const std::string p = plan(sql);
-    INFO(sql << ": " << p);
-    CHECK(p.find(index) != std::string::npos);
-    CHECK(p.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
-  }
+  for (const auto& [sql, index] : paths) check_walks(raw, sql, index);
 }
 
 TEST_CASE("sanction listings walk their indexes (version 11)", "[sqlite]") {
@@ -607,14 +597,10 @@ TEST_CASE("sanction listings walk their indexes (version 11)", "[sqlite]") {
     REQUIRE(storage);
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
-  auto plan = [&](const std::string& where) {
-    SQLite::Statement q(raw,
-                        "EXPLAIN QUERY PLAN SELECT id, kind, member, space, issuer, reason, "
-                        "created_at, expires_at, revoked_at, revoked_by FROM sanctions " +
-                            where);
-    std::string out;
-    while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
-    return out;
+  auto sql = [](const std::string& where) {
+    return "SELECT id, kind, member, space, issuer, reason, created_at, expires_at, revoked_at, "
+           "revoked_by FROM sanctions " +
+           where;
   };
   // The statements bind every value; these literals stand for them.
   const std::pair<const char*, const char*> paths[] = {
@@ -624,12 +610,7 @@ TEST_CASE("sanction listings walk their indexes (version 11)", "[sqlite]") {
        "INDEX sanctions_in_force"},
       {"WHERE id = 1", "INTEGER PRIMARY KEY"},
   };
-  for (const auto& [where, index] : paths) {
-    const std::string p = plan(where);
-    INFO(where << ": " << p);
-    CHECK(p.find(index) != std::string::npos);
-    CHECK(p.find("TEMP B-TREE") == std::string::npos);  // no sort: the index's order
-  }
+  for (const auto& [where, index] : paths) check_walks(raw, sql(where), index);
 }
 
 TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
