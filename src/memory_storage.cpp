@@ -93,9 +93,12 @@ struct MemoryStorage::State {
   std::map<std::uint64_t, ReviewItem> review_items;
   std::map<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>, std::uint64_t> open_items;
   std::set<std::tuple<std::uint64_t, std::uint32_t, std::uint64_t>> review_queue;
+  std::map<std::uint64_t, std::uint64_t> appeals;  // appeal_of -> item
   // Moderator notes by id, and by (space, member, id).
   std::map<std::uint64_t, ModeratorNote> notes;
   std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> notes_by_member;
+  // Auto-moderation rule sets by space (0: the community's).
+  std::map<std::uint64_t, AutomodRecord> automod;
 };
 
 namespace {
@@ -1168,6 +1171,7 @@ class MemoryTransaction final : public Transaction {
   result<void> insert_review_item(const ReviewItem& i) override {
     HEARTH_CHECK(writable());
     if (s_.review_items.count(i.id.value)) return errc::already_exists;
+    if (i.appeal_of && s_.appeals.count(i.appeal_of)) return errc::already_exists;
     index(i);
     put(s_.review_items, i.id.value, i);
     return {};
@@ -1193,6 +1197,12 @@ class MemoryTransaction final : public Transaction {
                                                           PostId post) override {
     auto it = s_.open_items.find({space.value, target_member.value, post.value});
     if (it == s_.open_items.end()) return std::optional<ReviewItem>{};
+    return std::optional{s_.review_items.at(it->second)};
+  }
+
+  result<std::optional<ReviewItem>> find_appeal(std::uint64_t audit_entry) override {
+    auto it = s_.appeals.find(audit_entry);
+    if (it == s_.appeals.end()) return std::optional<ReviewItem>{};
     return std::optional{s_.review_items.at(it->second)};
   }
 
@@ -1244,6 +1254,24 @@ class MemoryTransaction final : public Transaction {
       out.push_back(s_.notes.at(std::get<2>(*it)));
     }
     return out;
+  }
+
+  // --- auto-moderation rules ---
+  result<AutomodRecord> get_automod_rules(SpaceId space) override {
+    return find(s_.automod, space.value);
+  }
+
+  result<void> put_automod_rules(const AutomodRecord& r) override {
+    HEARTH_CHECK(writable());
+    put(s_.automod, r.space.value, r);
+    return {};
+  }
+
+  result<bool> delete_automod_rules(SpaceId space) override {
+    HEARTH_CHECK(writable());
+    if (!s_.automod.count(space.value)) return false;
+    erase(s_.automod, space.value);
+    return true;
   }
 
   // --- badges ---
@@ -1358,13 +1386,18 @@ class MemoryTransaction final : public Transaction {
     erase(s_.reports_by_reporter, std::pair{r.reporter.value, r.id.value});
   }
   void index(const ReviewItem& i) {
+    if (i.appeal_of) put(s_.appeals, i.appeal_of, i.id.value);
     if (i.decided) return;
-    put(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value}, i.id.value);
+    if (!i.appeal_of)
+      put(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value},
+          i.id.value);
     insert(s_.review_queue, std::tuple{i.space.value, UINT32_MAX - i.weight, i.id.value});
   }
   void unindex(const ReviewItem& i) {
+    if (i.appeal_of) erase(s_.appeals, i.appeal_of);
     if (i.decided) return;
-    erase(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value});
+    if (!i.appeal_of)
+      erase(s_.open_items, std::tuple{i.space.value, i.target_member.value, i.post.value});
     erase(s_.review_queue, std::tuple{i.space.value, UINT32_MAX - i.weight, i.id.value});
   }
 

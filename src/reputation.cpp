@@ -19,6 +19,9 @@ constexpr std::int64_t max_serial_window_ms = 30ll * 24 * 60 * 60 * 1000;
 constexpr std::int64_t day_ms = 24ll * 60 * 60 * 1000;
 
 using detail::invalid;
+using detail::read_bool;
+using detail::read_number;
+using detail::read_string;
 using detail::well_formed_kind;
 
 bool well_formed_window_name(std::string_view name) noexcept {
@@ -40,45 +43,6 @@ constexpr std::array<std::pair<ReputationReason, std::string_view>, 7> reason_na
     {ReputationReason::sanction, "sanction"},
 }};
 
-// Reads one JSON field into `out`, with `path` naming it in the error.
-result<void> read_int(const json::value& v, const std::string& path, std::int64_t lo,
-                      std::int64_t hi, std::int64_t& out, std::string* why) {
-  std::int64_t n = 0;
-  if (v.is_int64()) {
-    n = v.get_int64();
-  } else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi)) {
-    n = static_cast<std::int64_t>(v.get_uint64());
-  } else {
-    return invalid(why, path + ": expected an integer");
-  }
-  if (n < lo || n > hi)
-    return invalid(why, path + ": out of range " + std::to_string(lo) + ".." + std::to_string(hi));
-  out = n;
-  return {};
-}
-
-template <class T>
-result<void> read_number(const json::value& v, const std::string& path, std::int64_t lo,
-                         std::int64_t hi, T& out, std::string* why) {
-  std::int64_t n = 0;
-  HEARTH_CHECK(read_int(v, path, lo, hi, n, why));
-  out = static_cast<T>(n);
-  return {};
-}
-
-result<void> read_bool(const json::value& v, const std::string& path, bool& out, std::string* why) {
-  if (!v.is_bool()) return invalid(why, path + ": expected true or false");
-  out = v.get_bool();
-  return {};
-}
-
-result<void> read_string(const json::value& v, const std::string& path, std::string& out,
-                         std::string* why) {
-  if (!v.is_string()) return invalid(why, path + ": expected a string");
-  out = std::string(v.get_string());
-  return {};
-}
-
 result<ReactionPoints> read_reaction(const json::value& v, const std::string& path,
                                      std::string* why) {
   if (!v.is_object()) return invalid(why, path + ": expected an object");
@@ -98,7 +62,7 @@ result<ReactionPoints> read_reaction(const json::value& v, const std::string& pa
     } else if (key == "giver_reply") {
       HEARTH_CHECK(read_number(field, at, -max_points, max_points, rp.giver_reply, why));
     } else if (key == "min_points") {
-      HEARTH_CHECK(read_int(field, at, 0, max_threshold, rp.min_points, why));
+      HEARTH_CHECK(read_number(field, at, 0, max_threshold, rp.min_points, why));
     } else {
       return invalid(why, at + ": unknown field");
     }
@@ -118,10 +82,10 @@ result<ReputationWindow> read_window(const json::value& v, const std::string& pa
       HEARTH_CHECK(read_string(field, at, w.name, why));
       has_name = true;
     } else if (key == "from") {
-      HEARTH_CHECK(read_int(field, at, 0, INT64_MAX, w.from, why));
+      HEARTH_CHECK(read_number(field, at, 0, INT64_MAX, w.from, why));
       has_from = true;
     } else if (key == "to") {
-      HEARTH_CHECK(read_int(field, at, 0, INT64_MAX, w.to, why));
+      HEARTH_CHECK(read_number(field, at, 0, INT64_MAX, w.to, why));
       has_to = true;
     } else {
       return invalid(why, at + ": unknown field");
@@ -140,7 +104,7 @@ result<Privilege> read_privilege(const json::value& v, const std::string& path, 
   for (const auto& [key, field] : v.get_object()) {
     const std::string at = path + "." + std::string(key);
     if (key == "points") {
-      HEARTH_CHECK(read_int(field, at, 1, max_threshold, p.points, why));
+      HEARTH_CHECK(read_number(field, at, 1, max_threshold, p.points, why));
       has_points = true;
     } else if (key == "permission") {
       std::string name;
@@ -361,7 +325,7 @@ result<ReputationRules> ReputationRules::from_json(std::string_view text, std::s
         HEARTH_CHECK(read_number(points, where, -max_points, max_points, *slot, why));
       }
     } else if (key == "serial_window_ms") {
-      HEARTH_CHECK(read_int(field, at, 1, max_serial_window_ms, r.serial_window_ms, why));
+      HEARTH_CHECK(read_number(field, at, 1, max_serial_window_ms, r.serial_window_ms, why));
     } else {
       return invalid(why, at + ": unknown field");
     }

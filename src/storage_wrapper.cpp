@@ -605,6 +605,26 @@ result<std::vector<ModeratorNote>> TransactionWrapper::list_moderator_notes(Spac
   return target_->list_moderator_notes(space, member, before, limit);
 }
 
+result<std::optional<ReviewItem>> TransactionWrapper::find_appeal(std::uint64_t audit_entry) {
+  HEARTH_CHECK(intercept("find_appeal"));
+  return target_->find_appeal(audit_entry);
+}
+
+result<AutomodRecord> TransactionWrapper::get_automod_rules(SpaceId space) {
+  HEARTH_CHECK(intercept("get_automod_rules"));
+  return target_->get_automod_rules(space);
+}
+
+result<void> TransactionWrapper::put_automod_rules(const AutomodRecord& r) {
+  HEARTH_CHECK(intercept("put_automod_rules"));
+  return target_->put_automod_rules(r);
+}
+
+result<bool> TransactionWrapper::delete_automod_rules(SpaceId space) {
+  HEARTH_CHECK(intercept("delete_automod_rules"));
+  return target_->delete_automod_rules(space);
+}
+
 result<std::uint64_t> TransactionWrapper::append_event(const Event& e) {
   HEARTH_CHECK(intercept("append_event"));
   return target_->append_event(e);

@@ -17,6 +17,7 @@ constexpr std::int64_t max_trailing_days = 365;
 constexpr std::int64_t max_first_posts_reviewed = 1'000;
 
 using detail::invalid;
+using detail::read_int;
 
 // The counts of a level, by name, for reading, writing and comparing them alike.
 struct Count {
@@ -31,20 +32,6 @@ constexpr std::array<Count, 6> counts{{
     {"reactions_received", &TrustRequirements::reactions_received},
     {"replies", &TrustRequirements::replies},
 }};
-
-result<std::int64_t> read_int(const json::value& v, const std::string& path, std::int64_t lo,
-                              std::int64_t hi, std::string* why) {
-  std::int64_t n = 0;
-  if (v.is_int64())
-    n = v.get_int64();
-  else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi))
-    n = static_cast<std::int64_t>(v.get_uint64());
-  else
-    return invalid(why, path + ": expected an integer");
-  if (n < lo || n > hi)
-    return invalid(why, path + ": out of range " + std::to_string(lo) + ".." + std::to_string(hi));
-  return n;
-}
 
 // Reads a level's object over `r` (fields left out keep their values). Only level 3 has a
 // trailing window and a flag limit.

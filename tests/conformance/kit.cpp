@@ -3581,6 +3581,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   detail::link_audit_kit();
   detail::link_reports_kit();
   detail::link_notes_kit();
+  detail::link_automod_kit();
   detail::link_sanctions_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;

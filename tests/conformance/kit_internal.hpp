@@ -79,6 +79,7 @@ void link_audit_kit();
 void link_reports_kit();
 // The same for kit_notes.cpp.
 void link_notes_kit();
+void link_automod_kit();
 // The same for kit_sanctions.cpp.
 void link_sanctions_kit();
 

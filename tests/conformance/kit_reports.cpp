@@ -83,6 +83,7 @@ TEST_CASE("reports and review items read back every field as stored", "[conforma
   i.hidden = true;
   i.claimed_by = MemberId{big + 7};
   i.claimed_until = 123;
+  i.flag = "words: \"spÃ¤m\"\nline two";
   {
     auto tx = begin(*s);
     REQUIRE(tx->insert_report(r));
@@ -127,6 +128,9 @@ TEST_CASE("reports and review items read back every field as stored", "[conforma
   CHECK(gi.claimed_until == 123);
   CHECK_FALSE(gi.decided);
   CHECK(gi.created_at == i.created_at);
+  CHECK(gi.flag == i.flag);
+  CHECK(gi.appeal_of == 0);
+  CHECK(!gi.acted_by);
 
   auto none = tx->get_review_item(ReviewItemId{1});
   REQUIRE(none);
@@ -244,6 +248,54 @@ TEST_CASE("the review queue is by weight descending then id, undecided items onl
   open = tx->find_open_review_item(SpaceId{11}, MemberId{5}, PostId{2});
   REQUIRE(open);
   CHECK_FALSE(*open);
+}
+
+TEST_CASE("an appeal is found by the audit entry it appeals, and only one may exist",
+          "[conformance][reports]") {
+  auto s = fresh_storage();
+  ReviewItem appeal = item(1, 10, 1, 5, 2);
+  appeal.source = ReviewSource::appeal;
+  appeal.appeal_of = big + 9;
+  appeal.acted_by = MemberId{big + 8};
+  appeal.flag = "I was quoting the rules";
+  {
+    auto tx = begin(*s);
+    // An open item about the same post does not stop an appeal, nor the reverse.
+    REQUIRE(tx->insert_review_item(item(2, 10, 3, 5, 2)));
+    REQUIRE(tx->insert_review_item(appeal));
+    REQUIRE(tx->commit());
+  }
+  {
+    ReviewItem again = item(3, 11, 1, 5, 7);
+    again.source = ReviewSource::appeal;
+    again.appeal_of = big + 9;
+    CHECK(code_of(begin(*s)->insert_review_item(again)) == errc::already_exists);
+  }
+  auto tx = begin(*s);
+  auto found = tx->find_appeal(big + 9);
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->id == ReviewItemId{1});
+  CHECK((*found)->appeal_of == big + 9);
+  CHECK((*found)->acted_by == MemberId{big + 8});
+  CHECK((*found)->flag == "I was quoting the rules");
+  auto open = tx->find_open_review_item(SpaceId{10}, MemberId{5}, PostId{2});
+  REQUIRE(open);
+  REQUIRE(*open);
+  CHECK((*open)->id == ReviewItemId{2});
+  // Both are in the queue; a decided appeal is still found.
+  CHECK(queue(*tx, 10) == std::vector<std::uint64_t>{2, 1});
+  ReviewItem decided = **found;
+  decided.decided = true;
+  REQUIRE(tx->update_review_item(decided));
+  found = tx->find_appeal(big + 9);
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->decided);
+  CHECK(queue(*tx, 10) == std::vector<std::uint64_t>{2});
+  auto none = tx->find_appeal(big + 10);
+  REQUIRE(none);
+  CHECK_FALSE(*none);
 }
 
 TEST_CASE("reports and review items roll back with their transaction", "[conformance][reports]") {

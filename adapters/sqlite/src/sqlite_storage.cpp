@@ -623,13 +623,33 @@ CREATE TABLE moderator_notes (
 CREATE INDEX moderator_notes_by_member ON moderator_notes (space, member, id);
 )sql";
 
+// Version 13: auto-moderation rule sets (docs/moderation.md, "Auto-moderation"), one per space
+// (0: the community's), JSON kept verbatim; review items learn what flagged them and appeals
+// (docs/moderation.md, "Explain and appeal"): one item per appealed audit entry, and appeals are
+// left out of the one-open-item-per-target index.
+constexpr const char* schema_v13 = R"sql(
+ALTER TABLE review_items ADD COLUMN flag TEXT NOT NULL DEFAULT '';
+ALTER TABLE review_items ADD COLUMN appeal_of INTEGER NOT NULL DEFAULT 0;   -- audit entry id
+ALTER TABLE review_items ADD COLUMN acted_by INTEGER NOT NULL DEFAULT 0;
+DROP INDEX review_items_open;
+CREATE UNIQUE INDEX review_items_open ON review_items (space, target_member, post)
+  WHERE decided = 0 AND appeal_of = 0;
+CREATE UNIQUE INDEX review_items_appeals ON review_items (appeal_of) WHERE appeal_of <> 0;
+CREATE TABLE automod_rules (
+  space INTEGER PRIMARY KEY,                   -- 0: community-wide
+  rules TEXT NOT NULL,
+  updated_by INTEGER NOT NULL,                 -- 0: the host
+  updated_at INTEGER NOT NULL                  -- Unix ms
+);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 12> migrations = {schema_v1, schema_v2,  schema_v3,  schema_v4,
-                                                    schema_v5, schema_v6,  schema_v7,  schema_v8,
-                                                    schema_v9, schema_v10, schema_v11, schema_v12};
+constexpr std::array<const char*, 13> migrations = {
+    schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6, schema_v7,
+    schema_v8, schema_v9, schema_v10, schema_v11, schema_v12, schema_v13};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -767,11 +787,15 @@ enum class Q : std::uint8_t {
   review_update,
   review_get,
   review_find_open,
+  review_find_appeal,
   review_queue,
   note_insert,
   note_get,
   note_delete,
   note_list,
+  automod_get,
+  automod_put,
+  automod_delete,
   count_,
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
@@ -1248,23 +1272,25 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_REPORT_SELECT
 #define HEARTH_REVIEW_SELECT                                                             \
   "SELECT id, space, source, target_member, post, weight, reports, hidden, claimed_by, " \
-  "claimed_until, decided, decision, decided_by, reason, created_at, decided_at FROM "   \
-  "review_items "
+  "claimed_until, decided, decision, decided_by, reason, created_at, decided_at, flag, " \
+  "appeal_of, acted_by FROM review_items "
     case Q::review_insert:
       return "INSERT INTO review_items (id, space, source, target_member, post, weight, "
              "reports, hidden, claimed_by, claimed_until, decided, decision, decided_by, reason, "
-             "created_at, decided_at) "
-             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+             "created_at, decided_at, flag, appeal_of, acted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+             "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
     case Q::review_update:
       return "UPDATE review_items SET space = ?2, source = ?3, target_member = ?4, post = ?5, "
              "weight = ?6, reports = ?7, hidden = ?8, claimed_by = ?9, claimed_until = ?10, "
              "decided = ?11, decision = ?12, decided_by = ?13, reason = ?14, created_at = ?15, "
-             "decided_at = ?16 WHERE id = ?1";
+             "decided_at = ?16, flag = ?17, appeal_of = ?18, acted_by = ?19 WHERE id = ?1";
     case Q::review_get:
       return HEARTH_REVIEW_SELECT "WHERE id = ?1";
     case Q::review_find_open:  // review_items_open
       return HEARTH_REVIEW_SELECT
-          "WHERE space = ?1 AND target_member = ?2 AND post = ?3 AND decided = 0";
+          "WHERE space = ?1 AND target_member = ?2 AND post = ?3 AND decided = 0 AND appeal_of = 0";
+    case Q::review_find_appeal:  // review_items_appeals
+      return HEARTH_REVIEW_SELECT "WHERE appeal_of = ?1 AND appeal_of <> 0";
     case Q::review_queue:  // review_queue, from (?2, ?3) on: weight descending, then id
       return HEARTH_REVIEW_SELECT
           "WHERE space = ?1 AND decided = 0 AND weight <= ?2 AND (weight < ?2 OR id > ?3) "
@@ -1281,6 +1307,14 @@ const char* sql_of(Q q) noexcept {
     case Q::note_list:  // moderator_notes_by_member
       return "SELECT id, space, member, author, body, created_at FROM moderator_notes "
              "WHERE space = ?1 AND member = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4";
+    case Q::automod_get:
+      return "SELECT space, rules, updated_by, updated_at FROM automod_rules WHERE space = ?1";
+    case Q::automod_put:
+      return "INSERT INTO automod_rules (space, rules, updated_by, updated_at) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (space) DO UPDATE SET rules = excluded.rules, "
+             "updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+    case Q::automod_delete:
+      return "DELETE FROM automod_rules WHERE space = ?1";
     case Q::count_:
       break;
   }
@@ -1620,6 +1654,9 @@ ReviewItem read_review_item(const SQLite::Statement& s) {
   i.reason = col_text(s, 13);
   i.created_at = col_i64(s, 14);
   i.decided_at = col_i64(s, 15);
+  i.flag = col_text(s, 16);
+  i.appeal_of = col_u64(s, 17);
+  i.acted_by = MemberId{col_u64(s, 18)};
   return i;
 }
 
@@ -1640,6 +1677,9 @@ void bind_review_item(SQLite::Statement& s, const ReviewItem& i) {
   bind_text(s, 14, i.reason);
   s.bind(15, i.created_at);
   s.bind(16, i.decided_at);
+  bind_text(s, 17, i.flag);
+  bind_id(s, 18, i.appeal_of);
+  bind_id(s, 19, i.acted_by.value);
 }
 
 ModeratorNote read_note(const SQLite::Statement& s) {
@@ -3333,6 +3373,41 @@ class SqliteTransaction final : public Transaction {
     });
   }
 
+  // --- auto-moderation rules ---
+  result<AutomodRecord> get_automod_rules(SpaceId space) override {
+    return read([&](Connection& c) -> result<AutomodRecord> {
+      Use s(c, Q::automod_get);
+      bind_id(*s, 1, space.value);
+      if (!s->executeStep()) return errc::not_found;
+      AutomodRecord r;
+      r.space = SpaceId{col_u64(*s, 0)};
+      r.rules = col_text(*s, 1);
+      r.updated_by = MemberId{col_u64(*s, 2)};
+      r.updated_at = s->getColumn(3).getInt64();
+      return r;
+    });
+  }
+
+  result<void> put_automod_rules(const AutomodRecord& r) override {
+    return write([&](Connection& c) -> result<void> {
+      Use s(c, Q::automod_put);
+      bind_id(*s, 1, r.space.value);
+      bind_text(*s, 2, r.rules);
+      bind_id(*s, 3, r.updated_by.value);
+      s->bind(4, r.updated_at);
+      s->exec();
+      return {};
+    });
+  }
+
+  result<bool> delete_automod_rules(SpaceId space) override {
+    return write([&](Connection& c) -> result<bool> {
+      Use s(c, Q::automod_delete);
+      bind_id(*s, 1, space.value);
+      return s->exec() > 0;
+    });
+  }
+
   // --- reports and the review queue ---
   result<void> insert_report(const Report& r) override {
     return write([&](Connection& c) -> result<void> {
@@ -3421,6 +3496,15 @@ class SqliteTransaction final : public Transaction {
       bind_id(*s, 1, space.value);
       bind_id(*s, 2, target_member.value);
       bind_id(*s, 3, post.value);
+      if (!s->executeStep()) return std::optional<ReviewItem>{};
+      return std::optional{read_review_item(*s)};
+    });
+  }
+
+  result<std::optional<ReviewItem>> find_appeal(std::uint64_t audit_entry) override {
+    return read([&](Connection& c) -> result<std::optional<ReviewItem>> {
+      Use s(c, Q::review_find_appeal);
+      bind_id(*s, 1, audit_entry);
       if (!s->executeStep()) return std::optional<ReviewItem>{};
       return std::optional{read_review_item(*s)};
     });

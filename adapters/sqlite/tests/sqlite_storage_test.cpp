@@ -422,6 +422,11 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
     auto notes = (*wtx)->list_moderator_notes(SpaceId{10}, MemberId{8}, ModeratorNoteId{}, 10);
     REQUIRE(notes);
     REQUIRE(notes->size() == 1);
+    // Auto-moderation rule sets (version 13) work on the migrated file.
+    REQUIRE((*wtx)->put_automod_rules({SpaceId{10}, R"({"max_mentions":5})", MemberId{7}, 9}));
+    auto rules = (*wtx)->get_automod_rules(SpaceId{10});
+    REQUIRE(rules);
+    CHECK(rules->rules == R"({"max_mentions":5})");
     REQUIRE((*wtx)->commit());
   }
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
@@ -492,6 +497,10 @@ TEST_CASE("a version 1 database is migrated and keeps its spaces and threads",
                          std::string(index) + "' AND tbl_name = 'sanctions'")
               .getInt() == 1);
   CHECK(raw.execAndGet("SELECT body FROM moderator_notes WHERE member = 8").getString() == "watch");
+  CHECK(raw.execAndGet("SELECT flag FROM review_items WHERE id = 900").getString().empty());
+  CHECK(raw.execAndGet("SELECT appeal_of FROM review_items WHERE id = 900").getInt() == 0);
+  CHECK(raw.execAndGet("SELECT rules FROM automod_rules WHERE space = 10").getString() ==
+        R"({"max_mentions":5})");
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
@@ -578,8 +587,10 @@ TEST_CASE("reports and the review queue walk their partial indexes (version 10)"
       {"SELECT id FROM reports WHERE reporter = 1 AND id < 9 ORDER BY id DESC LIMIT 5",
        "INDEX reports_by_reporter"},
       {"SELECT id FROM review_items WHERE space = 1 AND target_member = 2 AND post = 3 AND "
-       "decided = 0",
+       "decided = 0 AND appeal_of = 0",
        "INDEX review_items_open"},
+      {"SELECT id FROM review_items WHERE appeal_of = 7 AND appeal_of <> 0",
+       "INDEX review_items_appeals"},
       {"SELECT id FROM review_items WHERE space = 1 AND decided = 0 AND weight <= 4294967296 AND "
        "(weight < 4294967296 OR id > 0) ORDER BY weight DESC, id LIMIT 10",
        "INDEX review_queue"},

@@ -57,8 +57,9 @@ struct Report {
 // What brought an item to the queue. Stored values.
 enum class ReviewSource : std::uint8_t {
   reports = 0,      // members' reports
-  auto_moderation,  // a rule or the classifier sent it (reserved: auto-moderation)
-  first_post,       // a new member's first posts are reviewed (reserved)
+  auto_moderation,  // an auto-moderation rule or the classifier sent it (`flag` says which)
+  first_post,       // a new member's first posts are reviewed
+  appeal,           // the author appeals a moderation action (`appeal_of`, `flag`: their words)
 };
 std::string_view to_string(ReviewSource s) noexcept;
 
@@ -89,6 +90,11 @@ struct ReviewItem {
   std::string reason;  // the decision's reason
   Timestamp created_at = 0;
   Timestamp decided_at = 0;
+  // auto_moderation: the rule or classifier label that sent it, and the text it matched;
+  // appeal: the author's statement. Empty otherwise.
+  std::string flag;
+  std::uint64_t appeal_of = 0;  // appeal: the audit entry of the action appealed; else 0
+  MemberId acted_by;            // appeal: the moderator who took that action; else none
 };
 
 // A decision, as a moderator gives it.

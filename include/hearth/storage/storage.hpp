@@ -24,6 +24,7 @@
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
 #include "hearth/moderation/audit.hpp"
+#include "hearth/moderation/automod.hpp"
 #include "hearth/moderation/notes.hpp"
 #include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
@@ -384,10 +385,13 @@ class Transaction {
   // Replaces the stored item with i.id (not_found when there is none).
   virtual result<void> update_review_item(const ReviewItem& i) = 0;
   virtual result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) = 0;
-  // The undecided item of `space` about (target_member, post), if any.
+  // The undecided item of `space` about (target_member, post), if any; appeals (appeal_of set)
+  // are not counted: they are found by find_appeal.
   virtual result<std::optional<ReviewItem>> find_open_review_item(SpaceId space,
                                                                   MemberId target_member,
                                                                   PostId post) = 0;
+  // The item, decided or not, whose appeal_of is `audit_entry` (at most one exists), if any.
+  virtual result<std::optional<ReviewItem>> find_appeal(std::uint64_t audit_entry) = 0;
   // The undecided items of `space` in queue order: weight descending, then id ascending;
   // those after (after_weight, after) in that order (after no id: from the first), at most
   // `limit`. SHOULD cost about `limit` index entries, not all of the space's items.
@@ -407,6 +411,14 @@ class Transaction {
   virtual result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
                                                                   ModeratorNoteId before,
                                                                   std::uint32_t limit) = 0;
+
+  // --- auto-moderation rules (docs/moderation.md, "Auto-moderation") ----------------------
+  // The rule set stored for `space` (no id: the community-wide one); not_found when none is.
+  virtual result<AutomodRecord> get_automod_rules(SpaceId space) = 0;
+  // Stores `r` as the set of r.space, replacing the one stored before.
+  virtual result<void> put_automod_rules(const AutomodRecord& r) = 0;
+  // Deletes the set of `space`; false when it had none.
+  virtual result<bool> delete_automod_rules(SpaceId space) = 0;
 
   // --- event log -------------------------------------------------------------------------
   // Appends `e` with the next sequence number, which is returned (1 for the first event ever,

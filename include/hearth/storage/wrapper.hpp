@@ -148,6 +148,7 @@ class TransactionWrapper : public Transaction {
   result<std::optional<ReviewItem>> get_review_item(ReviewItemId id) override;
   result<std::optional<ReviewItem>> find_open_review_item(SpaceId space, MemberId target_member,
                                                           PostId post) override;
+  result<std::optional<ReviewItem>> find_appeal(std::uint64_t audit_entry) override;
   result<std::vector<ReviewItem>> list_review_queue(SpaceId space, std::uint32_t after_weight,
                                                     ReviewItemId after,
                                                     std::uint32_t limit) override;
@@ -157,6 +158,9 @@ class TransactionWrapper : public Transaction {
   result<std::vector<ModeratorNote>> list_moderator_notes(SpaceId space, MemberId member,
                                                           ModeratorNoteId before,
                                                           std::uint32_t limit) override;
+  result<AutomodRecord> get_automod_rules(SpaceId space) override;
+  result<void> put_automod_rules(const AutomodRecord& r) override;
+  result<bool> delete_automod_rules(SpaceId space) override;
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;

@@ -78,6 +78,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 //     post), and in queue order by (space, weight DESC, id)).
 // 11: sanctions by (member, id), and those that can be in force by (member, id).
 // 12: moderator_notes by (space, member, id).
-inline constexpr int schema_version = 12;
+// 13: automod_rules, one per space (0: the community's).
+inline constexpr int schema_version = 13;
 
 }  // namespace hearth::sqlite
