@@ -162,6 +162,8 @@ Ranges complement(const Ranges& r) {
 void add_case_partners(Ranges& r) {
   const std::size_t given = r.size();
   for (std::size_t i = 0; i < given; ++i) {
+    // Partners stay inside [fold_first, fold_last]: a range covering it has them all.
+    if (r[i].lo <= fold_first && r[i].hi >= fold_last) continue;
     const char32_t lo = std::max(r[i].lo, fold_first);
     const char32_t hi = std::min(r[i].hi, fold_last);
     for (char32_t cp = lo; cp <= hi; ++cp) {
@@ -940,40 +942,46 @@ std::optional<PatternMatch> Pattern::find(std::string_view text) const {
   auto add = [&](ThreadList& list, std::uint32_t first_pc, std::size_t start, const Context& ctx) {
     stack.push_back(first_pc);
     while (!stack.empty()) {
-      const std::uint32_t pc = stack.back();
+      std::uint32_t pc = stack.back();
       stack.pop_back();
-      if (!list.insert(pc)) continue;
-      const Inst& inst = insts[pc];
-      switch (inst.op) {
-        case Op::ch:
-        case Op::set:
-          list.threads().push_back({pc, start});
-          break;
-        case Op::split:
-          stack.push_back(inst.y);
-          stack.push_back(inst.x);
-          break;
-        case Op::jmp:
-          stack.push_back(inst.x);
-          break;
-        case Op::begin:
-          if (ctx.pos == 0) stack.push_back(pc + 1);
-          break;
-        case Op::end:
-          if (ctx.at_end) stack.push_back(pc + 1);
-          break;
-        case Op::word_boundary:
-          if (ctx.prev_word != ctx.next_word) stack.push_back(pc + 1);
-          break;
-        case Op::not_word_boundary:
-          if (ctx.prev_word == ctx.next_word) stack.push_back(pc + 1);
-          break;
-        case Op::match:
-          // Threads are added in order of start, and positions only grow, so this keeps the
-          // earliest start and, for it, the latest end.
-          if (!best || start < best->begin || (start == best->begin && ctx.pos > best->end))
-            best = PatternMatch{start, ctx.pos};
-          break;
+      // Follows one path (the first branch of each split) until it consumes, fails or ends.
+      for (bool follow = true; follow && list.insert(pc);) {
+        const Inst& inst = insts[pc];
+        follow = false;
+        switch (inst.op) {
+          case Op::ch:
+          case Op::set:
+            list.threads().push_back({pc, start});
+            break;
+          case Op::split:
+            stack.push_back(inst.y);
+            pc = inst.x;
+            follow = true;
+            break;
+          case Op::jmp:
+            pc = inst.x;
+            follow = true;
+            break;
+          case Op::begin:
+            follow = ctx.pos == 0;
+            break;
+          case Op::end:
+            follow = ctx.at_end;
+            break;
+          case Op::word_boundary:
+            follow = ctx.prev_word != ctx.next_word;
+            break;
+          case Op::not_word_boundary:
+            follow = ctx.prev_word == ctx.next_word;
+            break;
+          case Op::match:
+            // Threads are added in order of start, and positions only grow, so this keeps the
+            // earliest start and, for it, the latest end.
+            if (!best || start < best->begin || (start == best->begin && ctx.pos > best->end))
+              best = PatternMatch{start, ctx.pos};
+            break;
+        }
+        if (follow && inst.op != Op::split && inst.op != Op::jmp) ++pc;  // a passed assertion
       }
     }
   };
