@@ -30,6 +30,9 @@ struct WriteContext {
   // Run after the commit, before the caches learn of it (for in-process state that must be
   // current by the time a reader may trust the change, like the space facts).
   std::vector<std::function<void()>> on_commit;
+  // Set by a body that must commit what it wrote (an audit entry) and still fail: write()
+  // commits, then returns this error instead of the body's value.
+  std::optional<errc> refusal;
 
   // Appends an event to the log in this transaction; it is dispatched after the commit.
   result<void> emit(EventType type, SpaceId space, MemberId actor, std::string payload);
@@ -97,6 +100,7 @@ class Engine::Impl {
     if (!ctx.events.empty()) dispatcher.enqueue(std::move(ctx.events));
     tx->reset();  // releases the write lock, after the events are queued in commit order
     dispatcher.drain();
+    if (ctx.refusal) return failure{*ctx.refusal};
     return r;
   }
 
@@ -388,9 +392,10 @@ class Engine::Impl {
   // TrustRules::first_posts_reviewed is on, a level 0 member's first posts do, unless they are
   // ranked above the member role there.
   result<bool> held_for_review(Transaction& tx, const Standing& st, MemberId author);
+  struct Hold;  // (auto-moderation, below)
   // Queues the held post `p` (stored removed, its thread hidden when it is the first post) for
-  // review, with its audit entry.
-  result<void> hold_for_review(WriteContext& ctx, const Post& p);
+  // review as `h` says, with its audit entry (post_hidden by the rule h.rule).
+  result<void> hold_for_review(WriteContext& ctx, const Post& p, const Hold& h);
   // Makes `p` known: counts it in its thread (or its thread in its space: `space`, when the
   // caller holds it), emits its event, notifies the parent's author (`parent`, when the caller
   // holds it) and the members it mentions, and counts it in its author's activity. At creation,
@@ -466,6 +471,69 @@ class Engine::Impl {
   result<std::optional<BadgeGrant>> grant(WriteContext& ctx, const BadgeRule& rule, MemberId member,
                                           PostId post, SpaceId space, std::uint32_t ordinal,
                                           MemberId actor);
+
+  // --- auto-moderation (engine_automod.cpp, docs/moderation.md, "Auto-moderation") ---------
+  struct AutomodSet;    // a space's rule set, compiled
+  struct AutomodState;  // what rate limits and duplicates remember between posts
+  using AutomodSetPtr = std::shared_ptr<const AutomodSet>;
+  // What the rules in force where a post goes decide for it.
+  struct AutomodVerdict {
+    std::optional<moderation::WordAction> action;  // the strongest finding's; none: nothing
+    std::string rule;     // its audit actor_name: "words", "pattern:<name>", "links", ...
+    std::string matched;  // what it matched (at most 200 bytes)
+    SpaceId rules_space;  // whose set it was (no id: the community's)
+    // For automod_posted: the sets whose slow mode and space rate the post counts in, and the
+    // hash of its normalised text when duplicates are watched anywhere.
+    std::vector<SpaceId> slow_mode;
+    std::vector<SpaceId> space_rate;
+    std::size_t text_hash = 0;
+    bool track_text = false;
+    // A censor rule masked the title or the body: which, and what it matched first.
+    bool censored = false;
+    std::string censor_rule;
+    std::string censor_matched;
+  };
+  // Why a new post waits for review.
+  struct Hold {
+    std::string reason;  // the post's removal_reason meanwhile
+    ReviewSource source = ReviewSource::first_post;
+    std::string rule;  // the audit entry's actor_name
+    std::string matched;
+  };
+  static Hold automod_hold(const AutomodVerdict& v);
+  // Whether a new post by `author` (standing `st` where it goes) is held: for `v`'s
+  // require_approval, else for held_for_review.
+  result<std::optional<Hold>> hold_of(Transaction& tx, const Standing& st, MemberId author,
+                                      const AutomodVerdict& v);
+  // Runs the rules in force in `space` (its set, those above while they inherit, the
+  // community's) over a post by `author` (standing `st` there, as read before any write):
+  // `title` (null for a reply or an edit that keeps it) and `body`. `is_new`: a new post, which
+  // the rate and duplicate rules and the trust-level rule also see. A censor finding masks
+  // `title` and `body` in place. rate_limited when slow mode or the space's rate refuses it.
+  // The space's owner is never checked. Call it before the transaction's writes.
+  result<AutomodVerdict> automod(WriteContext& ctx, SpaceId space, MemberId author,
+                                 const Standing& st, std::string* title, std::string& body,
+                                 bool is_new);
+  // After a new post's commit, the rate and duplicate rules count it.
+  void automod_posted(WriteContext& ctx, const AutomodVerdict& v, MemberId author, SpaceId space);
+  // A block: writes its audit entry and makes the call fail with `blocked` after the commit.
+  result<void> automod_blocked(WriteContext& ctx, const AutomodVerdict& v, SpaceId space,
+                               MemberId author, ThreadId thread, PostId post);
+  // After `p` is stored: the audit entry of a censor, and unless `held` (hold_for_review queued
+  // it), the review item and the audit entry of a review.
+  result<void> automod_applied(WriteContext& ctx, const AutomodVerdict& v, const Post& p,
+                               bool held);
+  // Stores `rules` as the set of `space` (empty: deletes it), with its audit entry.
+  result<void> store_automod(WriteContext& ctx, MemberId actor, SpaceId space,
+                             const moderation::AutomodRules& rules);
+  result<std::vector<AutomodSetPtr>> automod_chain(Transaction& tx, SpaceId space);
+  // The compiled set of `space` (null: it has none), compiled on first use.
+  result<AutomodSetPtr> automod_set(Transaction& tx, SpaceId space);
+  std::mutex automod_mutex;
+  std::unordered_map<std::uint64_t, AutomodSetPtr> automod_sets;
+  std::shared_ptr<AutomodState> automod_state = make_automod_state();
+  static std::shared_ptr<AutomodState> make_automod_state();
+  std::atomic<bool> track_texts{false};  // some set watches duplicates
 };
 
 // Whether a read that may find nothing (not_found) found something; other errors pass on.

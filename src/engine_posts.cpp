@@ -5,10 +5,9 @@
 namespace hearth {
 namespace {
 
-constexpr std::string_view held_reason = "awaiting review: a new member's first posts";
-
 using detail::Payload;
 using detail::TextKind;
+using moderation::WordAction;
 using Access = Engine::Impl::Access;
 
 // The fields of a post event; `title` is added for a thread's first post when it is new or
@@ -160,6 +159,11 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
     HEARTH_TRY(clean_tags, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
+    HEARTH_TRY(verdict, impl_->automod(ctx, space, actor, st, &clean_title, clean_body, true));
+    if (verdict.action == WordAction::block) {
+      HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, space, actor, ThreadId{}, PostId{}));
+      return NewThread{};
+    }
     NewThread out;
     Thread& t = out.thread;
     Post& p = out.first_post;
@@ -174,20 +178,22 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     t.created_at = t.last_activity_at = p.created_at = ctx.now;
     p.thread = t.id;
     p.body = std::move(clean_body);
-    HEARTH_TRY(held, impl_->held_for_review(ctx.tx, st, actor));
-    if (held) {
+    HEARTH_TRY(hold, impl_->hold_of(ctx.tx, st, actor, verdict));
+    if (hold) {
       t.deleted = true;  // out of listings until approved
       p.removed = true;
-      p.removal_reason = std::string(held_reason);
+      p.removal_reason = hold->reason;
     }
     HEARTH_CHECK(ctx.tx.insert_thread(t));
     HEARTH_CHECK(ctx.tx.insert_post(p));
     HEARTH_CHECK(index_post(ctx.tx, p, t.title));
-    if (held) {
-      HEARTH_CHECK(impl_->hold_for_review(ctx, p));
+    if (hold) {
+      HEARTH_CHECK(impl_->hold_for_review(ctx, p, *hold));
     } else {
       HEARTH_CHECK(impl_->publish(ctx, p, t, std::move(mentioned), &s));
     }
+    HEARTH_CHECK(impl_->automod_applied(ctx, verdict, p, hold.has_value()));
+    impl_->automod_posted(ctx, verdict, actor, space);
     return out;
   });
 }
@@ -207,7 +213,13 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
-    HEARTH_TRY(held, impl_->held_for_review(ctx.tx, st, actor));
+    HEARTH_TRY(verdict, impl_->automod(ctx, t.space, actor, st, nullptr, clean_body, true));
+    if (verdict.action == WordAction::block) {
+      HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, t.space, actor, t.id, PostId{}));
+      return Post{};
+    }
+    HEARTH_TRY(hold, impl_->hold_of(ctx.tx, st, actor, verdict));
+    const bool held = hold.has_value();
     Post p;
     p.id = impl_->ids.next_as<PostId>();
     p.thread = t.id;
@@ -218,7 +230,7 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     p.created_at = ctx.now;
     if (held) {
       p.removed = true;
-      p.removal_reason = std::string(held_reason);
+      p.removal_reason = hold->reason;
     }
     HEARTH_CHECK(ctx.tx.insert_post(p));
     HEARTH_CHECK(index_post(ctx.tx, p, {}));
@@ -227,10 +239,12 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
       if (held) HEARTH_CHECK(ctx.tx.update_thread(t));
     }
     if (held) {
-      HEARTH_CHECK(impl_->hold_for_review(ctx, p));
+      HEARTH_CHECK(impl_->hold_for_review(ctx, p, *hold));
     } else {
       HEARTH_CHECK(impl_->publish(ctx, p, t, std::move(mentioned), nullptr, &parent));
     }
+    HEARTH_CHECK(impl_->automod_applied(ctx, verdict, p, held));
+    impl_->automod_posted(ctx, verdict, actor, t.space);
     return p;
   });
 }
@@ -314,6 +328,12 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     if (clean_title) HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, *clean_title));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, p.space, actor, st.perms, clean_body, p.body));
+    HEARTH_TRY(verdict, impl_->automod(ctx, p.space, actor, st,
+                                       clean_title ? &*clean_title : nullptr, clean_body, false));
+    if (verdict.action == WordAction::block) {
+      HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, p.space, actor, t.id, p.id));
+      return Post{};
+    }
     Revision former{p.id,   p.revision, first ? t.title : std::string(),
                     p.body, p.author,   p.edited_at ? p.edited_at : p.created_at};
     HEARTH_CHECK(ctx.tx.insert_revision(former));
@@ -329,7 +349,16 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     HEARTH_CHECK(index_post(ctx.tx, p, first ? std::string_view(t.title) : std::string_view()));
     HEARTH_CHECK(ctx.emit(EventType::post_edited, p.space, actor,
                           post_payload(p, mentioned, title_changes ? &t.title : nullptr)));
+    if (verdict.action == WordAction::require_approval) {
+      // The edited post waits for a moderator: hidden as reports hide it, and queued.
+      const Impl::Hold hold = Impl::automod_hold(verdict);
+      HEARTH_CHECK(impl_->take_down(ctx, p, t, MemberId{}, hold.reason, false));
+      HEARTH_CHECK(impl_->hold_for_review(ctx, p, hold));
+      HEARTH_CHECK(impl_->automod_applied(ctx, verdict, p, true));
+      return tombstone(std::move(p));
+    }
     HEARTH_CHECK(notify_mentions(*impl_, ctx, p, mentioned));
+    HEARTH_CHECK(impl_->automod_applied(ctx, verdict, p, false));
     return p;
   });
 }

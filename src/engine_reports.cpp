@@ -15,6 +15,14 @@ constexpr std::uint32_t reason_max = 500;
 constexpr std::size_t max_review_spaces = 1'000;
 constexpr std::string_view hidden_reason = "hidden pending review: reported by members";
 
+// Whether the post of `item` was held before anyone saw it (a new member's first post, or one
+// an auto-moderation rule held at creation): approving it publishes it. An edit that a rule
+// held was published before: approving it shows it again.
+bool never_published(const ReviewItem& item, const Post& p) {
+  return item.source == ReviewSource::first_post ||
+         (item.source == ReviewSource::auto_moderation && p.revision == 0);
+}
+
 result<std::string> clean_note(ReportReason reason, std::string_view note) {
   if (to_string(reason) == "unknown") return errc::invalid_argument;
   return detail::clean_text(note, note_max, TextKind::multiline, reason == ReportReason::other);
@@ -93,11 +101,12 @@ result<Report> Engine::Impl::file_report(WriteContext& ctx, Report r, Post* p, T
   return r;
 }
 
-result<void> Engine::Impl::hold_for_review(WriteContext& ctx, const Post& p) {
+result<void> Engine::Impl::hold_for_review(WriteContext& ctx, const Post& p, const Hold& h) {
   ReviewItem item;
   item.id = ids.next_as<ReviewItemId>();
   item.space = p.space;
-  item.source = ReviewSource::first_post;
+  item.source = h.source;
+  if (h.source == ReviewSource::auto_moderation) item.flag = h.rule + ": " + h.matched;
   item.target_member = p.author;
   item.post = p.id;
   item.weight = 1;
@@ -106,12 +115,13 @@ result<void> Engine::Impl::hold_for_review(WriteContext& ctx, const Post& p) {
   HEARTH_CHECK(ctx.tx.insert_review_item(item));
   return audit(ctx, {.space = p.space,
                      .actor_kind = AuditActorKind::rule,
-                     .actor_name = "first_posts",
+                     .actor_name = h.rule,
                      .action = AuditAction::post_hidden,
                      .target_member = p.author,
                      .post = p.id,
                      .thread = p.thread,
-                     .reason = p.removal_reason});
+                     .reason = p.removal_reason,
+                     .matched = h.matched});
 }
 
 result<Report> Engine::report_post(MemberId actor, PostId post, ReportReason reason,
@@ -271,7 +281,7 @@ result<ReviewItem> Engine::Impl::decide(WriteContext& ctx, MemberId actor, Revie
           HEARTH_CHECK(reputation_withdrawn(ctx, p, t, actor, true));
       } else if (takes_down && !p.removed) {
         HEARTH_CHECK(take_down(ctx, p, t, actor, reason, d.action == ReviewAction::remove));
-      } else if (!takes_down && hidden_here && item.source == ReviewSource::first_post) {
+      } else if (!takes_down && hidden_here && never_published(item, p)) {
         // A held post is published now, as if it had just been written.
         p.removed = false;
         p.removal_reason.clear();

@@ -44,6 +44,8 @@ class HearthCategory final : public boost::system::error_category {
         return "the member is suspended";
       case errc::timed_out:
         return "the member is timed out";
+      case errc::blocked:
+        return "an auto-moderation rule refused the post";
     }
     return "unknown hearth error";
   }
@@ -87,6 +89,8 @@ std::string_view errc_name(errc e) noexcept {
       return "suspended";
     case errc::timed_out:
       return "timed_out";
+    case errc::blocked:
+      return "blocked";
   }
   return "unknown";
 }

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
@@ -417,6 +418,29 @@ TEST_CASE("hostile patterns run in linear time", "[pattern]") {
   CHECK(make("a{100}!").find(text) == PatternMatch{as.size() - 100, text.size()});
   CHECK_FALSE(make(R"((\w+\s?)+$)").matches(text + " "));
   CHECK(make(R"(\b(?:[a-z]+,?)+!)").find(text) == PatternMatch{0, text.size()});
+}
+
+TEST_CASE("a bounded find gives up past its steps, and says so", "[pattern]") {
+  auto p = Pattern::compile("a{1,1000}b");
+  REQUIRE(p.has_value());
+  const std::string text(20'000, 'a');
+  const auto cut = p->find(text, 1'000'000);
+  CHECK(cut.exhausted);
+  CHECK_FALSE(cut.match);
+  CHECK(cut.steps > 1'000'000);
+  CHECK(cut.steps < 1'100'000);  // it stops within about one position's work of the bound
+  // With room enough it finishes, and answers as find() does.
+  const auto whole = p->find(text + "b", std::numeric_limits<std::uint64_t>::max());
+  CHECK_FALSE(whole.exhausted);
+  REQUIRE(whole.match);
+  CHECK(*whole.match == *p->find(text + "b"));
+  CHECK(whole.match->end == text.size() + 1);
+  // A cheap pattern over the same text takes few steps.
+  auto cheap = Pattern::compile("xyz");
+  REQUIRE(cheap.has_value());
+  const auto quick = cheap->find(text, 1'000'000);
+  CHECK_FALSE(quick.exhausted);
+  CHECK(quick.steps < 100);
 }
 
 TEST_CASE("fifty patterns over a 64 KB post", "[pattern]") {

@@ -79,6 +79,10 @@ struct EngineOptions {
   BadgeRules badges = BadgeRules::standard();
   // How members' reports weigh and when they hide a post (docs/moderation.md).
   ReportOptions reports;
+  // The community-wide auto-moderation rules until the host stores a set of its own
+  // (set_community_automod_rules); every space inherits them unless its set says otherwise
+  // (docs/moderation.md, "Auto-moderation"). Validated by Engine::open (invalid_argument).
+  moderation::AutomodRules automod;
 };
 
 // How a subscriber receives events.
@@ -601,6 +605,18 @@ class Engine {
   // Deletes a note for good: its author, or a moderator of its space ranked above its author.
   // not_found for an unknown (or deleted) note.
   result<void> delete_moderator_note(MemberId actor, ModeratorNoteId note);
+
+  // --- auto-moderation (docs/moderation.md, "Auto-moderation") -------------------------------
+  // Stores `rules` as the set of `space` (an empty set removes it): manage_space there.
+  // invalid_argument for a set moderation::validate refuses, or for no space. The next post
+  // there runs under it. One automod_rules_set audit entry.
+  result<void> set_automod_rules(MemberId actor, SpaceId space,
+                                 const moderation::AutomodRules& rules);
+  // The host's: the community-wide set, which replaces EngineOptions::automod.
+  result<void> set_community_automod_rules(const moderation::AutomodRules& rules);
+  // The set stored for `space` (empty when it has none): to those holding manage_space or
+  // review_reports there. No space: the community's set, to the host (viewer no id) only.
+  result<moderation::AutomodRules> automod_rules(MemberId viewer, SpaceId space);
 
   // --- moderation audit log (docs/moderation.md, "Audit log") ------------------------------
   // Every moderation call above (removing and restoring posts; pinning, locking, archiving and

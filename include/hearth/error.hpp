@@ -30,6 +30,7 @@ enum class errc : int {
   full,           // the space is at its member cap
   suspended,      // the actor is suspended or banned community-wide (Engine::restriction: until)
   timed_out,      // the actor is timed out here: no posts, replies, edits or reactions (until)
+  blocked,        // an auto-moderation rule refused the post (Engine::moderation_history: why)
 };
 
 // The stable, protocol-visible name of a code ("not_found"). "unknown" for values outside errc.

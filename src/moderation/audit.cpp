@@ -43,6 +43,11 @@ constexpr std::array<std::pair<AuditAction, std::string_view>, audit_action_coun
     {AuditAction::sanction_revoked, "sanction_revoked"},
     {AuditAction::moderator_note_added, "moderator_note_added"},
     {AuditAction::moderator_note_deleted, "moderator_note_deleted"},
+    {AuditAction::automod_rules_set, "automod_rules_set"},
+    {AuditAction::post_blocked, "post_blocked"},
+    {AuditAction::post_flagged, "post_flagged"},
+    {AuditAction::post_censored, "post_censored"},
+    {AuditAction::appeal_filed, "appeal_filed"},
 }};
 
 constexpr std::array<std::pair<AuditActorKind, std::string_view>, 4> actor_kinds{{

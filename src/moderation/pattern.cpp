@@ -925,7 +925,12 @@ struct Context {
 }  // namespace
 
 std::optional<PatternMatch> Pattern::find(std::string_view text) const {
-  if (!program_) return std::nullopt;
+  return find(text, std::numeric_limits<std::uint64_t>::max()).match;
+}
+
+Pattern::Bounded Pattern::find(std::string_view text, std::uint64_t max_steps) const {
+  if (!program_) return {};
+  std::uint64_t steps = 0;
   const Program& prog = *program_;
   const std::vector<Inst>& insts = prog.insts;
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -946,6 +951,7 @@ std::optional<PatternMatch> Pattern::find(std::string_view text) const {
       stack.pop_back();
       // Follows one path (the first branch of each split) until it consumes, fails or ends.
       for (bool follow = true; follow && list.insert(pc);) {
+        ++steps;
         const Inst& inst = insts[pc];
         follow = false;
         switch (inst.op) {
@@ -1021,6 +1027,8 @@ std::optional<PatternMatch> Pattern::find(std::string_view text) const {
     const std::size_t next_len = after < n ? text_cp(p, n, after, next_cp) : 0;
     const bool word = is_word(cp);
     const Context there{after, after == n, word, after < n && is_word(next_cp)};
+    if (steps > max_steps) return {best, true, steps};
+    steps += current->threads().size();
     next->clear();
     for (const Thread& t : current->threads()) {
       if (best && t.start > best->begin) break;  // later starts lose to the match found
@@ -1032,7 +1040,7 @@ std::optional<PatternMatch> Pattern::find(std::string_view text) const {
     len = next_len;
     prev_word = word;
   }
-  return best;
+  return {best, steps > max_steps, steps};
 }
 
 const std::string& Pattern::source() const noexcept {

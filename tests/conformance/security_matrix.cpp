@@ -265,6 +265,8 @@ const std::map<std::string_view, Cell>& cells() {
       {"add_moderator_note", WRITE(e.add_moderator_note(who, w.space, w.target, "noted"))},
       {"moderator_notes", READ(e.moderator_notes(who, w.space, w.target, {}))},
       {"delete_moderator_note", WRITE(e.delete_moderator_note(who, w.note))},
+      {"set_automod_rules", WRITE(e.set_automod_rules(who, w.space, {.max_mentions = 20}))},
+      {"automod_rules", READ(e.automod_rules(who, w.space))},
       {"report_post", WRITE(e.report_post(who, w.reply, ReportReason::spam, ""))},
       {"report_member",
        WRITE(e.report_member(who, w.space, w.target, ReportReason::harassment, ""))},

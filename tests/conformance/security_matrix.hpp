@@ -166,6 +166,8 @@ inline constexpr Row rows[] = {
   {"add_moderator_note",    "a note about target in S",                 "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"moderator_notes",       "the notes about target in S",              "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"delete_moderator_note", "delete the moderator's note",              "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"set_automod_rules",     "set S's auto-moderation rules",            "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
+  {"automod_rules",         "S's auto-moderation rules",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
 };
 // clang-format on
 
@@ -191,6 +193,7 @@ inline constexpr Exempt exempt[] = {
     {"grant_badge", "the host's own: a game's awards are the host's decisions"},
     {"impose_sanction", "the host's own: staff decisions are the host's"},
     {"lift_sanction", "the host's own: staff decisions are the host's"},
+    {"set_community_automod_rules", "the host's own: the community-wide rules are the host's"},
     {"badge_rules", "the engine's configuration"},
     {"options", "the engine's configuration"},
     {"clock", "the engine's clock"},

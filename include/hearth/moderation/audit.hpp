@@ -54,8 +54,14 @@ enum class AuditAction : std::uint8_t {
   sanction_revoked,          // revoke_sanction (target: the member; detail: the sanction's)
   moderator_note_added,      // add_moderator_note (target: the member; detail: {"note":"<id>"})
   moderator_note_deleted,    // delete_moderator_note (target: the member; detail: {"note":"<id>"})
+  // Auto-moderation (actor: a rule or the classifier, named by actor_name, with `matched`).
+  automod_rules_set,  // set_automod_rules (space: whose set; none: the community's)
+  post_blocked,       // a rule refused a post (post: none; detail: {"thread":..} for a reply)
+  post_flagged,       // a rule published a post and sent it to review
+  post_censored,      // a rule masked words in a post
+  appeal_filed,       // appeal (target: the author; detail: {"appeal_of":"<entry>"})
 };
-inline constexpr unsigned audit_action_count = 34;
+inline constexpr unsigned audit_action_count = 39;
 
 std::string_view to_string(AuditAction a) noexcept;
 std::optional<AuditAction> audit_action_from_string(std::string_view s) noexcept;

@@ -13,6 +13,7 @@
 #include "hearth/error.hpp"
 #include "hearth/id.hpp"
 #include "hearth/moderation/watchlist.hpp"
+#include "hearth/permissions.hpp"
 
 namespace hearth::moderation {
 
@@ -23,6 +24,7 @@ struct PatternRule {
   std::string regex;  // at most 1,000 bytes; must not match the empty text
   WordAction action = WordAction::review;
   bool case_insensitive = true;
+  friend bool operator==(const PatternRule&, const PatternRule&) = default;
 };
 
 // Links: "http://", "https://" and "www." links (a bare domain is no link). A domain covers its
@@ -33,6 +35,7 @@ struct LinkRules {
   // A link from a member below this trust level takes `action` (0: any level may post links).
   std::uint8_t min_trust_level = 0;
   WordAction action = WordAction::block;  // review, require_approval or block
+  friend bool operator==(const LinkRules&, const LinkRules&) = default;
 };
 
 // One space's rules. Every number is off at 0. The actions are those of watched words
@@ -59,7 +62,7 @@ struct AutomodRules {
   std::uint8_t approval_below_trust_level = 0;
   // Members holding one of these roles (in the space where they post) are exempt from this
   // set's rules; rules set above still apply to them unless those list the role too.
-  std::vector<RoleId> exempt_roles;
+  std::vector<hearth::RoleId> exempt_roles;
 
   // True when the set checks nothing and inherits (the same as no set at all).
   bool empty() const noexcept;
@@ -71,6 +74,10 @@ inline constexpr std::size_t automod_max_patterns = 100;
 inline constexpr std::size_t automod_max_domains = 1'000;
 inline constexpr std::size_t automod_max_exempt_roles = 64;
 inline constexpr std::int64_t automod_max_window_ms = 7 * 24 * 3600 * 1000LL;  // a week
+// The steps (Pattern::find) all the patterns in force may take over one post; past them, the
+// patterns not yet run count as matched with action review, so that a costly pattern delays
+// nobody and lets nothing through unseen.
+inline constexpr std::uint64_t automod_pattern_steps = 8'000'000;
 
 // invalid_argument, with one sentence naming the field in *why, when a field is out of range, a
 // watched word or pattern does not compile, a domain is malformed, a name repeats, or censor is

@@ -53,6 +53,16 @@ class Pattern {
   // classes match (and nothing is read past the end of `text`).
   std::optional<PatternMatch> find(std::string_view text) const;
 
+  // find() with a bound on the work: it gives up once it has taken more than `max_steps` steps
+  // (a step is one instruction followed or one thread moved over one code point; a whole
+  // find() takes at most about 2 × instructions() steps per code point). `exhausted` then says
+  // so, and `match` holds the match found by then, if any (it may not be the leftmost-longest).
+  struct Bounded {
+    std::optional<PatternMatch> match;
+    bool exhausted = false;
+    std::uint64_t steps = 0;  // the steps taken
+  };
+  Bounded find(std::string_view text, std::uint64_t max_steps) const;
   // Whether `text` contains a match.
   bool matches(std::string_view text) const { return find(text).has_value(); }
 

@@ -25,6 +25,7 @@ struct WatchedWord {
   // true: the match must begin and end at word boundaries ("ass" does not match "class");
   // false: it may begin or end inside a word.
   bool whole_word = true;
+  friend bool operator==(const WatchedWord&, const WatchedWord&) = default;
 };
 
 struct WordMatch {
