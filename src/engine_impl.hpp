@@ -378,6 +378,15 @@ class Engine::Impl {
   // Files `r` (reporter, space, target, reason and note set) into its target's review item;
   // `p` and `t` are the reported post and its thread, or null for a report about a member.
   result<Report> file_report(WriteContext& ctx, Report r, Post* p, Thread* t);
+  // --- appeals (engine_appeals.cpp, docs/moderation.md, "Explain and appeal") ---------------
+  // Decides the appeal `item` (approve: upheld, the action undone; dismiss: rejected).
+  result<ReviewItem> decide_appeal(WriteContext& ctx, MemberId actor, ReviewItem item,
+                                   const ReviewDecision& d, const std::string& reason);
+  // Whether `e` (an audit entry about its target member) can be appealed now: a removal or a
+  // moderator's hide of a post still taken down, a warning or timeout in a space still in force,
+  // a per-space ban still standing. conflict when it no longer holds; invalid_argument for an
+  // action nobody appeals.
+  result<void> appealable(Transaction& tx, const AuditEntry& e, Timestamp now);
   // Decides item `id` for decide_review_item, `reason` already cleaned.
   result<ReviewItem> decide(WriteContext& ctx, MemberId actor, ReviewItemId id,
                             const ReviewDecision& d, const std::string& reason);
@@ -447,6 +456,9 @@ class Engine::Impl {
   result<void> sanction_points(WriteContext& ctx, const Sanction& x);
   result<void> sanction_points_reversed(WriteContext& ctx, const Sanction& x, MemberId actor);
   result<bool> revoke(MemberId actor, SanctionId id, std::string_view reason);
+  // Revokes `x` (its authority checked by the caller) in this transaction: false when it is no
+  // longer in force.
+  result<bool> revoke_in(WriteContext& ctx, MemberId actor, Sanction x, std::string reason);
 
   // --- badges (engine_badges.cpp, docs/badges.md) ----------------------------------------------
   // Each hook runs in the transaction of the happening, after it is written, and decides in

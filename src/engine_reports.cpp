@@ -254,6 +254,8 @@ result<ReviewItem> Engine::Impl::decide(WriteContext& ctx, MemberId actor, Revie
   if (item.decided) return errc::conflict;
   if (item.claimed_by && item.claimed_by != actor && item.claimed_until > ctx.now)
     return errc::conflict;
+  if (item.source == ReviewSource::appeal)
+    return decide_appeal(ctx, actor, std::move(item), d, reason);
   const bool takes_down = d.action == ReviewAction::hide || d.action == ReviewAction::remove;
   if (takes_down && !item.post) return errc::invalid_argument;  // nothing to hide
   std::optional<NewSanction> sanction;

@@ -202,20 +202,25 @@ result<bool> Engine::Impl::revoke(MemberId actor, SanctionId id, std::string_vie
     if (actor) HEARTH_CHECK(active_member(ctx.tx, actor));
     HEARTH_TRY(x, ctx.tx.get_sanction(id));
     HEARTH_CHECK(may_sanction(ctx.tx, actor, x.space, x.member));
-    if (x.revoked_at != 0 || (x.expires_at != 0 && x.expires_at <= ctx.now)) return false;
-    x.revoked_at = ctx.now;
-    x.revoked_by = actor;
-    HEARTH_CHECK(ctx.tx.update_sanction(x));
-    HEARTH_CHECK(sanction_points_reversed(ctx, x, actor));
-    HEARTH_CHECK(ctx.emit(EventType::sanction_revoked, x.space, actor, sanction_payload(x)));
-    HEARTH_CHECK(audit(ctx, {.space = x.space,
-                             .actor = actor,
-                             .action = AuditAction::sanction_revoked,
-                             .target_member = x.member,
-                             .reason = std::move(clean_reason),
-                             .detail = audit_detail(x)}));
-    return true;
+    return revoke_in(ctx, actor, std::move(x), std::move(clean_reason));
   });
+}
+
+result<bool> Engine::Impl::revoke_in(WriteContext& ctx, MemberId actor, Sanction x,
+                                     std::string reason) {
+  if (x.revoked_at != 0 || (x.expires_at != 0 && x.expires_at <= ctx.now)) return false;
+  x.revoked_at = ctx.now;
+  x.revoked_by = actor;
+  HEARTH_CHECK(ctx.tx.update_sanction(x));
+  HEARTH_CHECK(sanction_points_reversed(ctx, x, actor));
+  HEARTH_CHECK(ctx.emit(EventType::sanction_revoked, x.space, actor, sanction_payload(x)));
+  HEARTH_CHECK(audit(ctx, {.space = x.space,
+                           .actor = actor,
+                           .action = AuditAction::sanction_revoked,
+                           .target_member = x.member,
+                           .reason = std::move(reason),
+                           .detail = audit_detail(x)}));
+  return true;
 }
 
 result<void> Engine::Impl::sanction_points(WriteContext& ctx, const Sanction& x) {

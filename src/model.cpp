@@ -80,12 +80,13 @@ constexpr std::array<std::pair<EventType, std::string_view>, 40> event_types{{
     {EventType::sanction_revoked, "sanction_revoked"},
 }};
 
-constexpr std::array<std::pair<NotificationKind, std::string_view>, 5> notification_kinds{{
+constexpr std::array<std::pair<NotificationKind, std::string_view>, 6> notification_kinds{{
     {NotificationKind::reply, "reply"},
     {NotificationKind::mention, "mention"},
     {NotificationKind::answer_accepted, "answer_accepted"},
     {NotificationKind::reaction, "reaction"},
     {NotificationKind::report_decided, "report_decided"},
+    {NotificationKind::appeal_decided, "appeal_decided"},
 }};
 
 constexpr std::array<std::pair<SanctionKind, std::string_view>, 4> sanction_kinds{{

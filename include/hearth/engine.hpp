@@ -591,6 +591,26 @@ class Engine {
                                                               std::span<const ReviewItemId> items,
                                                               const ReviewDecision& d);
 
+  // --- explain and appeal (docs/moderation.md, "Explain and appeal") ------------------------
+  // What moderation did that concerns `member` (the viewer themselves: forbidden otherwise),
+  // newest first: the removals, hides, blocks, flags, censoring, bans and sanctions about them
+  // or their posts, each with who acted (a moderator, or a rule or classifier by name), why,
+  // what a rule matched, whether it can be appealed, and the appeal filed against it. Never who
+  // reported. `post`: only the actions on that post. One call looks at 2,000 entries at most:
+  // a page cut short by that ends with a cursor to go on.
+  result<Page<ModerationRecord>> moderation_history(MemberId viewer, MemberId member,
+                                                    const PageRequest& page, PostId post = {});
+  // Appeals the action of audit entry `audit_entry` (one of the actor's own history) with a
+  // statement (1..1,000 code points): a moderator's removal or hide of a post still taken
+  // down, a warning or timeout in a space still in force, or a per-space ban still standing
+  // (invalid_argument for other actions: automatic ones are reviewed already, community-wide
+  // sanctions are the host's; conflict once undone or over). Once per action
+  // (already_exists). The appeal is an item of the space's review queue (source appeal),
+  // which the moderator who acted may not decide unless they own the space: approve upholds
+  // it and undoes the action (the post shown again with its reputation, the sanction revoked,
+  // the ban lifted), dismiss rejects it. The appellant is notified (appeal_decided).
+  result<ReviewItem> appeal(MemberId actor, std::uint64_t audit_entry, std::string_view statement);
+
   // --- moderator notes (docs/moderation.md, "Moderator notes") ------------------------------
   // What the moderators of a space (review_reports there) write about a member for each
   // other. A note stays in its space: it is not shown in the spaces above or below.

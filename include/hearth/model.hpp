@@ -345,6 +345,7 @@ enum class NotificationKind : std::uint8_t {
   answer_accepted = 3,  // their reply was accepted as the answer to a question
   reaction = 4,         // people reacted to their post (aggregated while unread)
   report_decided = 5,   // a moderator decided what they reported (Engine::my_reports says how)
+  appeal_decided = 6,   // a moderator decided their appeal (Engine::moderation_history says how)
 };
 std::string_view to_string(NotificationKind k) noexcept;
 std::optional<NotificationKind> notification_kind_from_string(std::string_view s) noexcept;

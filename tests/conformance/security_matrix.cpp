@@ -41,6 +41,7 @@ struct World {
   NotificationId members_notification;
   ReviewItemId item;
   ModeratorNoteId note;
+  std::uint64_t removal = 0;  // the audit entry of the owner's removal of target's reply
   std::string invite_join, invite_revoke;
 
   Engine& operator*() { return *engine; }
@@ -89,6 +90,7 @@ World build_world(Visibility visibility) {
   w.answer = must(e.reply(w.target, asked.first_post.id, "like this")).id;
   w.removed = must(e.reply(w.target, w.first_post, "spam spam")).id;
   REQUIRE(must(e.remove_post(ada, w.removed, "spam")));
+  w.removal = must(e.audit_log(ada, {.target_member = w.target}, {"", 1})).items.at(0).id;
   for (Actor a : {denied, banned, moderator, admin, owner})
     w.own_post[static_cast<std::size_t>(a)] =
         must(e.create_thread(w[a], w.space, "Mine", "my own post")).first_post.id;
@@ -267,6 +269,8 @@ const std::map<std::string_view, Cell>& cells() {
       {"delete_moderator_note", WRITE(e.delete_moderator_note(who, w.note))},
       {"set_automod_rules", WRITE(e.set_automod_rules(who, w.space, {.max_mentions = 20}))},
       {"automod_rules", READ(e.automod_rules(who, w.space))},
+      {"moderation_history", READ(e.moderation_history(who, w.target, {}))},
+      {"appeal", WRITE(e.appeal(who, w.removal, "it was not spam"))},
       {"report_post", WRITE(e.report_post(who, w.reply, ReportReason::spam, ""))},
       {"report_member",
        WRITE(e.report_member(who, w.space, w.target, ReportReason::harassment, ""))},

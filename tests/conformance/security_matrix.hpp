@@ -168,6 +168,8 @@ inline constexpr Row rows[] = {
   {"delete_moderator_note", "delete the moderator's note",              "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
   {"set_automod_rules",     "set S's auto-moderation rules",            "FFFFFFFAA", "FFFFFFFAA", "FNNFFNFAA"},
   {"automod_rules",         "S's auto-moderation rules",                "FFFFFFAAA", "FFFFFFAAA", "FNNFFNAAA"},
+  {"moderation_history",    "target's moderation history",              "FFFFFFFFF", "FFFFFFFFF", "FFFFFFFFF"},
+  {"appeal",                "appeal the removal of target's reply",     "FNNNNNNNN", "FNNNNNNNN", "FNNNNNNNN"},
 };
 // clang-format on
 

@@ -12,6 +12,7 @@
 
 #include "hearth/id.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/audit.hpp"
 
 namespace hearth {
 
@@ -113,6 +114,15 @@ struct ReviewDecision {
 struct ReviewItemDetail {
   ReviewItem item;
   std::vector<Report> reports;  // oldest first, reporters included
+};
+
+// A moderation action that concerns a member, as they see it (Engine::moderation_history).
+struct ModerationRecord {
+  // Who acted (a moderator's id, or a rule or classifier by name), what, on which post, why,
+  // and what a rule matched. Never who reported.
+  AuditEntry entry;
+  bool appealable = false;           // appeal() would take it now
+  std::optional<ReviewItem> appeal;  // the appeal filed against it, decided or not
 };
 
 // How reports weigh and when they hide a post (EngineOptions::reports).
