@@ -110,6 +110,13 @@ std::string label_text(const moderation::Label& l, double confidence) {
   return clip(l.name + " " + number);
 }
 
+// `s` with each byte outside printable ASCII as '?': an exception's message may hold anything.
+std::string printable(std::string s) {
+  for (char& c : s)
+    if (c < ' ' || c > '~') c = '?';
+  return s;
+}
+
 // The finding `c` makes under `policy` (none: nothing to act on): the strongest decision of its
 // labels, or on failure a review when the policy says so.
 std::optional<Finding> classifier_finding(const Engine::Impl::Classified& c,
@@ -118,7 +125,8 @@ std::optional<Finding> classifier_finding(const Engine::Impl::Classified& c,
   const std::string name = clip(c.name);
   if (c.failed) {
     if (policy.on_failure != moderation::ClassifierFailure::review) return std::nullopt;
-    return Finding{WordAction::review, name, clip("(classifier failed: " + c.error + ")"), space,
+    return Finding{WordAction::review, name,
+                   clip("(classifier failed: " + printable(c.error) + ")"), space,
                    AuditActorKind::classifier};
   }
   std::optional<Finding> best;
@@ -190,9 +198,15 @@ Engine::Impl::Classified Engine::Impl::classify(moderation::ClassifierInput inpu
     out.error = "timeout";
     return out;
   }
-  Classified got = answer.get();
-  got.name = std::move(out.name);
-  return got;
+  try {
+    Classified got = answer.get();
+    got.name = std::move(out.name);
+    return got;
+  } catch (const std::exception&) {  // the thread could not hand its answer over
+    out.failed = true;
+    out.error = "no answer";
+    return out;
+  }
 }
 
 result<Engine::Impl::AutomodSetPtr> Engine::Impl::automod_set(Transaction& tx, SpaceId space) {

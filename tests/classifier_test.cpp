@@ -158,6 +158,8 @@ TEST_CASE("a label at or above act_at takes its rule's action, logged as the cla
   CHECK(queue[0].post == t.first_post.id);
   CHECK(queue[0].source == ReviewSource::auto_moderation);
   CHECK(queue[0].flag == "toxmodel: toxicity 0.95");
+  CHECK(ok(m->get_post(m.mo.id, t.first_post.id)).removal_reason ==
+        "awaiting review: classifier (toxmodel)");
   auto hidden = m.audit(AuditAction::post_hidden);
   REQUIRE(hidden.size() == 1);
   CHECK(hidden[0].actor_kind == AuditActorKind::classifier);
@@ -262,6 +264,29 @@ TEST_CASE("a slow classifier times out and the post does not wait for it", "[cla
   }
   settle(*c, 1);
   REQUIRE(c->calls() == 1);
+}
+
+TEST_CASE("posts from several threads at once are each classified", "[classifier]") {
+  auto c = keywords();
+  c->set_delay_ms(5);
+  Moderated m(with(c));
+  const auto t = ok(m->create_thread(m.bo.id, m.guild.id, "Hello", "all fine"));
+  const Member authors[] = {m.bo, m.dee, m.mo};
+  std::vector<std::vector<result<Post>>> got(std::size(authors));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < std::size(authors); ++i)
+    threads.emplace_back([&, i] {
+      for (int n = 0; n < 4; ++n)
+        got[i].push_back(m->reply(authors[i].id, t.first_post.id, n % 2 ? "stupid" : "fine"));
+    });
+  for (auto& th : threads) th.join();
+  for (const auto& replies : got)
+    for (std::size_t n = 0; n < replies.size(); ++n) {
+      REQUIRE(replies[n]);
+      CHECK_FALSE(replies[n]->removed);
+    }
+  CHECK(c->calls() == 13);
+  CHECK(m.queue().size() == 6);
 }
 
 TEST_CASE("edits are classified too", "[classifier]") {
