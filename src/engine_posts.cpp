@@ -223,6 +223,10 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
       HEARTH_TRY(parent, tx.get_post(reply_to));
       HEARTH_TRY(t, tx.get_thread(parent.thread));
       HEARTH_TRY(st, impl_->access(tx, t.space, actor, Access::read));
+      if (t.deleted) return errc::gone;
+      if (!st.perms.has(Permission::reply)) return errc::forbidden;
+      HEARTH_CHECK(Impl::not_timed_out(st, impl_->clock->now()));
+      if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
       if (st.owner) return std::optional<SpaceId>{};
       return std::optional{t.space};
     }));

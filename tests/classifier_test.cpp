@@ -326,6 +326,9 @@ TEST_CASE("a post refused before the write is not classified", "[classifier]") {
   Moderated m(with(c));
   CHECK(code_of(m->create_thread(m.cy.id, m.guild.id, "x", "idiot")) == errc::forbidden);
   CHECK(code_of(m->reply(m.bo.id, PostId{999'999}, "idiot")) == errc::not_found);
+  const auto t = ok(m->create_thread(m.ada.id, m.guild.id, "Closed", "no replies"));
+  ok(m->lock_thread(m.ada.id, t.thread.id, true));
+  CHECK(code_of(m->reply(m.bo.id, t.first_post.id, "idiot")) == errc::conflict);
   CHECK(c->calls() == 0);
 }
 
