@@ -466,6 +466,7 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (!options.trust.validate()) return errc::invalid_argument;
   if (!options.badges.validate()) return errc::invalid_argument;
   if (!moderation::validate(options.automod)) return errc::invalid_argument;
+  if (!moderation::validate(options.classifier_policy)) return errc::invalid_argument;
   if (!options.storage) options.storage = std::make_shared<MemoryStorage>();
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
   std::unique_ptr<Engine> engine(new Engine(std::make_unique<Impl>(std::move(options))));

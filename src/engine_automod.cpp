@@ -1,7 +1,12 @@
 // Auto-moderation (docs/moderation.md, "Auto-moderation"): the rule sets per space, compiled
 // once per change, and what they decide for each new post and edit before it commits.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <deque>
+#include <exception>
+#include <future>
+#include <thread>
 
 #include "engine_impl.hpp"
 #include "hearth/moderation/pattern.hpp"
@@ -89,6 +94,7 @@ struct Finding {
   std::string rule;
   std::string matched;
   SpaceId space;
+  AuditActorKind actor_kind = AuditActorKind::rule;
 };
 
 // Keeps the strongest finding in `best`, and the first censor finding in `censor`.
@@ -97,7 +103,111 @@ void consider(std::optional<Finding>& best, std::optional<Finding>& censor, Find
   if (!best || f.action > best->action) best = std::move(f);
 }
 
+// "toxicity 0.95": a label and its confidence, as the audit log and the review queue show it.
+std::string label_text(const moderation::Label& l, double confidence) {
+  char number[16];
+  std::snprintf(number, sizeof number, "%.2f", confidence);
+  return clip(l.name + " " + number);
+}
+
+// `s` with each byte outside printable ASCII as '?': an exception's message may hold anything.
+std::string printable(std::string s) {
+  for (char& c : s)
+    if (c < ' ' || c > '~') c = '?';
+  return s;
+}
+
+// The finding `c` makes under `policy` (none: nothing to act on): the strongest decision of its
+// labels, or on failure a review when the policy says so.
+std::optional<Finding> classifier_finding(const Engine::Impl::Classified& c,
+                                          const moderation::ClassifierPolicy& policy,
+                                          SpaceId space) {
+  const std::string name = clip(c.name);
+  if (c.failed) {
+    if (policy.on_failure != moderation::ClassifierFailure::review) return std::nullopt;
+    return Finding{WordAction::review, name,
+                   clip("(classifier failed: " + printable(c.error) + ")"), space,
+                   AuditActorKind::classifier};
+  }
+  std::optional<Finding> best;
+  for (const auto& l : c.labels) {
+    const auto rule =
+        std::find_if(policy.labels.begin(), policy.labels.end(),
+                     [&](const moderation::LabelRule& r) { return r.label == l.name; });
+    if (rule == policy.labels.end()) continue;
+    // A confidence outside 0..1 is taken at the nearest end; NaN as nothing.
+    const double confidence = l.confidence >= 0 ? std::min(l.confidence, 1.0) : 0.0;
+    WordAction action;
+    if (confidence >= rule->act_at)
+      action = rule->action;
+    else if (confidence >= rule->review_at)
+      action = WordAction::review;
+    else
+      continue;
+    if (!best || action > best->action)
+      best = Finding{action, name, label_text(l, confidence), space, AuditActorKind::classifier};
+  }
+  return best;
+}
+
 }  // namespace
+
+Engine::Impl::Classified Engine::Impl::classify(moderation::ClassifierInput input) {
+  std::shared_ptr<moderation::Classifier> classifier = options.classifier;
+  Classified out;
+  try {
+    out.name = classifier->name();
+  } catch (...) {
+    out.name = "classifier";
+  }
+  std::promise<Classified> promise;
+  std::future<Classified> answer = promise.get_future();
+  try {
+    // The thread owns what it touches: the classifier (shared), the input and the promise.
+    std::thread([classifier, input = std::move(input), promise = std::move(promise)]() mutable {
+      Classified c;
+      try {
+        auto labels = classifier->classify(input);
+        if (labels) {
+          c.labels = std::move(*labels);
+        } else {
+          c.failed = true;
+          const error_code ec = labels.error();
+          c.error = ec.category() == hearth_category() ? std::string(error_name(ec)) : ec.message();
+        }
+      } catch (const std::exception& e) {
+        c.failed = true;
+        c.error = std::string("exception: ") + e.what();
+      } catch (...) {
+        c.failed = true;
+        c.error = "exception";
+      }
+      try {
+        promise.set_value(std::move(c));
+      } catch (...) {  // nothing to tell: the engine treats silence as a timeout
+      }
+    }).detach();
+  } catch (const std::exception&) {  // no thread to be had
+    out.failed = true;
+    out.error = "no thread";
+    return out;
+  }
+  if (answer.wait_for(std::chrono::milliseconds(options.classifier_policy.timeout_ms)) !=
+      std::future_status::ready) {
+    out.failed = true;
+    out.error = "timeout";
+    return out;
+  }
+  try {
+    Classified got = answer.get();
+    got.name = std::move(out.name);
+    return got;
+  } catch (const std::exception&) {  // the thread could not hand its answer over
+    out.failed = true;
+    out.error = "no answer";
+    return out;
+  }
+}
 
 result<Engine::Impl::AutomodSetPtr> Engine::Impl::automod_set(Transaction& tx, SpaceId space) {
   {
@@ -157,11 +267,12 @@ result<std::vector<Engine::Impl::AutomodSetPtr>> Engine::Impl::automod_chain(Tra
 result<Engine::Impl::AutomodVerdict> Engine::Impl::automod(WriteContext& ctx, SpaceId space,
                                                            MemberId author, const Standing& st,
                                                            std::string* title, std::string& body,
-                                                           bool is_new) {
+                                                           bool is_new,
+                                                           const Classified* classified) {
   AutomodVerdict v;
   if (st.owner) return v;  // the owner sets the rules
   HEARTH_TRY(chain, automod_chain(ctx.tx, space));
-  if (chain.empty()) return v;
+  if (chain.empty() && !classified) return v;
 
   // What some rules need, read once.
   bool need_roles = false;
@@ -302,6 +413,10 @@ result<Engine::Impl::AutomodVerdict> Engine::Impl::automod(WriteContext& ctx, Sp
                 at});
   }
 
+  if (classified)
+    if (auto f = classifier_finding(*classified, options.classifier_policy, space))
+      consider(best, censor, std::move(*f));
+
   if (is_new && track_texts.load()) {
     if (!hashed) text_hash = std::hash<std::string>{}(moderation::Watchlist::normalize(body));
     v.text_hash = text_hash;
@@ -309,6 +424,7 @@ result<Engine::Impl::AutomodVerdict> Engine::Impl::automod(WriteContext& ctx, Sp
   }
   if (!best) return v;
   v.action = best->action;
+  v.actor_kind = best->actor_kind;
   v.rule = std::move(best->rule);
   v.matched = std::move(best->matched);
   v.rules_space = best->space;
@@ -364,7 +480,7 @@ result<void> Engine::Impl::automod_blocked(WriteContext& ctx, const AutomodVerdi
                                            SpaceId space, MemberId author, ThreadId thread,
                                            PostId post) {
   HEARTH_CHECK(audit(ctx, {.space = space,
-                           .actor_kind = AuditActorKind::rule,
+                           .actor_kind = v.actor_kind,
                            .actor_name = v.rule,
                            .action = AuditAction::post_blocked,
                            .target_member = author,
@@ -376,8 +492,9 @@ result<void> Engine::Impl::automod_blocked(WriteContext& ctx, const AutomodVerdi
 }
 
 Engine::Impl::Hold Engine::Impl::automod_hold(const AutomodVerdict& v) {
-  return {"awaiting review: auto-moderation (" + v.rule + ")", ReviewSource::auto_moderation,
-          v.rule, v.matched};
+  const char* by = v.actor_kind == AuditActorKind::classifier ? "classifier" : "auto-moderation";
+  return {"awaiting review: " + std::string(by) + " (" + v.rule + ")",
+          ReviewSource::auto_moderation, v.rule, v.matched, v.actor_kind};
 }
 
 result<std::optional<Engine::Impl::Hold>> Engine::Impl::hold_of(Transaction& tx, const Standing& st,
@@ -423,7 +540,7 @@ result<void> Engine::Impl::automod_applied(WriteContext& ctx, const AutomodVerdi
     HEARTH_CHECK(ctx.tx.insert_review_item(item));
   }
   return audit(ctx, {.space = p.space,
-                     .actor_kind = AuditActorKind::rule,
+                     .actor_kind = v.actor_kind,
                      .actor_name = v.rule,
                      .action = AuditAction::post_flagged,
                      .target_member = p.author,

@@ -491,8 +491,11 @@ class Engine::Impl {
   // What the rules in force where a post goes decide for it.
   struct AutomodVerdict {
     std::optional<moderation::WordAction> action;  // the strongest finding's; none: nothing
-    std::string rule;     // its audit actor_name: "words", "pattern:<name>", "links", ...
-    std::string matched;  // what it matched (at most 200 bytes)
+    // Its audit actor_kind: rule, or classifier for the classifier's finding.
+    AuditActorKind actor_kind = AuditActorKind::rule;
+    // Its audit actor_name: "words", "pattern:<name>", "links", ..., or the classifier's name.
+    std::string rule;
+    std::string matched;  // what it matched (at most 200 bytes): for a classifier, "toxicity 0.95"
     SpaceId rules_space;  // whose set it was (no id: the community's)
     // For automod_posted: the sets whose slow mode and space rate the post counts in, and the
     // hash of its normalised text when duplicates are watched anywhere.
@@ -511,21 +514,35 @@ class Engine::Impl {
     ReviewSource source = ReviewSource::first_post;
     std::string rule;  // the audit entry's actor_name
     std::string matched;
+    AuditActorKind actor_kind = AuditActorKind::rule;  // the audit entry's
   };
   static Hold automod_hold(const AutomodVerdict& v);
   // Whether a new post by `author` (standing `st` where it goes) is held: for `v`'s
   // require_approval, else for held_for_review.
   result<std::optional<Hold>> hold_of(Transaction& tx, const Standing& st, MemberId author,
                                       const AutomodVerdict& v);
+  // What the classifier said about a post, read before the write transaction.
+  struct Classified {
+    std::string name;  // Classifier::name()
+    bool failed = false;
+    std::string error;  // why it failed: "timeout", an error's name, "exception: ..."
+    std::vector<moderation::Label> labels;
+  };
+  // Runs options.classifier over `input` on a thread of its own and waits for it at most
+  // options.classifier_policy.timeout_ms; a late answer is dropped (the thread holds only the
+  // classifier's shared_ptr and its own copy of the input, and touches nothing else). Never
+  // fails: a failure is an outcome. Requires options.classifier.
+  Classified classify(moderation::ClassifierInput input);
   // Runs the rules in force in `space` (its set, those above while they inherit, the
   // community's) over a post by `author` (standing `st` there, as read before any write):
   // `title` (null for a reply or an edit that keeps it) and `body`. `is_new`: a new post, which
   // the rate and duplicate rules and the trust-level rule also see. A censor finding masks
   // `title` and `body` in place. rate_limited when slow mode or the space's rate refuses it.
+  // `classified`, when given, is one more finding, as options.classifier_policy maps it.
   // The space's owner is never checked. Call it before the transaction's writes.
   result<AutomodVerdict> automod(WriteContext& ctx, SpaceId space, MemberId author,
                                  const Standing& st, std::string* title, std::string& body,
-                                 bool is_new);
+                                 bool is_new, const Classified* classified = nullptr);
   // After a new post's commit, the rate and duplicate rules count it.
   void automod_posted(WriteContext& ctx, const AutomodVerdict& v, MemberId author, SpaceId space);
   // A block: writes its audit entry and makes the call fail with `blocked` after the commit.

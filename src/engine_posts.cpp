@@ -148,6 +148,19 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
   if (to_string(kind) == "unknown") return errc::invalid_argument;
   HEARTH_TRY(clean_title, detail::clean_text(title, limits.title_max, TextKind::line));
   HEARTH_TRY(clean_body, detail::clean_text(body, limits.body_max, TextKind::multiline));
+  std::optional<Impl::Classified> classified;
+  if (impl_->options.classifier) {
+    // The classifier may take a while: it runs before the write, after a read that makes the
+    // write's first checks (so a post refused anyway is not classified) and spares the owner.
+    HEARTH_TRY(owner, impl_->read([&](Transaction& tx) -> result<bool> {
+      HEARTH_CHECK(impl_->active_member(tx, actor));
+      HEARTH_CHECK(tx.get_space(space));
+      HEARTH_TRY(st, impl_->require(tx, space, actor, Permission::post_threads));
+      HEARTH_CHECK(Impl::not_timed_out(st, impl_->clock->now()));
+      return st.owner;
+    }));
+    if (!owner) classified = impl_->classify({space, actor, PostId{}, clean_title, clean_body});
+  }
   return impl_->write([&](WriteContext& ctx) -> result<NewThread> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(s, ctx.tx.get_space(space));
@@ -159,7 +172,8 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, space, actor, st.perms, clean_body));
     HEARTH_TRY(clean_tags, Impl::thread_tags(s, tags, impl_->options.limits.thread_tags_max));
-    HEARTH_TRY(verdict, impl_->automod(ctx, space, actor, st, &clean_title, clean_body, true));
+    HEARTH_TRY(verdict, impl_->automod(ctx, space, actor, st, &clean_title, clean_body, true,
+                                       classified ? &*classified : nullptr));
     if (verdict.action == WordAction::block) {
       HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, space, actor, ThreadId{}, PostId{}));
       return NewThread{};
@@ -201,6 +215,23 @@ result<Engine::NewThread> Engine::create_thread(MemberId actor, SpaceId space,
 result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view body) {
   HEARTH_TRY(clean_body,
              detail::clean_text(body, impl_->options.limits.body_max, TextKind::multiline));
+  std::optional<Impl::Classified> classified;
+  if (impl_->options.classifier) {
+    // As in create_thread: classified before the write, after the write's first checks.
+    HEARTH_TRY(at, impl_->read([&](Transaction& tx) -> result<std::optional<SpaceId>> {
+      HEARTH_CHECK(impl_->active_member(tx, actor));
+      HEARTH_TRY(parent, tx.get_post(reply_to));
+      HEARTH_TRY(t, tx.get_thread(parent.thread));
+      HEARTH_TRY(st, impl_->access(tx, t.space, actor, Access::read));
+      if (t.deleted) return errc::gone;
+      if (!st.perms.has(Permission::reply)) return errc::forbidden;
+      HEARTH_CHECK(Impl::not_timed_out(st, impl_->clock->now()));
+      if (t.archived || (t.locked && !st.perms.has(Permission::lock))) return errc::conflict;
+      if (st.owner) return std::optional<SpaceId>{};
+      return std::optional{t.space};
+    }));
+    if (at) classified = impl_->classify({*at, actor, PostId{}, {}, clean_body});
+  }
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
     HEARTH_CHECK(impl_->active_member(ctx.tx, actor));
     HEARTH_TRY(parent, ctx.tx.get_post(reply_to));
@@ -213,7 +244,8 @@ result<Post> Engine::reply(MemberId actor, PostId reply_to, std::string_view bod
     HEARTH_TRY(posted_before, ctx.tx.has_posted(t.id, actor));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, t.space, actor, st.perms, clean_body));
-    HEARTH_TRY(verdict, impl_->automod(ctx, t.space, actor, st, nullptr, clean_body, true));
+    HEARTH_TRY(verdict, impl_->automod(ctx, t.space, actor, st, nullptr, clean_body, true,
+                                       classified ? &*classified : nullptr));
     if (verdict.action == WordAction::block) {
       HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, t.space, actor, t.id, PostId{}));
       return Post{};
@@ -315,6 +347,27 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     HEARTH_TRY(ct, detail::clean_text(*title, limits.title_max, TextKind::line));
     clean_title = std::move(ct);
   }
+  std::optional<Impl::Classified> classified;
+  if (impl_->options.classifier) {
+    // As in create_thread: classified before the write, after the write's first checks; an
+    // edit that changes nothing is not classified.
+    using Input = moderation::ClassifierInput;
+    HEARTH_TRY(input, impl_->read([&](Transaction& tx) -> result<std::optional<Input>> {
+      HEARTH_TRY(target, own_live_post(*impl_, tx, actor, post, Permission::edit_own));
+      auto& [p, t] = target;
+      const std::int64_t window = impl_->options.edit_window_ms;
+      if (window > 0 && impl_->clock->now() - p.created_at > window) return errc::forbidden;
+      const bool first = t.first_post == p.id;
+      if (clean_title && !first) return errc::invalid_argument;
+      const bool title_changes = clean_title && *clean_title != t.title;
+      if (!title_changes && clean_body == p.body) return std::optional<Input>{};
+      HEARTH_TRY(st, impl_->standing(tx, p.space, actor));
+      if (st.owner) return std::optional<Input>{};
+      std::string heading = first ? (clean_title ? *clean_title : t.title) : std::string();
+      return std::optional{Input{p.space, actor, p.id, std::move(heading), clean_body, true}};
+    }));
+    if (input) classified = impl_->classify(std::move(*input));
+  }
   return impl_->write([&](WriteContext& ctx) -> result<Post> {
     HEARTH_TRY(target, own_live_post(*impl_, ctx.tx, actor, post, Permission::edit_own));
     auto& [p, t] = target;
@@ -328,8 +381,9 @@ result<Post> Engine::edit_post(MemberId actor, PostId post, std::string_view bod
     if (clean_title) HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, *clean_title));
     HEARTH_CHECK(impl_->check_links(ctx.tx, st, actor, clean_body));
     HEARTH_TRY(mentioned, impl_->mentions(ctx.tx, p.space, actor, st.perms, clean_body, p.body));
-    HEARTH_TRY(verdict, impl_->automod(ctx, p.space, actor, st,
-                                       clean_title ? &*clean_title : nullptr, clean_body, false));
+    HEARTH_TRY(verdict,
+               impl_->automod(ctx, p.space, actor, st, clean_title ? &*clean_title : nullptr,
+                              clean_body, false, classified ? &*classified : nullptr));
     if (verdict.action == WordAction::block) {
       HEARTH_CHECK(impl_->automod_blocked(ctx, verdict, p.space, actor, t.id, p.id));
       return Post{};

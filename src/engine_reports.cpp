@@ -114,7 +114,7 @@ result<void> Engine::Impl::hold_for_review(WriteContext& ctx, const Post& p, con
   item.created_at = ctx.now;
   HEARTH_CHECK(ctx.tx.insert_review_item(item));
   return audit(ctx, {.space = p.space,
-                     .actor_kind = AuditActorKind::rule,
+                     .actor_kind = h.actor_kind,
                      .actor_name = h.rule,
                      .action = AuditAction::post_hidden,
                      .target_member = p.author,

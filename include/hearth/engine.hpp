@@ -15,6 +15,7 @@
 #include "hearth/error.hpp"
 #include "hearth/event.hpp"
 #include "hearth/model.hpp"
+#include "hearth/moderation/classifier.hpp"
 #include "hearth/moderation/notes.hpp"
 #include "hearth/moderation/reports.hpp"
 #include "hearth/reputation.hpp"
@@ -83,6 +84,13 @@ struct EngineOptions {
   // (set_community_automod_rules); every space inherits them unless its set says otherwise
   // (docs/moderation.md, "Auto-moderation"). Validated by Engine::open (invalid_argument).
   moderation::AutomodRules automod;
+  // The host's classifier (docs/moderation.md, "The classifier hook"): run over every new post
+  // and edit, outside the write transaction, before the rules decide; none: no classifier.
+  // Posts by a space's owner are not classified.
+  std::shared_ptr<moderation::Classifier> classifier;
+  // What its labels lead to, how long a post waits for it, and what its failure means.
+  // Validated by Engine::open (invalid_argument), with or without a classifier.
+  moderation::ClassifierPolicy classifier_policy;
 };
 
 // How a subscriber receives events.
