@@ -66,6 +66,10 @@ TEST_CASE("report reasons, statuses and review actions have stable names", "[rep
   }
   CHECK(to_string(ReportReason::off_topic) == "off_topic");
   CHECK(to_string(ReviewSource::reports) == "reports");
+  CHECK(to_string(ReviewSource::auto_moderation) == "auto_moderation");
+  CHECK(to_string(ReviewSource::first_post) == "first_post");
+  CHECK(to_string(ReviewSource::appeal) == "appeal");
+  CHECK(to_string(static_cast<ReviewSource>(4)) == "unknown");
   CHECK_FALSE(report_reason_from_string("rude"));
   CHECK(to_string(static_cast<ReviewAction>(9)) == "unknown");
 }

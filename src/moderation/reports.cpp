@@ -23,10 +23,11 @@ constexpr std::array<std::pair<ReportStatus, std::string_view>, 4> statuses{{
     {ReportStatus::dismissed, "dismissed"},
 }};
 
-constexpr std::array<std::pair<ReviewSource, std::string_view>, 3> sources{{
+constexpr std::array<std::pair<ReviewSource, std::string_view>, 4> sources{{
     {ReviewSource::reports, "reports"},
     {ReviewSource::auto_moderation, "auto_moderation"},
     {ReviewSource::first_post, "first_post"},
+    {ReviewSource::appeal, "appeal"},
 }};
 
 constexpr std::array<std::pair<ReviewAction, std::string_view>, 4> actions{{

@@ -196,8 +196,18 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const ReviewItem& 
                  {"decided_by", id(i.decided_by)},
                  {"reason", i.reason},
                  {"created_at", i.created_at},
-                 {"decided_at", i.decided_at}};
+                 {"decided_at", i.decided_at},
+                 {"flag", i.flag},
+                 {"appeal_of", id(i.appeal_of)},
+                 {"acted_by", id(i.acted_by)}};
   if (i.decided) o["decision"] = to_string(i.decision);
+  jv = std::move(o);
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& jv, const ModerationRecord& r) {
+  json::object o{
+      {"entry", json::value_from(r.entry)}, {"appealable", r.appealable}, {"appeal", nullptr}};
+  if (r.appeal) o["appeal"] = json::value_from(*r.appeal);
   jv = std::move(o);
 }
 
@@ -318,5 +328,11 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Event& e) {
         {"space", id(e.space)}, {"actor", id(e.actor)},
         {"at", e.at},           {"payload", std::move(payload)}};
 }
+
+namespace moderation {
+void tag_invoke(const json::value_from_tag&, json::value& jv, const AutomodRules& r) {
+  jv = json::parse(to_json(r));
+}
+}  // namespace moderation
 
 }  // namespace hearth

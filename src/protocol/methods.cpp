@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 
 #include "hearth/protocol/json.hpp"
 
@@ -709,6 +710,37 @@ Reply delete_moderator_note(Call& c) {
   return out(c.engine.delete_moderator_note(c.me, note));
 }
 
+// --- auto-moderation, explain and appeal ---
+
+Reply set_automod_rules(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  const json::object* rules = c.params.object("rules");
+  if (!c.params.done()) return bad();
+  auto parsed = moderation::automod_rules_from_json(json::serialize(*rules));
+  if (!parsed) return {nullptr, parsed.error()};
+  return out(c.engine.set_automod_rules(c.me, space, *parsed));
+}
+
+Reply automod_rules(Call& c) {
+  auto space = c.params.id<SpaceId>("space");
+  if (!c.params.done()) return bad();
+  return out(c.engine.automod_rules(c.me, space));
+}
+
+Reply moderation_history(Call& c) {
+  auto post = c.params.opt_id<PostId>("post");
+  auto page = c.params.page();
+  if (!c.params.done()) return bad();
+  return out(c.engine.moderation_history(c.me, c.me, page, post));
+}
+
+Reply appeal(Call& c) {
+  auto entry = c.params.id<Id<struct AuditEntryTag>>("entry");
+  auto statement = c.params.str("statement");
+  if (!c.params.done()) return bad();
+  return out(c.engine.appeal(c.me, entry.value, statement));
+}
+
 // --- reports and the review queue ---
 
 std::optional<ReportReason> reason_param(Call& c) {
@@ -804,9 +836,11 @@ constexpr std::array methods{
     Method{"accept_answer", &accept_answer},
     Method{"add_member", &add_member},
     Method{"add_moderator_note", &add_moderator_note},
+    Method{"appeal", &appeal},
     Method{"archive_thread", &archive_thread},
     Method{"assign_role", &assign_role},
     Method{"audit_log", &audit_log},
+    Method{"automod_rules", &automod_rules},
     Method{"award_reputation", &award_reputation},
     Method{"badges", &badges},
     Method{"ban_everywhere", &ban_everywhere},
@@ -855,6 +889,7 @@ constexpr std::array methods{
     Method{"mark_notification_read", &mark_notification_read},
     Method{"mark_notifications_read", &mark_notifications_read},
     Method{"mark_space_read", &mark_space_read},
+    Method{"moderation_history", &moderation_history},
     Method{"moderator_notes", &moderator_notes},
     Method{"move_thread", &move_thread},
     Method{"my_reports", &my_reports},
@@ -878,6 +913,7 @@ constexpr std::array methods{
     Method{"revoke_invite", &revoke_invite},
     Method{"revoke_sanction", &revoke_sanction},
     Method{"search", &search},
+    Method{"set_automod_rules", &set_automod_rules},
     Method{"set_override", &set_override},
     Method{"set_thread_tags", &set_thread_tags},
     Method{"suspend_member", &suspend_member},

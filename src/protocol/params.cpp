@@ -159,6 +159,15 @@ std::uint32_t Params::u32(std::string_view key) {
   return opt_u32(key).value_or(0);
 }
 
+const json::object* Params::object(std::string_view key) {
+  const json::value* v = find(key);
+  if (!v || !v->is_object()) {
+    fail(key, "expected an object");
+    return nullptr;
+  }
+  return &v->get_object();
+}
+
 std::optional<std::vector<std::string>> Params::opt_strs(std::string_view key) {
   const json::value* v = find(key);
   if (!v) return std::nullopt;

@@ -48,6 +48,8 @@ class Params {
   std::int64_t i64(std::string_view key);  // required
 
   std::optional<std::vector<std::string>> opt_strs(std::string_view key);
+  // A JSON object, required; null (and the failure noted) when absent or not an object.
+  const boost::json::object* object(std::string_view key);
   std::optional<Permissions> opt_permissions(std::string_view key);  // ["view", "react"]
 
   // An enumeration by name, with the model's from_string (e.g. space_kind_from_string).

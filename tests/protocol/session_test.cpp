@@ -320,6 +320,43 @@ TEST_CASE("every method of the protocol answers over a session", "[protocol]") {
         "forbidden");
   CHECK(ada.call("delete_moderator_note", {{"note", id_of(note)}}).is_null());
   CHECK(ada.error("delete_moderator_note", {{"note", id_of(note)}}) == "not_found");
+  // Auto-moderation, explain and appeal: Ada blocks a word in the guild; Bo's post with it is
+  // refused and his history says why; Ada removes a post of Bo's and Bo appeals it.
+  {
+    json::object word{{"pattern", "zonk"}, {"action", "block"}};
+    CHECK(ada.call("set_automod_rules",
+                   {{"space", guild}, {"rules", json::object{{"words", json::array{word}}}}})
+              .is_null());
+    CHECK(
+        ada.error("set_automod_rules", {{"space", guild}, {"rules", json::object{{"wordz", 1}}}}) ==
+        "invalid_argument");
+    CHECK(ada.error("set_automod_rules", {{"space", guild}, {"rules", "zonk"}}) ==
+          "invalid_params");
+    CHECK(ada.call("automod_rules", {{"space", guild}}).at("words").as_array().size() == 1);
+    CHECK(bo.error("automod_rules", {{"space", guild}}) == "forbidden");
+    CHECK(bo.error("create_thread", {{"space", guild}, {"title", "t"}, {"body", "ZONK"}}) ==
+          "blocked");
+    auto history = bo.call("moderation_history").at("items").as_array();
+    REQUIRE_FALSE(history.empty());
+    CHECK(str(history[0].at("entry"), "action") == "post_blocked");
+    CHECK(str(history[0].at("entry"), "matched") == "ZONK");
+    CHECK_FALSE(history[0].at("appealable").as_bool());
+    const std::string blocked_entry = id_of(history[0].at("entry"));
+    CHECK(bo.error("appeal", {{"entry", blocked_entry}, {"statement", "why"}}) ==
+          "invalid_argument");
+    auto mine_now = bo.call("create_thread", {{"space", guild}, {"title", "Fine"}, {"body", "ok"}});
+    const std::string post = id_of(mine_now.at("first_post"));
+    CHECK(ada.call("remove_post", {{"post", post}, {"reason", "mistake"}}).as_bool());
+    history = bo.call("moderation_history", {{"post", post}}).at("items").as_array();
+    REQUIRE(history.size() == 1);
+    CHECK(history[0].at("appealable").as_bool());
+    auto appeal =
+        bo.call("appeal", {{"entry", id_of(history[0].at("entry"))}, {"statement", "It was fine"}});
+    CHECK(str(appeal, "source") == "appeal");
+    CHECK(str(appeal, "flag") == "It was fine");
+    CHECK(str(appeal, "acted_by") == s(w.ada.id.value));
+    CHECK(ada.call("set_automod_rules", {{"space", guild}, {"rules", json::object{}}}).is_null());
+  }
   auto mine = bo.call("my_reports").at("items").as_array();
   REQUIRE(mine.size() == 2);
   CHECK(str(mine[0], "status") == "rejected");

@@ -61,6 +61,8 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ModeratorNote& n);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const ReviewItem& i);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const ModerationRecord& r);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const ReviewItemDetail& d);
 
 template <class T>
@@ -70,5 +72,10 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
   o["next_cursor"] = page.next_cursor;
   jv = std::move(o);
 }
+
+namespace moderation {
+// The rule set in its JSON format (moderation::to_json; docs/moderation.md, "Auto-moderation").
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const AutomodRules& r);
+}  // namespace moderation
 
 }  // namespace hearth
