@@ -652,6 +652,58 @@ TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
   CHECK(raw.execAndGet("SELECT badge FROM badge_grants").getString() == "first-thread");
 }
 
+TEST_CASE("auto-moderation rules and appeals outlive the engine that stored them", "[sqlite]") {
+  TempDb db;
+  MemberId bo_id;
+  SpaceId guild;
+  std::uint64_t removal = 0;
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string()});
+    REQUIRE(storage);
+    auto engine = Engine::open({.storage = *storage});
+    REQUIRE(engine);
+    auto& e = **engine;
+    auto ada = e.create_member("ada", "Ada");
+    auto bo = e.create_member("bo_2", "Bo");
+    REQUIRE(ada);
+    REQUIRE(bo);
+    bo_id = bo->id;
+    auto s = e.create_space(ada->id, {.kind = SpaceKind::guild, .name = "Owls"});
+    REQUIRE(s);
+    guild = s->id;
+    REQUIRE(e.join_space(bo->id, guild));
+    moderation::AutomodRules rules;
+    rules.words = {{"zonk", moderation::WordAction::block}};
+    rules.slow_mode_ms = 1;
+    REQUIRE(e.set_automod_rules(ada->id, guild, rules));
+    auto t = e.create_thread(bo->id, guild, "Fine", "fine words");
+    REQUIRE(t);
+    REQUIRE(e.remove_post(ada->id, t->first_post.id, "mistake"));
+    auto history = e.moderation_history(bo->id, bo->id, {"", 10});
+    REQUIRE(history);
+    REQUIRE(history->items.size() == 1);
+    removal = history->items[0].entry.id;
+    REQUIRE(e.appeal(bo->id, removal, "it was fine"));
+  }
+  auto storage = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(storage);
+  auto engine = Engine::open({.storage = *storage});
+  REQUIRE(engine);
+  auto& e = **engine;
+  auto blocked = e.create_thread(bo_id, guild, "x", "ZONK");
+  REQUIRE_FALSE(blocked);
+  CHECK(blocked.error() == make_error_code(errc::blocked));
+  auto history = e.moderation_history(bo_id, bo_id, {"", 10});
+  REQUIRE(history);
+  REQUIRE(history->items.size() == 2);
+  CHECK(history->items[0].entry.action == AuditAction::post_blocked);
+  REQUIRE(history->items[1].appeal);
+  CHECK(history->items[1].appeal->appeal_of == removal);
+  auto again = e.appeal(bo_id, removal, "again");
+  REQUIRE_FALSE(again);
+  CHECK(again.error() == make_error_code(errc::already_exists));
+}
+
 TEST_CASE("a database written by a newer hearth is refused", "[sqlite]") {
   TempDb db;
   {
