@@ -46,6 +46,8 @@ struct Config {
   std::uint64_t socket_send_buffer = 0;
   std::string reputation;  // a JSON file of reputation rules; empty: the engine's defaults
   std::string badges;      // a JSON file of badge rules; empty: the standard badges
+  std::string automod;     // a JSON file: the community's auto-moderation rules
+  bool demo_classifier = false;
 };
 
 constexpr const char* usage = R"(usage: hearthd [options]
@@ -68,6 +70,8 @@ constexpr const char* usage = R"(usage: hearthd [options]
   --reputation FILE         reputation rules: {"default": RULES, "by_kind": {"guild": RULES}}
                             (RULES as docs/reputation.md says, e.g. {"preset": "qa"})
   --badges FILE             badge rules: {"badges": [...]} as docs/badges.md says
+  --automod FILE            the community's auto-moderation rules, as docs/moderation.md says
+  --demo-classifier         a keyword classifier (toxicity, spam) in front of every post: a demo
 )";
 
 [[noreturn]] void die(const std::string& message) {
@@ -146,12 +150,17 @@ void set(Config& c, std::string key, const std::string& value) {
     c.reputation = value;
   else if (key == "badges")
     c.badges = value;
+  else if (key == "automod")
+    c.automod = value;
+  else if (key == "demo-classifier")
+    c.demo_classifier = flag();
   else
     die("unknown setting \"" + key + "\"\n" + usage);
 }
 
 bool is_flag(const std::string& key) {
-  return key == "dev" || key == "no-seed" || key == "seed-only" || key == "allow-signup";
+  return key == "dev" || key == "no-seed" || key == "seed-only" || key == "allow-signup" ||
+         key == "demo-classifier";
 }
 
 void load_config_file(Config& c, const std::string& path) {
@@ -238,6 +247,31 @@ void load_badges(hearth::EngineOptions& options, const std::string& path) {
   options.badges = std::move(*parsed);
 }
 
+// Reads --automod: the community's auto-moderation rules (until the host stores others).
+void load_automod(hearth::EngineOptions& options, const std::string& path) {
+  std::string why;
+  auto parsed = hearth::moderation::automod_rules_from_json(read_file(path, "--automod"), &why);
+  if (!parsed) die("--automod " + path + ": " + why);
+  options.automod = std::move(*parsed);
+}
+
+// --demo-classifier: the deterministic keyword classifier the tests use, with a policy that
+// holds a toxic post for approval and sends a spammy one to review. Its failures send posts
+// to review.
+void demo_classifier(hearth::EngineOptions& options) {
+  using hearth::moderation::KeywordClassifier;
+  options.classifier = std::make_shared<KeywordClassifier>(
+      std::vector<KeywordClassifier::Rule>{{"idiot", "toxicity", 0.95},
+                                           {"stupid", "toxicity", 0.7},
+                                           {"free gold", "spam", 0.95},
+                                           {"click here", "spam", 0.65}},
+      "demo-keywords");
+  options.classifier_policy.labels = {
+      {"toxicity", 0.9, 0.6, hearth::moderation::WordAction::require_approval},
+      {"spam", 0.9, 0.6, hearth::moderation::WordAction::block}};
+  options.classifier_policy.timeout_ms = 200;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -260,6 +294,8 @@ int main(int argc, char** argv) {
   engine_options.storage = *storage;
   if (!config.reputation.empty()) load_reputation(engine_options, config.reputation);
   if (!config.badges.empty()) load_badges(engine_options, config.badges);
+  if (!config.automod.empty()) load_automod(engine_options, config.automod);
+  if (config.demo_classifier) demo_classifier(engine_options);
   auto engine = hearth::Engine::open(std::move(engine_options));
   if (!engine) die("cannot open the engine: " + engine.error().message());
 

@@ -493,6 +493,37 @@ TEST_CASE("hearthd takes badge rules from a file, and refuses a wrong one by nam
         std::string::npos);
 }
 
+TEST_CASE("hearthd takes auto-moderation rules and the demo classifier, and refuses wrong rules",
+          "[hearthd]") {
+  TempFile rules(R"({"words": [{"pattern": "zonk", "action": "block"}]})");
+  Hearthd server({"--automod", rules.path.string(), "--demo-classifier"});
+  Client ada(server.port());
+  ada.hello("ada");
+  Client bob(server.port());
+  bob.hello("bob");
+  const json::value space = ada.call("create_space", {{"name", "Moderated hall"}}).at("id");
+  bob.call("join_space", {{"space", space}});
+  auto code = [&](std::string_view body) {
+    auto answer = bob.request("create_thread", {{"space", space}, {"title", "Hi"}, {"body", body}});
+    return answer.contains("error") ? std::string(answer.at("error").at("code").as_string())
+                                    : std::string("ok");
+  };
+  CHECK(code("zonk") == "blocked");             // the community's rule
+  CHECK(code("free gold, here") == "blocked");  // the classifier: spam 0.95
+  auto held = bob.call("create_thread", {{"space", space}, {"title", "Hi"}, {"body", "idiot"}});
+  CHECK(held.at("first_post").at("removed").as_bool());  // toxicity 0.95: held for approval
+  auto history = bob.call("moderation_history").at("items").as_array();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].at("entry").at("actor_kind") == "classifier");
+  CHECK(history[0].at("entry").at("actor_name") == "demo-keywords");
+  CHECK(history[2].at("entry").at("actor_name") == "words");
+
+  TempFile wrong(R"({"words": [{"pattern": "x", "action": "shout"}]})");
+  const std::string message = refusal("--automod", wrong);
+  INFO(message);
+  CHECK(message.find("words[0].action: expected one of") != std::string::npos);
+}
+
 TEST_CASE("SIGTERM closes every connection with a close frame and exits cleanly", "[hearthd]") {
   Hearthd server;
   Client ada(server.port());
