@@ -155,7 +155,7 @@ result<std::optional<std::pair<std::uint64_t, std::uint64_t>>> decode_cursor_pai
   return std::optional<Pair>{keys};
 }
 
-bool contains_link(std::string_view text) noexcept {
+std::optional<LinkAt> find_link(std::string_view text, std::size_t from) noexcept {
   auto alnum = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   };
@@ -168,14 +168,15 @@ bool contains_link(std::string_view text) noexcept {
     }
     return true;
   };
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = from; i < text.size(); ++i) {
     const char c = text[i];
     if (c != 'h' && c != 'H' && c != 'w' && c != 'W') continue;
     if (i > 0 && alnum(text[i - 1])) continue;
-    if (starts_here(i, "http://") || starts_here(i, "https://") || starts_here(i, "www."))
-      return true;
+    if (starts_here(i, "http://")) return LinkAt{i, i + 7};
+    if (starts_here(i, "https://")) return LinkAt{i, i + 8};
+    if (starts_here(i, "www.")) return LinkAt{i, i};
   }
-  return false;
+  return std::nullopt;
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {

@@ -14,27 +14,11 @@ using moderation::PatternRule;
 using moderation::WatchedWord;
 using moderation::WordAction;
 
-// A guild where Mo moderates, Dee and Eve are members; Ada owns it.
-struct Moderated : Community {
-  Member mo, dee;
-  explicit Moderated(EngineOptions o = {}) : Community(std::move(o)) {
-    mo = ok(engine->create_member("mo_mod", "Mo"));
-    dee = ok(engine->create_member("dee", "Dee"));
-    for (const Member& m : {mo, dee}) REQUIRE(ok(engine->join_space(m.id, guild.id)));
-    REQUIRE(ok(engine->assign_role(ada.id, guild.id, mo.id, builtin::moderator_role)));
-  }
+// The moderated guild, where Ada (its owner) sets the rules.
+struct Moderated : ModeratedGuild {
+  using ModeratedGuild::ModeratedGuild;
   void rules(const AutomodRules& r, SpaceId space = {}) {
     ok(engine->set_automod_rules(ada.id, space ? space : guild.id, r));
-  }
-  // The audit entries of `action`, newest first.
-  std::vector<AuditEntry> audit(AuditAction action) {
-    std::vector<AuditEntry> out;
-    for (auto& e : ok(engine->audit_log(ada.id, {}, {"", 200})).items)
-      if (e.action == action) out.push_back(std::move(e));
-    return out;
-  }
-  std::vector<ReviewItem> queue() {
-    return ok(engine->review_queue(mo.id, guild.id, {"", 50})).items;
   }
 };
 

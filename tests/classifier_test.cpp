@@ -50,26 +50,7 @@ EngineOptions with(std::shared_ptr<Classifier> classifier, ClassifierPolicy p = 
   return o;
 }
 
-// A guild where Mo moderates, Dee and Eve are members; Ada owns it (as in automod_test.cpp).
-struct Moderated : Community {
-  Member mo, dee;
-  explicit Moderated(EngineOptions o = {}) : Community(std::move(o)) {
-    mo = ok(engine->create_member("mo_mod", "Mo"));
-    dee = ok(engine->create_member("dee", "Dee"));
-    for (const Member& m : {mo, dee}) REQUIRE(ok(engine->join_space(m.id, guild.id)));
-    REQUIRE(ok(engine->assign_role(ada.id, guild.id, mo.id, builtin::moderator_role)));
-  }
-  // The audit entries of `action`, newest first.
-  std::vector<AuditEntry> audit(AuditAction action) {
-    std::vector<AuditEntry> out;
-    for (auto& e : ok(engine->audit_log(ada.id, {}, {"", 200})).items)
-      if (e.action == action) out.push_back(std::move(e));
-    return out;
-  }
-  std::vector<ReviewItem> queue() {
-    return ok(engine->review_queue(mo.id, guild.id, {"", 50})).items;
-  }
-};
+using Moderated = ModeratedGuild;
 
 // A classifier whose model crashes.
 class Throwing final : public Classifier {

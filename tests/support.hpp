@@ -2,6 +2,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "conformance/result_string.hpp"
 
@@ -44,6 +45,28 @@ struct Community {
     REQUIRE(ok(engine->join_space(bo.id, guild.id)));
   }
   Engine* operator->() { return engine.get(); }
+};
+
+// The community, with Mo moderating the guild and Dee a member of it (auto-moderation tests).
+struct ModeratedGuild : Community {
+  Member mo, dee;
+  explicit ModeratedGuild(EngineOptions options = {}) : Community(std::move(options)) {
+    mo = ok(engine->create_member("mo_mod", "Mo"));
+    dee = ok(engine->create_member("dee", "Dee"));
+    for (const Member& m : {mo, dee}) REQUIRE(ok(engine->join_space(m.id, guild.id)));
+    REQUIRE(ok(engine->assign_role(ada.id, guild.id, mo.id, builtin::moderator_role)));
+  }
+  // The audit entries of `action`, newest first.
+  std::vector<AuditEntry> audit(AuditAction action) {
+    std::vector<AuditEntry> out;
+    for (auto& e : ok(engine->audit_log(ada.id, {}, {"", 200})).items)
+      if (e.action == action) out.push_back(std::move(e));
+    return out;
+  }
+  // The guild's review queue, as Mo sees it.
+  std::vector<ReviewItem> queue() {
+    return ok(engine->review_queue(mo.id, guild.id, {"", 50})).items;
+  }
 };
 
 }  // namespace hearth::test

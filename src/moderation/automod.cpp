@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../rules_json.hpp"
+#include "../text.hpp"
 #include "hearth/moderation/pattern.hpp"
 
 namespace hearth::moderation {
@@ -322,45 +323,21 @@ result<AutomodRules> automod_rules_from_json(std::string_view text, std::string*
 
 std::vector<std::string> link_domains(std::string_view text) {
   std::vector<std::string> out;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  };
-  auto starts = [&](std::size_t i, std::string_view prefix) {
-    if (text.size() - i < prefix.size()) return false;
-    for (std::size_t k = 0; k < prefix.size(); ++k) {
-      char c = text[i + k];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != prefix[k]) return false;
-    }
-    return true;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != 'h' && c != 'H' && c != 'w' && c != 'W') continue;
-    if (i > 0 && alnum(text[i - 1])) continue;
-    std::size_t from = 0;
-    if (starts(i, "http://"))
-      from = i + 7;
-    else if (starts(i, "https://"))
-      from = i + 8;
-    else if (starts(i, "www."))
-      from = i;
-    else
-      continue;
-    std::size_t end = from;
+  std::size_t end = 0;
+  for (auto link = detail::find_link(text); link; link = detail::find_link(text, end)) {
+    end = link->host;
     while (end < text.size() && host_char(static_cast<unsigned char>(text[end]))) ++end;
-    std::string_view host = text.substr(from, end - from);
+    end = std::max(end, link->start + 1);
+    std::string_view host = text.substr(link->host, end - link->host);
     if (const auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
     if (const auto colon = host.find(':'); colon != std::string_view::npos)
       host = host.substr(0, colon);
     while (!host.empty() && (host.back() == '.' || host.back() == '-')) host.remove_suffix(1);
-    if (!host.empty()) {
-      std::string lower(host);
-      for (char& h : lower)
-        if (h >= 'A' && h <= 'Z') h = static_cast<char>(h - 'A' + 'a');
-      out.push_back(std::move(lower));
-    }
-    i = end > i ? end - 1 : i;
+    if (host.empty()) continue;
+    std::string lower(host);
+    for (char& h : lower)
+      if (h >= 'A' && h <= 'Z') h = static_cast<char>(h - 'A' + 'a');
+    out.push_back(std::move(lower));
   }
   return out;
 }

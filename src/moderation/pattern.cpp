@@ -9,47 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "../text.hpp"
+
 namespace hearth::moderation {
 namespace {
 
 // The code point a byte of the text that is not well-formed UTF-8 reads as: above Unicode, so
 // that only the sets built by complement (`.`, negated classes, \D \W \S) contain it.
 constexpr char32_t invalid_cp = 0x110000;
-
-// The length of the well-formed UTF-8 sequence at p[i] and its code point; 0 when p[i] does
-// not start one (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
-std::size_t decode_utf8(const unsigned char* p, std::size_t n, std::size_t i,
-                        char32_t& cp) noexcept {
-  const unsigned c = p[i];
-  std::size_t len = 0;
-  char32_t v = 0;
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    v = c & 0x1Fu;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    v = c & 0x0Fu;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    v = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (n - i < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const unsigned b = p[i + k];
-    if ((b & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (b & 0x3Fu);
-  }
-  if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
-      (v >= 0xD800 && v <= 0xDFFF))
-    return 0;
-  cp = v;
-  return len;
-}
 
 // The code point of the text at i (an invalid byte is invalid_cp, of length 1).
 inline std::size_t text_cp(const unsigned char* p, std::size_t n, std::size_t i,
@@ -58,7 +25,7 @@ inline std::size_t text_cp(const unsigned char* p, std::size_t n, std::size_t i,
     cp = p[i];
     return 1;
   }
-  const std::size_t len = decode_utf8(p, n, i, cp);
+  const std::size_t len = detail::decode_utf8(p, n, i, cp);
   if (len != 0) return len;
   cp = invalid_cp;
   return 1;
@@ -733,7 +700,7 @@ bool decode_source(std::string_view source, std::u32string& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(source.data());
   for (std::size_t i = 0; i < source.size();) {
     char32_t cp = 0;
-    const std::size_t len = decode_utf8(p, source.size(), i, cp);
+    const std::size_t len = detail::decode_utf8(p, source.size(), i, cp);
     if (len == 0) return false;
     out.push_back(cp);
     i += len;
