@@ -133,14 +133,19 @@ std::size_t decode(const unsigned char* p, std::size_t n, std::size_t i, char32_
 
 // The normalised text: the bytes the automaton reads, where each came from, and the soft word
 // boundaries (positions inside a run of bytes without ' ' where a word may begin or end).
+// Its buffers are reused from one text to the next (see scratch()), so they only grow.
 struct Normalized {
-  std::string bytes;
+  std::unique_ptr<char[]> bytes;
   std::unique_ptr<std::size_t[]> origin;  // per byte: offset of the original code point
   std::unique_ptr<std::size_t[]> soft;    // soft_count positions, ascending
+  std::size_t size = 0;                   // bytes in use
+  std::size_t capacity = 0;               // of bytes, origin and soft
   std::size_t soft_count = 0;
 
+  std::string_view view() const noexcept { return {bytes.get(), size}; }
+
   bool boundary(std::size_t p) const noexcept {
-    if (p == 0 || p >= bytes.size() || bytes[p - 1] == ' ' || bytes[p] == ' ') return true;
+    if (p == 0 || p >= size || bytes[p - 1] == ' ' || bytes[p] == ' ') return true;
     return std::binary_search(soft.get(), soft.get() + soft_count, p);
   }
 };
@@ -151,9 +156,13 @@ struct Normalized {
 // `pending_` with everything after it until the word has enough letters or ends.
 class Normalizer {
  public:
-  explicit Normalizer(std::string_view text) : text_(text) { reserve(text.size() + 16); }
+  Normalizer(std::string_view text, Normalized& out) : text_(text), out_(out) {
+    out_.size = 0;
+    out_.soft_count = 0;
+    if (out_.capacity < text.size() + 16) reserve(text.size() + 16);
+  }
 
-  Normalized run() && {
+  void run() && {
     const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
     const std::size_t n = text_.size();
     std::size_t i = 0;
@@ -204,8 +213,7 @@ class Normalizer {
       i += len;
     }
     if (in_word_) end_word();
-    out_.bytes.resize(len_);
-    return std::move(out_);
+    out_.size = len_;
   }
 
  private:
@@ -222,19 +230,22 @@ class Normalizer {
 
   // Room for `more` bytes (and as many soft boundaries: there is at most one per byte).
   void ensure(std::size_t more) {
-    if (len_ + more > out_.bytes.size()) reserve(std::max(out_.bytes.size() * 2, len_ + more + 64));
+    if (len_ + more > out_.capacity) reserve(std::max(out_.capacity * 2, len_ + more + 64));
   }
 
   void reserve(std::size_t size) {
-    out_.bytes.resize(size);
+    auto bytes = std::make_unique_for_overwrite<char[]>(size);
     auto origin = std::make_unique_for_overwrite<std::size_t[]>(size);
     auto soft = std::make_unique_for_overwrite<std::size_t[]>(size);
     if (out_.origin) {
+      std::copy_n(out_.bytes.get(), len_, bytes.get());
       std::copy_n(out_.origin.get(), len_, origin.get());
       std::copy_n(out_.soft.get(), out_.soft_count, soft.get());
     }
+    out_.bytes = std::move(bytes);
     out_.origin = std::move(origin);
     out_.soft = std::move(soft);
+    out_.capacity = size;
   }
 
   void push_soft(std::size_t at) { out_.soft[out_.soft_count++] = at; }
@@ -246,7 +257,7 @@ class Normalizer {
   // for the exits: it stops where the general path must take over, in a state it shares.
   std::size_t copy_letters(const unsigned char* p, std::size_t n, std::size_t i) {
     ensure(n - i + 2);  // each byte adds at most one, and two are written ahead
-    char* out = out_.bytes.data();
+    char* out = out_.bytes.get();
     std::size_t* origin = out_.origin.get();
     std::size_t* soft = out_.soft.get();
     std::size_t len = len_;
@@ -484,7 +495,7 @@ class Normalizer {
   }
 
   std::string_view text_;
-  Normalized out_;
+  Normalized& out_;
   std::size_t len_ = 0;
   std::vector<Item> pending_;
   Class prev_ = none;  // class of the word's last emitted unit; none: nothing emitted yet
@@ -502,7 +513,36 @@ class Normalizer {
   std::size_t chain_start_ = 0;
 };
 
-Normalized normalize_text(std::string_view text) { return Normalizer(text).run(); }
+void normalize_into(std::string_view text, Normalized& out) { Normalizer(text, out).run(); }
+
+std::string normalize_text(std::string_view text) {
+  Normalized out;
+  normalize_into(text, out);
+  return std::string(out.view());
+}
+
+// The calling thread's normalised text, reused by find() and strongest(), whose scans call
+// nothing that could normalise again. Buffers past `keep` bytes of text are released after
+// the call, so a thread holds at most about 17 times that.
+constexpr std::size_t scratch_keep_bytes = std::size_t{1} << 20;
+
+class Scratch {
+ public:
+  explicit Scratch(std::string_view text) : t_(buffers()) { normalize_into(text, t_); }
+  ~Scratch() {
+    if (t_.capacity > scratch_keep_bytes) t_ = Normalized{};
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  const Normalized& text() const noexcept { return t_; }
+
+ private:
+  static Normalized& buffers() {
+    thread_local Normalized t;
+    return t;
+  }
+  Normalized& t_;
+};
 
 // Where the original character at `at` ends, with the invisible ones that follow it (a
 // combining accent belongs to the letter before it).
@@ -580,12 +620,12 @@ struct Watchlist::Automaton {
   // started max_key_length bytes early and reporting only matches that end in it.
   template <class Visit>
   bool scan(const Normalized& t, Visit&& visit) const {
-    const std::size_t n = t.bytes.size();
+    const std::size_t n = t.size;
     if (n < 4 * std::size_t{max_key_length} + 256) {
       Cursor c{0, 0, n, 0};
       return finish(t, c, visit);
     }
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
     const std::uint32_t* rows = dense.data();
     const std::uint8_t* cls = byte_class.data();
     const std::uint32_t quiet = quiet_limit;
@@ -630,7 +670,7 @@ struct Watchlist::Automaton {
 
   template <class Visit>
   bool finish(const Normalized& t, Cursor& c, Visit& visit) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
     const std::uint32_t* rows = dense.data();
     const std::uint8_t* cls = byte_class.data();
     const std::uint32_t quiet = quiet_limit;
@@ -653,7 +693,7 @@ struct Watchlist::Automaton {
   // dense one.
   template <class Visit>
   bool settle(const Normalized& t, Cursor& c, Visit& visit) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
     while (c.h >= dense_limit) {
       if (c.i > c.report_after && !report(t, c.h, c.i, visit)) return false;
       if (c.i == c.end) return true;
@@ -701,7 +741,7 @@ result<std::shared_ptr<const Watchlist::Automaton>> Watchlist::Automaton::compil
     if (w.pattern.empty() || w.pattern.size() > watchlist_max_pattern_bytes ||
         !detail::utf8_length(w.pattern))
       return errc::invalid_argument;
-    std::string key = normalize_text(w.pattern).bytes;
+    std::string key = normalize_text(w.pattern);
     if (key.empty()) return errc::invalid_argument;
     total += key.size();
     if (total > watchlist_max_total_bytes) return errc::invalid_argument;
@@ -858,7 +898,8 @@ result<Watchlist> Watchlist::build(std::vector<WatchedWord> words) noexcept {
 std::vector<WordMatch> Watchlist::find(std::string_view text) const {
   std::vector<WordMatch> out;
   if (!automaton_) return out;
-  const Normalized t = normalize_text(text);
+  const Scratch scratch(text);
+  const Normalized& t = scratch.text();
   automaton_->scan(t, [&](std::uint32_t entry, std::size_t begin, std::size_t end) {
     out.push_back({t.origin[begin], original_end(text, t.origin[end - 1]), entry});
     return true;
@@ -873,8 +914,8 @@ std::vector<WordMatch> Watchlist::find(std::string_view text) const {
 std::optional<WordAction> Watchlist::strongest(std::string_view text) const {
   if (!automaton_) return std::nullopt;
   std::optional<WordAction> best;
-  const Normalized t = normalize_text(text);
-  automaton_->scan(t, [&](std::uint32_t entry, std::size_t, std::size_t) {
+  const Scratch scratch(text);
+  automaton_->scan(scratch.text(), [&](std::uint32_t entry, std::size_t, std::size_t) {
     const WordAction action = automaton_->entries[entry].action;
     if (!best || action > *best) best = action;
     return action != WordAction::block;
@@ -930,6 +971,6 @@ std::size_t Watchlist::memory_bytes() const noexcept {
   return automaton_ ? automaton_->memory_bytes() : 0;
 }
 
-std::string Watchlist::normalize(std::string_view text) { return normalize_text(text).bytes; }
+std::string Watchlist::normalize(std::string_view text) { return normalize_text(text); }
 
 }  // namespace hearth::moderation
