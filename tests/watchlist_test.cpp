@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -343,4 +344,58 @@ TEST_CASE("the LDNOOBW English list matches each entry in a sentence", "[moderat
   CHECK_FALSE(hits(list,
                    "The class from Scunthorpe and Essex visited a therapist for a cocktail, "
                    "then went to assist with the analysis of grass in Sussex."));
+}
+
+TEST_CASE("every occurrence in the normalised text is found, in large lists and long texts",
+          "[moderation]") {
+  // The scan takes a fast table for the common steps and falls back to the full automaton for
+  // the others (deep states, states that end a pattern, bytes outside the common ones). Against
+  // a brute-force count: in texts where each normalised byte comes from its own original
+  // character, each occurrence of an entry that may match inside words is one match.
+  std::mt19937 rng(11);
+  const std::string letters = "abcdeilmnorstu";
+  auto word = [&](std::size_t min, std::size_t max) {
+    std::string w;
+    const std::size_t size = min + rng() % (max - min + 1);
+    for (std::size_t k = 0; k < size; ++k) w += letters[rng() % letters.size()];
+    return w;
+  };
+  std::vector<WatchedWord> words;
+  std::set<std::string> seen;
+  while (words.size() < 30'000) {
+    std::string w = word(2, 9);
+    if (!seen.insert(w).second) continue;
+    words.push_back({w, WordAction::review, words.size() % 3 != 0});
+  }
+  words.push_back({"日本", WordAction::review, false});
+  words.push_back({"ébc", WordAction::review, false});
+  const Watchlist list = make(words);
+  const std::vector<std::string> separators = {" ", "  ", ". ", "\n", "-", "", "", "",
+                                               "é",  "日本", "\xFF", "\xE2\x80\x8B", "4", "$"};
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    const std::size_t size = round < 20 ? rng() % 200 : 2000 + rng() % 6000;
+    while (text.size() < size) {
+      text += word(1, 8);
+      text += separators[rng() % separators.size()];
+    }
+    const std::string normal = Watchlist::normalize(text);
+    std::vector<std::size_t> found(words.size());
+    for (const WordMatch& m : list.find(text)) {
+      REQUIRE(m.entry < words.size());
+      ++found[m.entry];
+    }
+    for (std::uint32_t e = 0; e < words.size(); ++e) {
+      const std::string key = Watchlist::normalize(words[e].pattern);
+      std::size_t occurrences = 0;
+      for (std::size_t at = normal.find(key); at != std::string::npos;
+           at = normal.find(key, at + 1))
+        ++occurrences;
+      INFO(words[e].pattern << " in " << text);
+      if (words[e].whole_word)
+        CHECK(found[e] <= occurrences);
+      else
+        CHECK(found[e] == occurrences);
+    }
+  }
 }

@@ -594,6 +594,16 @@ struct Watchlist::Automaton {
   std::vector<std::uint32_t> output_entries;
   std::vector<std::uint32_t> dict_link;  // per state: the next state on its failure chain
                                          // that ends a pattern, or no_state
+  // The hot table: for the first hot_rows quiet dense rows, 16-bit transitions on the first
+  // hot_columns - 1 classes (the others, ' ', the letters, and the next few), so that the part
+  // of a row that text uses is one cache line, not two. An entry is the next row when that row
+  // is hot too, else hot_escape, and the scan takes the step again in `dense`. hot_class maps
+  // a byte to its column (the last one, all hot_escape, for the other classes).
+  std::vector<std::uint16_t> hot;  // hot_offset entries of padding, then the rows
+  std::size_t hot_offset = 0;      // aligns the rows to a cache line
+  std::uint32_t hot_rows = 0;
+  std::uint32_t hot_limit = 0;  // hot_rows * classes: the handles of hot rows are below it
+  std::array<std::uint8_t, 256> hot_class{};
 
   std::uint32_t state_of(std::uint32_t handle) const noexcept {
     return handle < dense_limit ? dense_state[handle / classes]
@@ -614,6 +624,21 @@ struct Watchlist::Automaton {
     }
   }
 
+  // One walk through the text: state handle, next byte, end, and the end a match must pass
+  // to be reported.
+  struct Cursor {
+    std::uint32_t h = 0;
+    std::size_t i = 0;
+    std::size_t end = 0;
+    std::size_t report_after = 0;
+  };
+
+  static constexpr std::uint32_t hot_columns = 32;
+  static constexpr std::uint16_t hot_escape = 0xFFFF;
+  static constexpr std::uint32_t max_hot_rows = 32768;  // 2 MB of hot rows at most
+
+  const std::uint16_t* hot_table() const noexcept { return hot.data() + hot_offset; }
+
   // Calls visit(entry, begin, end) with normalised byte offsets for every match, until it
   // returns false; returns whether it ran to the end. A step of the automaton waits for the
   // load of the step before it, so a long text is read as two halves at once, the second
@@ -626,64 +651,75 @@ struct Watchlist::Automaton {
       return finish(t, c, visit);
     }
     const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
-    const std::uint32_t* rows = dense.data();
-    const std::uint8_t* cls = byte_class.data();
-    const std::uint32_t quiet = quiet_limit;
+    const std::uint16_t* rows = hot_table();
+    const std::uint8_t* column = hot_class.data();
+    const std::uint32_t limit = hot_rows;
     const std::size_t half = n / 2;
     const std::size_t b_begin = half - max_key_length;
-    // Kept in registers; a Cursor (in memory) only on the way to settle().
-    std::uint32_t ha = 0, hb = 0;
+    // Hot rows, kept in registers; a Cursor (in memory) only on the way to leave_hot().
+    std::uint32_t ra = 0, rb = 0;
     std::size_t ia = 0, ib = b_begin;
     while (ia < half && ib < n) {
-      const std::uint32_t* column_a = rows + cls[bytes[ia]];
-      const std::uint32_t* column_b = rows + cls[bytes[ib]];
-      ha = column_a[ha];
-      hb = column_b[hb];
-      ++ia;
-      ++ib;
-      if (ha >= quiet) [[unlikely]] {
-        Cursor c{ha, ia, half, 0};
-        if (!settle(t, c, visit)) return false;
-        ha = c.h;
-        ia = c.i;
+      const std::uint32_t na = rows[ra * hot_columns + column[bytes[ia]]];
+      const std::uint32_t nb = rows[rb * hot_columns + column[bytes[ib]]];
+      if (na >= limit) [[unlikely]] {
+        Cursor c{ra * classes, ia, half, 0};
+        if (!leave_hot(t, c, visit)) return false;
+        back_to_hot(c, ra, ia);
+      } else {
+        ra = na;
+        ++ia;
       }
-      if (hb >= quiet) [[unlikely]] {
-        Cursor c{hb, ib, n, half};
-        if (!settle(t, c, visit)) return false;
-        hb = c.h;
-        ib = c.i;
+      if (nb >= limit) [[unlikely]] {
+        Cursor c{rb * classes, ib, n, half};
+        if (!leave_hot(t, c, visit)) return false;
+        back_to_hot(c, rb, ib);
+      } else {
+        rb = nb;
+        ++ib;
       }
     }
-    Cursor a{ha, ia, half, 0};
-    Cursor b{hb, ib, n, half};
+    Cursor a{ra * classes, ia, half, 0};
+    Cursor b{rb * classes, ib, n, half};
     return finish(t, a, visit) && finish(t, b, visit);
   }
 
-  // One walk through the text: state handle, next byte, end, and the end a match must pass
-  // to be reported.
-  struct Cursor {
-    std::uint32_t h = 0;
-    std::size_t i = 0;
-    std::size_t end = 0;
-    std::size_t report_after = 0;
-  };
+  // Back to the hot loop from a cursor that leave_hot() left in a hot row or at its end.
+  void back_to_hot(const Cursor& c, std::uint32_t& row, std::size_t& i) const noexcept {
+    row = c.i < c.end ? c.h / classes : 0;
+    i = c.i;
+  }
 
+  // The hot table had no answer for the step from the cursor's (hot) row: steps with the full
+  // tables, reporting what they find, until a hot row or the end.
+  template <class Visit>
+  bool leave_hot(const Normalized& t, Cursor& c, Visit& visit) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
+    do {
+      c.h = dense[c.h + byte_class[bytes[c.i]]];
+      ++c.i;
+      if (c.h >= quiet_limit && !settle(t, c, visit)) return false;
+    } while (c.h >= hot_limit && c.i < c.end);
+    return true;
+  }
+
+  // From a hot row (its handle) to the cursor's end.
   template <class Visit>
   bool finish(const Normalized& t, Cursor& c, Visit& visit) const {
     const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
-    const std::uint32_t* rows = dense.data();
-    const std::uint8_t* cls = byte_class.data();
-    const std::uint32_t quiet = quiet_limit;
-    std::uint32_t h = c.h;
+    const std::uint16_t* rows = hot_table();
+    const std::uint8_t* column = hot_class.data();
+    const std::uint32_t limit = hot_rows;
+    std::uint32_t r = c.h / classes;
     for (std::size_t i = c.i; i < c.end;) {
-      const std::uint32_t* column = rows + cls[bytes[i]];
-      h = column[h];  // the only work on the critical path: one load
-      ++i;
-      if (h >= quiet) [[unlikely]] {
-        Cursor s{h, i, c.end, c.report_after};
-        if (!settle(t, s, visit)) return false;
-        h = s.h;
-        i = s.i;
+      const std::uint32_t next = rows[r * hot_columns + column[bytes[i]]];
+      if (next >= limit) [[unlikely]] {
+        Cursor s{r * classes, i, c.end, c.report_after};
+        if (!leave_hot(t, s, visit)) return false;
+        back_to_hot(s, r, i);
+      } else {
+        r = next;
+        ++i;
       }
     }
     return true;
@@ -722,7 +758,7 @@ struct Watchlist::Automaton {
     std::size_t total = sizeof(*this) + bytes(key_length) + bytes(dense) + bytes(dense_state) +
                         bytes(sparse_fail) + bytes(sparse_edge_begin) + bytes(edge_class) +
                         bytes(edge_target) + bytes(output_begin) + bytes(output_entries) +
-                        bytes(dict_link) + bytes(dense_row);
+                        bytes(dict_link) + bytes(dense_row) + bytes(hot);
     for (const WatchedWord& w : entries) total += sizeof(w) + w.pattern.capacity();
     return total;
   }
@@ -880,6 +916,23 @@ result<std::shared_ptr<const Watchlist::Automaton>> Watchlist::Automaton::compil
     a->sparse_edge_begin.push_back(static_cast<std::uint32_t>(a->edge_class.size()));
     a->sparse_fail.push_back(number[fail[order[s]]]);
   }
+
+  // The hot table (quiet rows come first, and the root's row is row 0).
+  a->hot_rows = std::min({quiet, max_hot_rows, std::uint32_t{hot_escape}});
+  a->hot_limit = a->hot_rows * classes;
+  for (std::size_t b = 0; b < 256; ++b)
+    a->hot_class[b] =
+        static_cast<std::uint8_t>(std::min(a->byte_class[b], std::uint8_t{hot_columns - 1}));
+  a->hot.assign(std::size_t{a->hot_rows} * hot_columns + hot_columns, hot_escape);
+  const auto misalign = reinterpret_cast<std::uintptr_t>(a->hot.data()) % 64;
+  a->hot_offset = misalign == 0 ? 0 : (64 - misalign) / sizeof(std::uint16_t);
+  std::uint16_t* hot = a->hot.data() + a->hot_offset;
+  for (std::uint32_t r = 0; r < a->hot_rows; ++r)
+    for (std::uint32_t c = 0; c + 1 < hot_columns && c < classes; ++c) {
+      const std::uint32_t h = a->dense[std::size_t{r} * classes + c];
+      if (h < a->hot_limit)
+        hot[std::size_t{r} * hot_columns + c] = static_cast<std::uint16_t>(h / classes);
+    }
   a->entries = std::move(words);
   return std::shared_ptr<const Automaton>(std::move(a));
 }
