@@ -370,8 +370,8 @@ TEST_CASE("every occurrence in the normalised text is found, in large lists and 
   words.push_back({"日本", WordAction::review, false});
   words.push_back({"ébc", WordAction::review, false});
   const Watchlist list = make(words);
-  const std::vector<std::string> separators = {" ", "  ", ". ", "\n", "-", "", "", "",
-                                               "é",  "日本", "\xFF", "\xE2\x80\x8B", "4", "$"};
+  const std::vector<std::string> separators = {" ", "  ",   ". ",   "\n",           "-", "", "", "",
+                                               "é", "日本", "\xFF", "\xE2\x80\x8B", "4", "$"};
   for (int round = 0; round < 40; ++round) {
     std::string text;
     const std::size_t size = round < 20 ? rng() % 200 : 2000 + rng() % 6000;

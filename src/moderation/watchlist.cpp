@@ -133,7 +133,7 @@ std::size_t decode(const unsigned char* p, std::size_t n, std::size_t i, char32_
 
 // The normalised text: the bytes the automaton reads, where each came from, and the soft word
 // boundaries (positions inside a run of bytes without ' ' where a word may begin or end).
-// Its buffers are reused from one text to the next (see scratch()), so they only grow.
+// Its buffers are reused from one text to the next (see Scratch), so they only grow.
 struct Normalized {
   std::unique_ptr<char[]> bytes;
   std::unique_ptr<std::size_t[]> origin;  // per byte: offset of the original code point
@@ -524,9 +524,9 @@ std::string normalize_text(std::string_view text) {
 }
 
 // The calling thread's normalised text, reused by find() and strongest(), whose scans call
-// nothing that could normalise again. Buffers past `keep` bytes of text are released after
-// the call, so a thread holds at most about 17 times that.
-constexpr std::size_t scratch_keep_bytes = std::size_t{1} << 20;
+// nothing that could normalise again. Buffers for more than `scratch_keep_bytes` of text are
+// released after the call, so an idle thread holds about 1 MB at most (17 bytes per byte).
+constexpr std::size_t scratch_keep_bytes = std::size_t{64} << 10;
 
 class Scratch {
  public:
