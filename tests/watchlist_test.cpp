@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace hearth;
@@ -398,4 +399,28 @@ TEST_CASE("every occurrence in the normalised text is found, in large lists and 
         CHECK(found[e] == occurrences);
     }
   }
+}
+
+TEST_CASE("results do not depend on the texts scanned before, or on the thread", "[moderation]") {
+  // find() reuses per-thread buffers from one call to the next.
+  const Watchlist list = make({WatchedWord{"bad"}, WatchedWord{"bad word"},
+                               WatchedWord{"ad", WordAction::censor, false}, WatchedWord{"日本"}});
+  std::mt19937 rng(5);
+  const std::vector<std::string> atoms = {"bad",  "b a d", "b4d", "word", "ad", " ", ". ",
+                                          "日本", "\xFF",  "é",   "x",    "\n", "1", "$"};
+  std::vector<std::string> texts;
+  for (int k = 0; k < 60; ++k) {
+    std::string text;
+    const std::size_t size = k % 3 == 0 ? 100'000 + rng() % 1000 : rng() % 300;
+    while (text.size() < size) text += atoms[rng() % atoms.size()];
+    texts.push_back(std::move(text));
+  }
+  std::vector<std::vector<WordMatch>> first;
+  for (const std::string& text : texts) first.push_back(list.find(text));
+  for (std::size_t k = texts.size(); k-- > 0;) CHECK(list.find(texts[k]) == first[k]);
+  std::vector<std::vector<WordMatch>> other(texts.size());
+  std::thread([&] {
+    for (std::size_t k = 0; k < texts.size(); ++k) other[k] = list.find(texts[k]);
+  }).join();
+  CHECK(other == first);
 }
