@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace hearth;
@@ -343,4 +345,82 @@ TEST_CASE("the LDNOOBW English list matches each entry in a sentence", "[moderat
   CHECK_FALSE(hits(list,
                    "The class from Scunthorpe and Essex visited a therapist for a cocktail, "
                    "then went to assist with the analysis of grass in Sussex."));
+}
+
+TEST_CASE("every occurrence in the normalised text is found, in large lists and long texts",
+          "[moderation]") {
+  // The scan takes a fast table for the common steps and falls back to the full automaton for
+  // the others (deep states, states that end a pattern, bytes outside the common ones). Against
+  // a brute-force count: in texts where each normalised byte comes from its own original
+  // character, each occurrence of an entry that may match inside words is one match.
+  std::mt19937 rng(11);
+  const std::string letters = "abcdeilmnorstu";
+  auto word = [&](std::size_t min, std::size_t max) {
+    std::string w;
+    const std::size_t size = min + rng() % (max - min + 1);
+    for (std::size_t k = 0; k < size; ++k) w += letters[rng() % letters.size()];
+    return w;
+  };
+  std::vector<WatchedWord> words;
+  std::set<std::string> seen;
+  while (words.size() < 30'000) {
+    std::string w = word(2, 9);
+    if (!seen.insert(w).second) continue;
+    words.push_back({w, WordAction::review, words.size() % 3 != 0});
+  }
+  words.push_back({"日本", WordAction::review, false});
+  words.push_back({"ébc", WordAction::review, false});
+  const Watchlist list = make(words);
+  const std::vector<std::string> separators = {" ", "  ",   ". ",   "\n",           "-", "", "", "",
+                                               "é", "日本", "\xFF", "\xE2\x80\x8B", "4", "$"};
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    const std::size_t size = round < 20 ? rng() % 200 : 2000 + rng() % 6000;
+    while (text.size() < size) {
+      text += word(1, 8);
+      text += separators[rng() % separators.size()];
+    }
+    const std::string normal = Watchlist::normalize(text);
+    std::vector<std::size_t> found(words.size());
+    for (const WordMatch& m : list.find(text)) {
+      REQUIRE(m.entry < words.size());
+      ++found[m.entry];
+    }
+    for (std::uint32_t e = 0; e < words.size(); ++e) {
+      const std::string key = Watchlist::normalize(words[e].pattern);
+      std::size_t occurrences = 0;
+      for (std::size_t at = normal.find(key); at != std::string::npos;
+           at = normal.find(key, at + 1))
+        ++occurrences;
+      INFO(words[e].pattern << " in " << text);
+      if (words[e].whole_word)
+        CHECK(found[e] <= occurrences);
+      else
+        CHECK(found[e] == occurrences);
+    }
+  }
+}
+
+TEST_CASE("results do not depend on the texts scanned before, or on the thread", "[moderation]") {
+  // find() reuses per-thread buffers from one call to the next.
+  const Watchlist list = make({WatchedWord{"bad"}, WatchedWord{"bad word"},
+                               WatchedWord{"ad", WordAction::censor, false}, WatchedWord{"日本"}});
+  std::mt19937 rng(5);
+  const std::vector<std::string> atoms = {"bad",  "b a d", "b4d", "word", "ad", " ", ". ",
+                                          "日本", "\xFF",  "é",   "x",    "\n", "1", "$"};
+  std::vector<std::string> texts;
+  for (int k = 0; k < 60; ++k) {
+    std::string text;
+    const std::size_t size = k % 3 == 0 ? 100'000 + rng() % 1000 : rng() % 300;
+    while (text.size() < size) text += atoms[rng() % atoms.size()];
+    texts.push_back(std::move(text));
+  }
+  std::vector<std::vector<WordMatch>> first;
+  for (const std::string& text : texts) first.push_back(list.find(text));
+  for (std::size_t k = texts.size(); k-- > 0;) CHECK(list.find(texts[k]) == first[k]);
+  std::vector<std::vector<WordMatch>> other(texts.size());
+  std::thread([&] {
+    for (std::size_t k = 0; k < texts.size(); ++k) other[k] = list.find(texts[k]);
+  }).join();
+  CHECK(other == first);
 }

@@ -133,14 +133,19 @@ std::size_t decode(const unsigned char* p, std::size_t n, std::size_t i, char32_
 
 // The normalised text: the bytes the automaton reads, where each came from, and the soft word
 // boundaries (positions inside a run of bytes without ' ' where a word may begin or end).
+// Its buffers are reused from one text to the next (see Scratch), so they only grow.
 struct Normalized {
-  std::string bytes;
+  std::unique_ptr<char[]> bytes;
   std::unique_ptr<std::size_t[]> origin;  // per byte: offset of the original code point
   std::unique_ptr<std::size_t[]> soft;    // soft_count positions, ascending
+  std::size_t size = 0;                   // bytes in use
+  std::size_t capacity = 0;               // of bytes, origin and soft
   std::size_t soft_count = 0;
 
+  std::string_view view() const noexcept { return {bytes.get(), size}; }
+
   bool boundary(std::size_t p) const noexcept {
-    if (p == 0 || p >= bytes.size() || bytes[p - 1] == ' ' || bytes[p] == ' ') return true;
+    if (p == 0 || p >= size || bytes[p - 1] == ' ' || bytes[p] == ' ') return true;
     return std::binary_search(soft.get(), soft.get() + soft_count, p);
   }
 };
@@ -151,9 +156,13 @@ struct Normalized {
 // `pending_` with everything after it until the word has enough letters or ends.
 class Normalizer {
  public:
-  explicit Normalizer(std::string_view text) : text_(text) { reserve(text.size() + 16); }
+  Normalizer(std::string_view text, Normalized& out) : text_(text), out_(out) {
+    out_.size = 0;
+    out_.soft_count = 0;
+    if (out_.capacity < text.size() + 16) reserve(text.size() + 16);
+  }
 
-  Normalized run() && {
+  void run() && {
     const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
     const std::size_t n = text_.size();
     std::size_t i = 0;
@@ -204,8 +213,7 @@ class Normalizer {
       i += len;
     }
     if (in_word_) end_word();
-    out_.bytes.resize(len_);
-    return std::move(out_);
+    out_.size = len_;
   }
 
  private:
@@ -222,19 +230,22 @@ class Normalizer {
 
   // Room for `more` bytes (and as many soft boundaries: there is at most one per byte).
   void ensure(std::size_t more) {
-    if (len_ + more > out_.bytes.size()) reserve(std::max(out_.bytes.size() * 2, len_ + more + 64));
+    if (len_ + more > out_.capacity) reserve(std::max(out_.capacity * 2, len_ + more + 64));
   }
 
   void reserve(std::size_t size) {
-    out_.bytes.resize(size);
+    auto bytes = std::make_unique_for_overwrite<char[]>(size);
     auto origin = std::make_unique_for_overwrite<std::size_t[]>(size);
     auto soft = std::make_unique_for_overwrite<std::size_t[]>(size);
     if (out_.origin) {
+      std::copy_n(out_.bytes.get(), len_, bytes.get());
       std::copy_n(out_.origin.get(), len_, origin.get());
       std::copy_n(out_.soft.get(), out_.soft_count, soft.get());
     }
+    out_.bytes = std::move(bytes);
     out_.origin = std::move(origin);
     out_.soft = std::move(soft);
+    out_.capacity = size;
   }
 
   void push_soft(std::size_t at) { out_.soft[out_.soft_count++] = at; }
@@ -246,7 +257,7 @@ class Normalizer {
   // for the exits: it stops where the general path must take over, in a state it shares.
   std::size_t copy_letters(const unsigned char* p, std::size_t n, std::size_t i) {
     ensure(n - i + 2);  // each byte adds at most one, and two are written ahead
-    char* out = out_.bytes.data();
+    char* out = out_.bytes.get();
     std::size_t* origin = out_.origin.get();
     std::size_t* soft = out_.soft.get();
     std::size_t len = len_;
@@ -258,7 +269,9 @@ class Normalizer {
       if (k == 3) break;
       const unsigned is_letter = k == 0;
       const unsigned word_start = is_letter & (sep == 2);
-      if (word_start & (fast_kinds[p[i + 1]] != 0)) break;  // perhaps a one-letter word
+      // Perhaps a one-letter word: a word starts and the next byte is no letter. One test, so
+      // that the compiler makes one branch (taken rarely), not one on the next byte's kind.
+      if ((word_start << 2 | fast_kinds[p[i + 1]]) > 4) break;
       out[len] = ' ';
       origin[len] = i;
       len += word_start;
@@ -484,7 +497,7 @@ class Normalizer {
   }
 
   std::string_view text_;
-  Normalized out_;
+  Normalized& out_;
   std::size_t len_ = 0;
   std::vector<Item> pending_;
   Class prev_ = none;  // class of the word's last emitted unit; none: nothing emitted yet
@@ -502,7 +515,36 @@ class Normalizer {
   std::size_t chain_start_ = 0;
 };
 
-Normalized normalize_text(std::string_view text) { return Normalizer(text).run(); }
+void normalize_into(std::string_view text, Normalized& out) { Normalizer(text, out).run(); }
+
+std::string normalize_text(std::string_view text) {
+  Normalized out;
+  normalize_into(text, out);
+  return std::string(out.view());
+}
+
+// The calling thread's normalised text, reused by find() and strongest(), whose scans call
+// nothing that could normalise again. Buffers for more than `scratch_keep_bytes` of text are
+// released after the call, so an idle thread holds about 1 MB at most (17 bytes per byte).
+constexpr std::size_t scratch_keep_bytes = std::size_t{64} << 10;
+
+class Scratch {
+ public:
+  explicit Scratch(std::string_view text) : t_(buffers()) { normalize_into(text, t_); }
+  ~Scratch() {
+    if (t_.capacity > scratch_keep_bytes) t_ = Normalized{};
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  const Normalized& text() const noexcept { return t_; }
+
+ private:
+  static Normalized& buffers() {
+    thread_local Normalized t;
+    return t;
+  }
+  Normalized& t_;
+};
 
 // Where the original character at `at` ends, with the invisible ones that follow it (a
 // combining accent belongs to the letter before it).
@@ -554,6 +596,16 @@ struct Watchlist::Automaton {
   std::vector<std::uint32_t> output_entries;
   std::vector<std::uint32_t> dict_link;  // per state: the next state on its failure chain
                                          // that ends a pattern, or no_state
+  // The hot table: for the first hot_rows quiet dense rows, 16-bit transitions on the first
+  // hot_columns - 1 classes (the others, ' ', the letters, and the next few), so that the part
+  // of a row that text uses is one cache line, not two. An entry is the next row when that row
+  // is hot too, else hot_escape, and the scan takes the step again in `dense`. hot_class maps
+  // a byte to its column (the last one, all hot_escape, for the other classes).
+  std::vector<std::uint16_t> hot;  // hot_offset entries of padding, then the rows
+  std::size_t hot_offset = 0;      // aligns the rows to a cache line
+  std::uint32_t hot_rows = 0;
+  std::uint32_t hot_limit = 0;  // hot_rows * classes: the handles of hot rows are below it
+  std::array<std::uint8_t, 256> hot_class{};
 
   std::uint32_t state_of(std::uint32_t handle) const noexcept {
     return handle < dense_limit ? dense_state[handle / classes]
@@ -574,51 +626,6 @@ struct Watchlist::Automaton {
     }
   }
 
-  // Calls visit(entry, begin, end) with normalised byte offsets for every match, until it
-  // returns false; returns whether it ran to the end. A step of the automaton waits for the
-  // load of the step before it, so a long text is read as two halves at once, the second
-  // started max_key_length bytes early and reporting only matches that end in it.
-  template <class Visit>
-  bool scan(const Normalized& t, Visit&& visit) const {
-    const std::size_t n = t.bytes.size();
-    if (n < 4 * std::size_t{max_key_length} + 256) {
-      Cursor c{0, 0, n, 0};
-      return finish(t, c, visit);
-    }
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
-    const std::uint32_t* rows = dense.data();
-    const std::uint8_t* cls = byte_class.data();
-    const std::uint32_t quiet = quiet_limit;
-    const std::size_t half = n / 2;
-    const std::size_t b_begin = half - max_key_length;
-    // Kept in registers; a Cursor (in memory) only on the way to settle().
-    std::uint32_t ha = 0, hb = 0;
-    std::size_t ia = 0, ib = b_begin;
-    while (ia < half && ib < n) {
-      const std::uint32_t* column_a = rows + cls[bytes[ia]];
-      const std::uint32_t* column_b = rows + cls[bytes[ib]];
-      ha = column_a[ha];
-      hb = column_b[hb];
-      ++ia;
-      ++ib;
-      if (ha >= quiet) [[unlikely]] {
-        Cursor c{ha, ia, half, 0};
-        if (!settle(t, c, visit)) return false;
-        ha = c.h;
-        ia = c.i;
-      }
-      if (hb >= quiet) [[unlikely]] {
-        Cursor c{hb, ib, n, half};
-        if (!settle(t, c, visit)) return false;
-        hb = c.h;
-        ib = c.i;
-      }
-    }
-    Cursor a{ha, ia, half, 0};
-    Cursor b{hb, ib, n, half};
-    return finish(t, a, visit) && finish(t, b, visit);
-  }
-
   // One walk through the text: state handle, next byte, end, and the end a match must pass
   // to be reported.
   struct Cursor {
@@ -628,22 +635,93 @@ struct Watchlist::Automaton {
     std::size_t report_after = 0;
   };
 
+  static constexpr std::uint32_t hot_columns = 32;
+  static constexpr std::uint16_t hot_escape = 0xFFFF;
+  static constexpr std::uint32_t max_hot_rows = 32768;  // 2 MB of hot rows at most
+
+  const std::uint16_t* hot_table() const noexcept { return hot.data() + hot_offset; }
+
+  // Calls visit(entry, begin, end) with normalised byte offsets for every match, until it
+  // returns false; returns whether it ran to the end. A step of the automaton waits for the
+  // load of the step before it, so a long text is read as two halves at once, the second
+  // started max_key_length bytes early and reporting only matches that end in it.
+  template <class Visit>
+  bool scan(const Normalized& t, Visit&& visit) const {
+    const std::size_t n = t.size;
+    if (n < 4 * std::size_t{max_key_length} + 256) {
+      Cursor c{0, 0, n, 0};
+      return finish(t, c, visit);
+    }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
+    const std::uint16_t* rows = hot_table();
+    const std::uint8_t* column = hot_class.data();
+    const std::uint32_t limit = hot_rows;
+    const std::size_t half = n / 2;
+    const std::size_t b_begin = half - max_key_length;
+    // Hot rows, kept in registers; a Cursor (in memory) only on the way to leave_hot().
+    std::uint32_t ra = 0, rb = 0;
+    std::size_t ia = 0, ib = b_begin;
+    while (ia < half && ib < n) {
+      const std::uint32_t na = rows[ra * hot_columns + column[bytes[ia]]];
+      const std::uint32_t nb = rows[rb * hot_columns + column[bytes[ib]]];
+      if (na >= limit) [[unlikely]] {
+        Cursor c{ra * classes, ia, half, 0};
+        if (!leave_hot(t, c, visit)) return false;
+        back_to_hot(c, ra, ia);
+      } else {
+        ra = na;
+        ++ia;
+      }
+      if (nb >= limit) [[unlikely]] {
+        Cursor c{rb * classes, ib, n, half};
+        if (!leave_hot(t, c, visit)) return false;
+        back_to_hot(c, rb, ib);
+      } else {
+        rb = nb;
+        ++ib;
+      }
+    }
+    Cursor a{ra * classes, ia, half, 0};
+    Cursor b{rb * classes, ib, n, half};
+    return finish(t, a, visit) && finish(t, b, visit);
+  }
+
+  // Back to the hot loop from a cursor that leave_hot() left in a hot row or at its end.
+  void back_to_hot(const Cursor& c, std::uint32_t& row, std::size_t& i) const noexcept {
+    row = c.i < c.end ? c.h / classes : 0;
+    i = c.i;
+  }
+
+  // The hot table had no answer for the step from the cursor's (hot) row: steps with the full
+  // tables, reporting what they find, until a hot row or the end.
+  template <class Visit>
+  bool leave_hot(const Normalized& t, Cursor& c, Visit& visit) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
+    do {
+      c.h = dense[c.h + byte_class[bytes[c.i]]];
+      ++c.i;
+      if (c.h >= quiet_limit && !settle(t, c, visit)) return false;
+    } while (c.h >= hot_limit && c.i < c.end);
+    return true;
+  }
+
+  // From a hot row (its handle) to the cursor's end.
   template <class Visit>
   bool finish(const Normalized& t, Cursor& c, Visit& visit) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
-    const std::uint32_t* rows = dense.data();
-    const std::uint8_t* cls = byte_class.data();
-    const std::uint32_t quiet = quiet_limit;
-    std::uint32_t h = c.h;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
+    const std::uint16_t* rows = hot_table();
+    const std::uint8_t* column = hot_class.data();
+    const std::uint32_t limit = hot_rows;
+    std::uint32_t r = c.h / classes;
     for (std::size_t i = c.i; i < c.end;) {
-      const std::uint32_t* column = rows + cls[bytes[i]];
-      h = column[h];  // the only work on the critical path: one load
-      ++i;
-      if (h >= quiet) [[unlikely]] {
-        Cursor s{h, i, c.end, c.report_after};
-        if (!settle(t, s, visit)) return false;
-        h = s.h;
-        i = s.i;
+      const std::uint32_t next = rows[r * hot_columns + column[bytes[i]]];
+      if (next >= limit) [[unlikely]] {
+        Cursor s{r * classes, i, c.end, c.report_after};
+        if (!leave_hot(t, s, visit)) return false;
+        back_to_hot(s, r, i);
+      } else {
+        r = next;
+        ++i;
       }
     }
     return true;
@@ -653,7 +731,7 @@ struct Watchlist::Automaton {
   // dense one.
   template <class Visit>
   bool settle(const Normalized& t, Cursor& c, Visit& visit) const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.data());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t.bytes.get());
     while (c.h >= dense_limit) {
       if (c.i > c.report_after && !report(t, c.h, c.i, visit)) return false;
       if (c.i == c.end) return true;
@@ -682,7 +760,7 @@ struct Watchlist::Automaton {
     std::size_t total = sizeof(*this) + bytes(key_length) + bytes(dense) + bytes(dense_state) +
                         bytes(sparse_fail) + bytes(sparse_edge_begin) + bytes(edge_class) +
                         bytes(edge_target) + bytes(output_begin) + bytes(output_entries) +
-                        bytes(dict_link) + bytes(dense_row);
+                        bytes(dict_link) + bytes(dense_row) + bytes(hot);
     for (const WatchedWord& w : entries) total += sizeof(w) + w.pattern.capacity();
     return total;
   }
@@ -701,7 +779,7 @@ result<std::shared_ptr<const Watchlist::Automaton>> Watchlist::Automaton::compil
     if (w.pattern.empty() || w.pattern.size() > watchlist_max_pattern_bytes ||
         !detail::utf8_length(w.pattern))
       return errc::invalid_argument;
-    std::string key = normalize_text(w.pattern).bytes;
+    std::string key = normalize_text(w.pattern);
     if (key.empty()) return errc::invalid_argument;
     total += key.size();
     if (total > watchlist_max_total_bytes) return errc::invalid_argument;
@@ -840,6 +918,23 @@ result<std::shared_ptr<const Watchlist::Automaton>> Watchlist::Automaton::compil
     a->sparse_edge_begin.push_back(static_cast<std::uint32_t>(a->edge_class.size()));
     a->sparse_fail.push_back(number[fail[order[s]]]);
   }
+
+  // The hot table (quiet rows come first, and the root's row is row 0).
+  a->hot_rows = std::min({quiet, max_hot_rows, std::uint32_t{hot_escape}});
+  a->hot_limit = a->hot_rows * classes;
+  for (std::size_t b = 0; b < 256; ++b)
+    a->hot_class[b] =
+        static_cast<std::uint8_t>(std::min(a->byte_class[b], std::uint8_t{hot_columns - 1}));
+  a->hot.assign(std::size_t{a->hot_rows} * hot_columns + hot_columns, hot_escape);
+  const auto misalign = reinterpret_cast<std::uintptr_t>(a->hot.data()) % 64;
+  a->hot_offset = misalign == 0 ? 0 : (64 - misalign) / sizeof(std::uint16_t);
+  std::uint16_t* hot = a->hot.data() + a->hot_offset;
+  for (std::uint32_t r = 0; r < a->hot_rows; ++r)
+    for (std::uint32_t c = 0; c + 1 < hot_columns && c < classes; ++c) {
+      const std::uint32_t h = a->dense[std::size_t{r} * classes + c];
+      if (h < a->hot_limit)
+        hot[std::size_t{r} * hot_columns + c] = static_cast<std::uint16_t>(h / classes);
+    }
   a->entries = std::move(words);
   return std::shared_ptr<const Automaton>(std::move(a));
 }
@@ -858,7 +953,8 @@ result<Watchlist> Watchlist::build(std::vector<WatchedWord> words) noexcept {
 std::vector<WordMatch> Watchlist::find(std::string_view text) const {
   std::vector<WordMatch> out;
   if (!automaton_) return out;
-  const Normalized t = normalize_text(text);
+  const Scratch scratch(text);
+  const Normalized& t = scratch.text();
   automaton_->scan(t, [&](std::uint32_t entry, std::size_t begin, std::size_t end) {
     out.push_back({t.origin[begin], original_end(text, t.origin[end - 1]), entry});
     return true;
@@ -873,8 +969,8 @@ std::vector<WordMatch> Watchlist::find(std::string_view text) const {
 std::optional<WordAction> Watchlist::strongest(std::string_view text) const {
   if (!automaton_) return std::nullopt;
   std::optional<WordAction> best;
-  const Normalized t = normalize_text(text);
-  automaton_->scan(t, [&](std::uint32_t entry, std::size_t, std::size_t) {
+  const Scratch scratch(text);
+  automaton_->scan(scratch.text(), [&](std::uint32_t entry, std::size_t, std::size_t) {
     const WordAction action = automaton_->entries[entry].action;
     if (!best || action > *best) best = action;
     return action != WordAction::block;
@@ -930,6 +1026,6 @@ std::size_t Watchlist::memory_bytes() const noexcept {
   return automaton_ ? automaton_->memory_bytes() : 0;
 }
 
-std::string Watchlist::normalize(std::string_view text) { return normalize_text(text).bytes; }
+std::string Watchlist::normalize(std::string_view text) { return normalize_text(text); }
 
 }  // namespace hearth::moderation
