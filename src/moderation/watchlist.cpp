@@ -97,39 +97,7 @@ const FoldRecord& fold_record(char32_t cp) noexcept {
   return identity_punct;                                      // unassigned, private use
 }
 
-// The length of the well-formed UTF-8 sequence at p[i] and its code point; 0 when p[i] does
-// not start one (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
-std::size_t decode(const unsigned char* p, std::size_t n, std::size_t i, char32_t& cp) noexcept {
-  const unsigned c = p[i];
-  std::size_t len = 0;
-  char32_t v = 0;
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    v = c & 0x1Fu;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    v = c & 0x0Fu;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    v = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (n - i < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const unsigned b = p[i + k];
-    if ((b & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (b & 0x3Fu);
-  }
-  if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
-      (v >= 0xD800 && v <= 0xDFFF))
-    return 0;
-  cp = v;
-  return len;
-}
+using detail::decode_utf8;
 
 // The normalised text: the bytes the automaton reads, where each came from, and the soft word
 // boundaries (positions inside a run of bytes without ' ' where a word may begin or end).
@@ -179,7 +147,7 @@ class Normalizer {
         continue;
       }
       char32_t cp = 0;
-      const std::size_t len = decode(p, n, i, cp);
+      const std::size_t len = decode_utf8(p, n, i, cp);
       if (len == 0) {
         on_punct();
         ++i;
@@ -551,10 +519,10 @@ class Scratch {
 std::size_t original_end(std::string_view text, std::size_t at) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   char32_t cp = 0;
-  std::size_t len = decode(p, text.size(), at, cp);
+  std::size_t len = decode_utf8(p, text.size(), at, cp);
   std::size_t end = at + (len ? len : 1);
   while (end < text.size()) {
-    len = decode(p, text.size(), end, cp);
+    len = decode_utf8(p, text.size(), end, cp);
     if (len == 0 || cp < 0x80 || fold_record(cp).kind != ignore) break;
     end += len;
   }
@@ -1001,7 +969,7 @@ std::string Watchlist::censor(std::string_view text, CensorScope scope) const {
       continue;
     }
     char32_t cp = 0;
-    const std::size_t len = decode(p, text.size(), i, cp);
+    const std::size_t len = decode_utf8(p, text.size(), i, cp);
     if (len == 0) {
       out += '*';
       ++i;
