@@ -6,6 +6,8 @@ namespace {
 using detail::Payload;
 using detail::TextKind;
 
+constexpr std::string_view erased_prefix = "erased-";
+
 result<void> check_handle(std::string_view handle, const Limits& limits) {
   if (handle.size() < limits.handle_min || handle.size() > limits.handle_max)
     return errc::invalid_argument;
@@ -14,6 +16,8 @@ result<void> check_handle(std::string_view handle, const Limits& limits) {
                     c == '_' || c == '.' || c == '-';
     if (!ok) return errc::invalid_argument;
   }
+  if (detail::ascii_lower(handle.substr(0, erased_prefix.size())) == erased_prefix)
+    return errc::invalid_argument;  // the placeholders of erased members
   return {};
 }
 
@@ -105,6 +109,37 @@ result<void> Engine::deactivate_member(MemberId actor, MemberId member) {
     HEARTH_CHECK(ctx.tx.update_member(m));
     return ctx.emit(EventType::member_deactivated, {}, actor,
                     Payload().id("member", m.id.value).done());
+  });
+}
+
+result<void> Engine::erase_member(MemberId member) {
+  return impl_->write([&](WriteContext& ctx) -> result<void> {
+    HEARTH_TRY(m, ctx.tx.get_member(member));
+    if (m.erased_at != 0) return errc::gone;
+    HEARTH_CHECK(impl_->reputation_erased(ctx, member));
+    // They leave every space they do not own; an owner's space keeps its owner (its admins run
+    // it) until the host moves it on.
+    std::vector<Membership> memberships;
+    for (SpaceId after;;) {
+      HEARTH_TRY(batch, ctx.tx.list_member_spaces(member, after, 256));
+      if (batch.empty()) break;
+      after = batch.back().space;
+      memberships.insert(memberships.end(), batch.begin(), batch.end());
+    }
+    for (const Membership& ms : memberships) {
+      HEARTH_TRY(s, ctx.tx.get_space(ms.space));
+      if (s.owner == member) continue;
+      HEARTH_CHECK(impl_->expel(ctx, s, member, MemberId{}, EventType::member_left));
+    }
+    m.handle = std::string(erased_prefix) + std::to_string(member.value);
+    m.display_name.clear();
+    m.bio.clear();
+    m.external_ref.reset();
+    m.active = false;
+    m.erased_at = ctx.now;
+    HEARTH_CHECK(ctx.tx.update_member(m));
+    return ctx.emit(EventType::member_erased, {}, MemberId{},
+                    Payload().id("member", member.value).done());
   });
 }
 

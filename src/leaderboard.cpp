@@ -25,12 +25,14 @@ Leaderboard::~Leaderboard() = default;
 
 void Leaderboard::set(MemberId member, std::int64_t points) {
   std::unique_lock lock(mutex_);
-  auto [it, inserted] = points_.try_emplace(member.value, points);
-  if (!inserted) {
+  auto it = points_.find(member.value);
+  if (it != points_.end()) {
     if (it->second == points) return;
     tree_->keys.erase(Key{negate(it->second), member.value});
-    it->second = points;
+    points_.erase(it);
   }
+  if (points == 0) return;  // 0 is where everyone starts: not listed
+  points_.emplace(member.value, points);
   tree_->keys.insert(Key{negate(points), member.value});
 }
 

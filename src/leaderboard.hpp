@@ -24,7 +24,7 @@ class Leaderboard {
   Leaderboard(const Leaderboard&) = delete;
   Leaderboard& operator=(const Leaderboard&) = delete;
 
-  // Sets a member's points (a member never set counts 0 and is not listed).
+  // Sets a member's points. A member at 0 (or never set) is not listed, and ranks as 0 does.
   void set(MemberId member, std::int64_t points);
   // The member's points and rank: 1 + the number of members with more points.
   LeaderboardEntry rank_of(MemberId member) const;

@@ -987,6 +987,15 @@ class MemoryTransaction final : public Transaction {
            it != s_.ledger_by_source.end() && std::get<0>(*it) == q.source.value &&
            std::get<1>(*it) == q.member.value && take(std::get<2>(*it));)
         ++it;
+    } else if (q.source) {
+      // The source's entries across members, then in id order.
+      std::vector<std::uint64_t> ids;
+      for (auto it = s_.ledger_by_source.lower_bound({q.source.value, 0, 0});
+           it != s_.ledger_by_source.end() && std::get<0>(*it) == q.source.value; ++it)
+        if (std::get<2>(*it) > after.value) ids.push_back(std::get<2>(*it));
+      std::sort(ids.begin(), ids.end());
+      for (const std::uint64_t id : ids)
+        if (!take(id)) break;
     } else if (q.member) {
       walk(s_.ledger_by_member, q.member.value);
     } else {

@@ -37,7 +37,7 @@ constexpr std::array<std::pair<ThreadKind, std::string_view>, 3> thread_kinds{{
     {ThreadKind::announcement, "announcement"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 40> event_types{{
+constexpr std::array<std::pair<EventType, std::string_view>, 41> event_types{{
     {EventType::member_created, "member_created"},
     {EventType::member_updated, "member_updated"},
     {EventType::member_deactivated, "member_deactivated"},
@@ -78,6 +78,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 40> event_types{{
     {EventType::badge_awarded, "badge_awarded"},
     {EventType::member_sanctioned, "member_sanctioned"},
     {EventType::sanction_revoked, "sanction_revoked"},
+    {EventType::member_erased, "member_erased"},
 }};
 
 constexpr std::array<std::pair<NotificationKind, std::string_view>, 6> notification_kinds{{

@@ -92,3 +92,73 @@ TEST_CASE("a deactivated member is kept but can no longer act", "[members]") {
   REQUIRE(page.items.size() == 1);
   CHECK(page.items[0].body == "First post");
 }
+
+TEST_CASE("an erased member keeps no personal data and leaves the spaces they do not own",
+          "[members][erasure]") {
+  Community c;
+  ProfileUpdate update;
+  update.bio = "Night raider";
+  ok(c->update_profile(c.bo.id, c.bo.id, update));
+  const Member ref = ok(c->create_member("fen", "Fen", std::string_view("steam:42")));
+  const Space den = ok(c->create_space(ref.id, {{}, SpaceKind::guild, "Fen's den", ""}));
+  REQUIRE(ok(c->join_space(c.bo.id, den.id)));
+  const std::uint64_t before = ok(c->last_event_seq());
+  c.clock->advance(5'000);
+
+  ok(c->erase_member(ref.id));
+  const Member erased = ok(c->get_member(ref.id));
+  CHECK(erased.handle == "erased-" + std::to_string(ref.id.value));
+  CHECK(erased.display_name.empty());
+  CHECK(erased.bio.empty());
+  CHECK_FALSE(erased.external_ref.has_value());
+  CHECK_FALSE(erased.active);
+  CHECK(erased.erased_at == c.clock->now());
+  CHECK(code_of(c->find_member_by_handle("fen")) == errc::not_found);
+  CHECK(code_of(c->find_member_by_external_ref("steam:42")) == errc::not_found);
+  CHECK(ok(c->find_member_by_handle(erased.handle)).id == ref.id);
+  // Their handle and external reference are free again; the placeholders are not handles.
+  CHECK(ok(c->create_member("fen", "New Fen", std::string_view("steam:42"))).id != ref.id);
+  CHECK(code_of(c->create_member("erased-999", "x")) == errc::invalid_argument);
+  CHECK(code_of(c->create_member("Erased-Me", "x")) == errc::invalid_argument);
+  CHECK(ok(c->create_member("erased", "just the word")).handle == "erased");
+
+  // They own the den: it keeps its owner; the others still meet there.
+  CHECK(ok(c->get_space(c.bo.id, den.id)).owner == ref.id);
+  CHECK(ok(c->get_space(c.bo.id, den.id)).member_count == 2);
+  // An erasure is for good: it cannot be repeated, and the member cannot act.
+  CHECK(code_of(c->erase_member(ref.id)) == errc::gone);
+  CHECK(code_of(c->erase_member(MemberId{987654})) == errc::not_found);
+  CHECK(code_of(c->update_profile(ref.id, ref.id, update)) == errc::gone);
+  CHECK(code_of(c->deactivate_member(ref.id, ref.id)) == errc::gone);
+  CHECK(code_of(c->join_space(ref.id, c.guild.id)) == errc::forbidden);
+
+  // The log says it happened, naming no more than the id.
+  auto events = ok(c->read_events(before, 1));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == EventType::member_erased);
+  CHECK_FALSE(events[0].actor);
+  CHECK(events[0].payload == R"({"member":")" + std::to_string(ref.id.value) + R"("})");
+}
+
+TEST_CASE("an erased member's posts stay under the placeholder and they leave their spaces",
+          "[members][erasure]") {
+  Community c;
+  auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Loot", "Split evenly"));
+  const std::uint64_t before = ok(c->last_event_seq());
+  ok(c->erase_member(c.bo.id));
+  // Bo left the guild: one member_left, by the host.
+  auto events = ok(c->read_events(before, 100));
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].type == EventType::member_left);
+  CHECK(events[0].space == c.guild.id);
+  CHECK_FALSE(events[0].actor);
+  auto members = ok(c->list_space_members(c.ada.id, c.guild.id, {}));
+  REQUIRE(members.items.size() == 1);
+  CHECK(members.items[0].member == c.ada.id);
+  CHECK(ok(c->get_space(c.ada.id, c.guild.id)).member_count == 1);
+  // The thread stays, by the same author id, whose profile is now the placeholder.
+  auto page = ok(c->get_thread_page(MemberId{}, t.thread.id, {}));
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0].author == c.bo.id);
+  CHECK(page.items[0].body == "Split evenly");
+}

@@ -57,6 +57,25 @@ struct QA {
     return ok(engine->reply(who, to, body)).id;
   }
   std::uint64_t rebuild() { return ok(engine->rebuild_reputation()); }
+
+  // Ada's question with Bo's answer `a` (accepted) and Eve's `b`: Cy upvotes the question and
+  // `a`, Dee downvotes `a`, `b_voter` upvotes `b`. Ada 12, Bo 23, Dee -1, Eve 10.
+  struct Voted {
+    Engine::NewThread q;
+    PostId a, b;
+  };
+  Voted voted_question(MemberId b_voter) {
+    auto q = question(ada);
+    const PostId a = answer(bo, q.first_post.id);
+    const PostId b = answer(eve, q.first_post.id, "Bring pears.");
+    REQUIRE(ok(engine->react(cy, q.first_post.id, "+1")));  // Ada +10
+    REQUIRE(ok(engine->react(cy, a, "+1")));                // Bo +10
+    REQUIRE(ok(engine->react(dee, a, "-1")));               // Bo -2, Dee -1
+    REQUIRE(ok(engine->react(b_voter, b, "+1")));           // Eve +10
+    ok(engine->accept_answer(ada, q.thread.id, a));         // Bo +15, Ada +2
+    REQUIRE(points(bo) == 23);
+    return {std::move(q), a, b};
+  }
 };
 
 TEST_CASE("the qa preset's points are those Stack Exchange gives, entry by entry", "[reputation]") {
@@ -190,15 +209,7 @@ TEST_CASE("serial voting is reversed, logged, and voids further votes in the win
 TEST_CASE("removing or deleting a post reverses its entries, restoring gives them back",
           "[reputation]") {
   QA qa;
-  auto q = qa.question(qa.ada);
-  const PostId a = qa.answer(qa.bo, q.first_post.id);
-  const PostId b = qa.answer(qa.eve, q.first_post.id, "Bring pears.");
-  REQUIRE(ok(qa->react(qa.cy, q.first_post.id, "+1")));  // Ada +10
-  REQUIRE(ok(qa->react(qa.cy, a, "+1")));                // Bo +10
-  REQUIRE(ok(qa->react(qa.dee, a, "-1")));               // Bo -2, Dee -1
-  REQUIRE(ok(qa->react(qa.dee, b, "+1")));               // Eve +10
-  ok(qa->accept_answer(qa.ada, q.thread.id, a));         // Bo +15, Ada +2
-  CHECK(qa.points(qa.bo) == 23);
+  const auto [q, a, b] = qa.voted_question(qa.dee);
 
   // The moderator removes Bo's answer: its votes and its acceptance are reversed, the
   // downvoter's cost too.
@@ -229,6 +240,79 @@ TEST_CASE("removing or deleting a post reverses its entries, restoring gives the
   CHECK(qa.points(qa.bo) == 13);
   CHECK(qa.points(qa.eve) == 0);  // her deleted answer's entries stay reversed
   CHECK(qa.rebuild() == 0);
+}
+
+TEST_CASE("erasing a member reverses their points and what their votes gave, never rewriting",
+          "[reputation][erasure]") {
+  QA qa;
+  const auto [q, a, b] = qa.voted_question(qa.cy);
+  CHECK(ok(qa->leaderboard(MemberId{}, qa.desk, Period::all_time, "", {})).items.size() == 4);
+
+  // Cy, who only voted, is erased: the points their votes gave are reversed, one entry each.
+  ok(qa->erase_member(qa.cy));
+  CHECK(qa.points(qa.ada) == 2);
+  CHECK(qa.points(qa.bo) == 13);
+  CHECK(qa.points(qa.eve) == 0);
+  CHECK(qa.points(qa.dee) == -1);  // Dee's own downvote cost is Dee's
+  auto bo_history = ok(qa->reputation_history(qa.ada, qa.bo, {}));
+  REQUIRE(bo_history.items.size() == 4);  // +10, -2, +15 and the reversal of the +10
+  CHECK(bo_history.items[3].reason == ReputationReason::reversal);
+  CHECK(bo_history.items[3].note == "member_erased");
+  CHECK(bo_history.items[3].reverses == bo_history.items[0].id);
+  CHECK(bo_history.items[3].source == qa.cy);
+  CHECK(bo_history.items[3].delta == -10);
+  // The reactions themselves stay, counted, under the erased placeholder.
+  CHECK(ok(qa->get_post(qa.ada, a)).reactions.size() == 2);
+
+  // Bo, who earned, is erased: every live entry of theirs is reversed, so Bo leaves the boards;
+  // the acceptance Ada got stays with the content, and so does Dee's cost.
+  ok(qa->erase_member(qa.bo));
+  CHECK(qa.points(qa.bo) == 0);
+  CHECK(qa.points(qa.bo, Period::week) == 0);
+  CHECK(qa.points(qa.ada) == 2);
+  CHECK(qa.points(qa.dee) == -1);
+  auto board = ok(qa->leaderboard(MemberId{}, qa.desk, Period::all_time, "", {})).items;
+  REQUIRE(board.size() == 2);
+  CHECK(board[0].member == qa.ada);
+  CHECK(board[1].member == qa.dee);
+  CHECK(ok(qa->leaderboard(MemberId{}, qa.desk, Period::week, "", {})).items.size() == 2);
+  CHECK(ok(qa->reputation(MemberId{}, qa.desk, qa.bo)).rank == 2);  // 0 ranks after Ada
+  CHECK(qa.rebuild() == 0);
+
+  // Removing and restoring the answer afterwards brings back only what the removal took.
+  REQUIRE(ok(qa->remove_post(qa.mo, a, "spam")));
+  CHECK(qa.points(qa.ada) == 0);
+  CHECK(qa.points(qa.dee) == 0);
+  REQUIRE(ok(qa->restore_post(qa.mo, a)));
+  CHECK(qa.points(qa.ada) == 2);
+  CHECK(qa.points(qa.dee) == -1);
+  CHECK(qa.points(qa.bo) == 0);
+  CHECK(qa.rebuild() == 0);
+  // Nothing was rewritten: Bo's three credits and the three reversals are all there.
+  CHECK(ok(qa->reputation_history(qa.ada, qa.bo, {})).items.size() == 6);
+}
+
+TEST_CASE("a failed erasure leaves the member, their points and their spaces as they were",
+          "[reputation][erasure]") {
+  auto failing =
+      std::make_shared<test::FailingMethod>(std::make_shared<MemoryStorage>(), "update_member");
+  EngineOptions options;
+  options.storage = failing;
+  QA qa(ReputationRules::qa_points(), options);
+  auto q = qa.question(qa.ada);
+  REQUIRE(ok(qa->react(qa.cy, q.first_post.id, "+1")));
+  failing->fail_at = 0;  // the erasure's last write
+  CHECK(code_of(qa->erase_member(qa.cy)) == errc::storage_error);
+  CHECK(qa.points(qa.ada) == 10);
+  const Member cy = ok(qa->get_member(qa.cy));
+  CHECK(cy.handle == "cy_3");
+  CHECK(cy.active);
+  CHECK(cy.erased_at == 0);
+  CHECK(ok(qa->get_space(qa.cy, qa.desk)).member_count == 6);
+  CHECK(ok(qa->reputation_history(qa.ada, qa.ada, {})).items.size() == 1);
+  ok(qa->erase_member(qa.cy));
+  CHECK(qa.points(qa.ada) == 0);
+  CHECK(ok(qa->get_space(qa.ada, qa.desk)).member_count == 5);
 }
 
 TEST_CASE("changing the accepted answer moves its points", "[reputation]") {

@@ -236,6 +236,13 @@ class Engine {
   result<Member> update_profile(MemberId actor, MemberId member, const ProfileUpdate& update);
   // A member deactivates their own account. Their posts stay; they can no longer act.
   result<void> deactivate_member(MemberId actor, MemberId member);
+  // Erases a member, at the host's call (a privacy request, an account closed for good: the
+  // host decides who may ask; docs/privacy.md, "Erasure"). In one transaction: the reputation
+  // they hold, and what their reactions gave others, is reversed in the ledger; they leave
+  // every space they do not own; their handle becomes "erased-<id>", their display name, bio
+  // and external reference are cleared, and they are deactivated for good. Their posts stay,
+  // under that placeholder. not_found for no such member, gone when already erased.
+  result<void> erase_member(MemberId member);
 
   // --- spaces ----------------------------------------------------------------------------
   // The actor creates a space and becomes its owner and first member. A child space needs

@@ -53,6 +53,7 @@ enum class EventType : std::uint16_t {
   member_sanctioned,    // a member was warned, timed out, suspended or banned everywhere: for them
                         // only
   sanction_revoked,     // a sanction of a member was revoked: for them only
+  member_erased,        // a member was erased (Engine::erase_member)
 };
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;

@@ -21,6 +21,9 @@ struct Member {
   std::string bio;
   Timestamp created_at = 0;
   bool active = true;  // false once deactivated: kept for history, can no longer act
+  // When the member was erased (Engine::erase_member), 0 if not. An erased member is inactive,
+  // and their handle, display name, bio and external reference are gone.
+  Timestamp erased_at = 0;
 };
 
 enum class SpaceKind : std::uint8_t { community, forum, category, guild, channel };

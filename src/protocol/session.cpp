@@ -33,7 +33,7 @@ std::string payload_field(const Event& e, std::string_view key) {
   return std::string(m->get_string());
 }
 
-// The member named by a member_deactivated or member_sanctioned payload.
+// The member named by a member_deactivated, member_erased or member_sanctioned payload.
 MemberId payload_member(const Event& e) {
   std::uint64_t id = 0;
   const std::string digits = payload_field(e, "member");
@@ -92,8 +92,9 @@ struct Session::State {
   void on_event(const Event& e) {
     std::lock_guard lock(mutex);
     if (stopped || closing.load()) return;
-    if (e.type == EventType::member_deactivated && member && payload_member(e) == member) {
-      close("deactivated");
+    if ((e.type == EventType::member_deactivated || e.type == EventType::member_erased) && member &&
+        payload_member(e) == member) {
+      close(e.type == EventType::member_erased ? "erased" : "deactivated");
       return;
     }
     if (shuts_out(e, member)) {

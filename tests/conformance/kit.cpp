@@ -88,6 +88,7 @@ void require_same(const Member& a, const Member& b) {
   CHECK(a.bio == b.bio);
   CHECK(a.created_at == b.created_at);
   CHECK(a.active == b.active);
+  CHECK(a.erased_at == b.erased_at);
 }
 
 void require_same(const Space& a, const Space& b) {
@@ -374,6 +375,7 @@ TEST_CASE("members are updated in place, keeping uniqueness", "[conformance][mem
   Member changed = member(1, "alicia", "a2");
   changed.display_name = "Alicia";
   changed.active = false;
+  changed.erased_at = 1'700'000'000'123;
   {
     auto tx = begin(*s);
     REQUIRE(tx->update_member(changed));

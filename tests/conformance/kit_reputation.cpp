@@ -376,7 +376,7 @@ TEST_CASE("list_reputation_entries filters by each field of the query alone, by 
   CHECK(list_ids(*tx, query(0, 0, 50)) == Ids{10, 11, 12, 15, 17, 19});
   CHECK(list_ids(*tx, query(0, 0, 60)) == Ids{14, 16});
   CHECK(list_ids(*tx, query(0, 0, 51)).empty());
-  // source alone (no index of its own: it filters the whole ledger)
+  // source alone: across members, by id
   CHECK(list_ids(*tx, query(0, 0, 0, 2)) == Ids{10, 14, 15, 16, 19});
   CHECK(list_ids(*tx, query(0, 0, 0, 3)) == Ids{12, 17});
   CHECK(list_ids(*tx, query(0, 0, 0, 9)) == Ids{13});

@@ -181,6 +181,7 @@ struct Exempt {
 inline constexpr Exempt exempt[] = {
     {"open", "creates the engine"},
     {"create_member", "the host signs members up; there is no actor yet"},
+    {"erase_member", "the host's own: it decides who may ask for an erasure"},
     {"get_member", "profiles are public: the member directory"},
     {"find_member_by_handle", "profiles are public: the member directory"},
     {"find_member_by_external_ref", "profiles are public: the host's own key"},

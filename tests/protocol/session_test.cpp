@@ -628,6 +628,18 @@ TEST_CASE("deactivating a member closes their sessions with a reason", "[protoco
   CHECK(bo.output().closes() == 1);
 }
 
+TEST_CASE("erasing a member closes their sessions with a reason", "[protocol]") {
+  Wire w;
+  Client bo = w.client("bo_2");
+  Client ada = w.client("ada");
+  REQUIRE(w->erase_member(w.bo.id).has_value());
+  CHECK(bo.output().closed() == "erased");
+  CHECK(bo.session().closing());
+  CHECK(ada.output().closes() == 0);
+  // Their old handle no longer signs in: it is free, and no member has it.
+  CHECK(test::code_of(w->find_member_by_handle("bo_2")) == errc::not_found);
+}
+
 TEST_CASE("suspending a member closes their sessions, a timeout does not", "[protocol]") {
   Wire w;
   Client bo = w.client("bo_2");

@@ -643,13 +643,18 @@ CREATE TABLE automod_rules (
 );
 )sql";
 
+// Version 14: member erasure (docs/privacy.md, "Erasure"): when the member was erased, 0 if not.
+constexpr const char* schema_v14 = R"sql(
+ALTER TABLE members ADD COLUMN erased_at INTEGER NOT NULL DEFAULT 0;  -- Unix ms, 0: not erased
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 13> migrations = {
-    schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6, schema_v7,
-    schema_v8, schema_v9, schema_v10, schema_v11, schema_v12, schema_v13};
+constexpr std::array<const char*, 14> migrations = {
+    schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6,  schema_v7,
+    schema_v8, schema_v9, schema_v10, schema_v11, schema_v12, schema_v13, schema_v14};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -757,6 +762,7 @@ enum class Q : std::uint8_t {
   ledger_by_post,
   ledger_by_thread,
   ledger_by_source,
+  ledger_by_source_only,
   ledger_by_member,
   ledger_all,
   total_get,
@@ -800,7 +806,8 @@ enum class Q : std::uint8_t {
 };
 constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 
-#define HEARTH_MEMBER_COLS "id, handle, display_name, external_ref, bio, created_at, active"
+#define HEARTH_MEMBER_COLS \
+  "id, handle, display_name, external_ref, bio, created_at, active, erased_at"
 #define HEARTH_SPACE_COLS                                                                    \
   "id, parent_id, kind, name, description, visibility, owner_id, created_at, member_count, " \
   "thread_count, join_policy, member_cap, tags, reaction_kinds, no_self_reaction"
@@ -866,10 +873,10 @@ const char* sql_of(Q q) noexcept {
     case Q::rollback:
       return "ROLLBACK";
     case Q::member_insert:
-      return "INSERT INTO members (" HEARTH_MEMBER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+      return "INSERT INTO members (" HEARTH_MEMBER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     case Q::member_update:
       return "UPDATE members SET handle = ?2, display_name = ?3, external_ref = ?4, bio = ?5, "
-             "created_at = ?6, active = ?7 WHERE id = ?1";
+             "created_at = ?6, active = ?7, erased_at = ?8 WHERE id = ?1";
     case Q::member_get:
       return "SELECT " HEARTH_MEMBER_COLS " FROM members WHERE id = ?1";
     case Q::member_by_handle:  // the column's NOCASE collation applies
@@ -1180,6 +1187,8 @@ const char* sql_of(Q q) noexcept {
       return HEARTH_LEDGER_LIST("thread = ?3");
     case Q::ledger_by_source:  // reputation_ledger_by_source
       return HEARTH_LEDGER_LIST("source = ?4 AND member = ?1");
+    case Q::ledger_by_source_only:  // a prefix of reputation_ledger_by_source, then sorted
+      return HEARTH_LEDGER_LIST("source = ?4 AND source != 0");
     case Q::ledger_by_member:  // reputation_ledger_by_member
       return HEARTH_LEDGER_LIST("member = ?1");
     case Q::ledger_all:  // the rowid, from `after` on
@@ -1478,6 +1487,7 @@ Member read_member(const SQLite::Statement& s) {
   m.bio = col_text(s, 4);
   m.created_at = col_i64(s, 5);
   m.active = col_bool(s, 6);
+  m.erased_at = col_i64(s, 7);
   return m;
 }
 
@@ -1492,6 +1502,7 @@ void bind_member(SQLite::Statement& s, const Member& m) {
   bind_text(s, 5, m.bio);
   s.bind(6, m.created_at);
   bind_bool(s, 7, m.active);
+  s.bind(8, m.erased_at);
 }
 
 Space read_space(const SQLite::Statement& s) {
@@ -3159,7 +3170,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   // Walks the narrowest index the query names, as MemoryStorage does: the post, else the
-  // thread, else (source, member), else the member, else the whole ledger.
+  // thread, else (source, member), else the source, else the member, else the whole ledger.
   result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
                                                                ReputationEntryId after,
                                                                std::uint32_t limit) override {
@@ -3167,6 +3178,7 @@ class SqliteTransaction final : public Transaction {
       const Q path = q.post                 ? Q::ledger_by_post
                      : q.thread             ? Q::ledger_by_thread
                      : q.source && q.member ? Q::ledger_by_source
+                     : q.source             ? Q::ledger_by_source_only
                      : q.member             ? Q::ledger_by_member
                                             : Q::ledger_all;
       Use s(c, path);

@@ -285,8 +285,8 @@ class Transaction {
   // Appends an entry, stored as given. already_exists for a taken id.
   virtual result<void> insert_reputation_entry(const ReputationEntry& e) = 0;
   // The entries matching every set field of `q`, by id ascending, with id > after, at most
-  // `limit`. SHOULD cost about the entries of the member, post, thread or (source, member)
-  // named, not the whole ledger, when one of those is set.
+  // `limit`. SHOULD cost about the entries of the member, post, thread, (source, member) or
+  // source named, not the whole ledger, when one of those is set.
   virtual result<std::vector<ReputationEntry>> list_reputation_entries(const LedgerQuery& q,
                                                                        ReputationEntryId after,
                                                                        std::uint32_t limit) = 0;
