@@ -138,6 +138,8 @@ result<void> Engine::erase_member(MemberId member) {
     m.active = false;
     m.erased_at = ctx.now;
     HEARTH_CHECK(ctx.tx.update_member(m));
+    // The log's earlier member_created and member_updated events show the placeholder too.
+    HEARTH_CHECK(ctx.tx.redact_member_events(member, member_payload(m)));
     return ctx.emit(EventType::member_erased, {}, MemberId{},
                     Payload().id("member", member.value).done());
   });

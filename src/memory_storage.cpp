@@ -46,6 +46,8 @@ struct MemoryStorage::State {
       reactions;  // (post, member, kind) -> when
   std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> reaction_counts;  // (post, kind)
   std::vector<Event> events;
+  // seqs of the member_created and member_updated events, by actor (redact_member_events)
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> profile_events;
   // Search: each indexed post's tokens (title, body), the postings (token, post) over both,
   // and the posts stored but not indexed yet (list_unindexed_posts).
   std::unordered_map<std::uint64_t, std::pair<std::vector<std::string>, std::vector<std::string>>>
@@ -1336,9 +1338,29 @@ class MemoryTransaction final : public Transaction {
     HEARTH_CHECK(writable());
     Event stored = e;
     stored.seq = s_.events.size() + 1;
+    const bool profile =
+        e.actor && (e.type == EventType::member_created || e.type == EventType::member_updated);
+    if (profile) s_.profile_events[e.actor.value].push_back(stored.seq);
     s_.events.push_back(std::move(stored));
-    undo_.push_back([this] { s_.events.pop_back(); });
+    undo_.push_back([this, profile, actor = e.actor.value] {
+      s_.events.pop_back();
+      if (profile) s_.profile_events[actor].pop_back();
+    });
     return s_.events.back().seq;
+  }
+
+  result<std::uint64_t> redact_member_events(MemberId member, std::string_view payload) override {
+    HEARTH_CHECK(writable());
+    auto it = s_.profile_events.find(member.value);
+    if (it == s_.profile_events.end()) return std::uint64_t{0};
+    for (const std::uint64_t seq : it->second) {
+      Event& e = s_.events[seq - 1];
+      undo_.push_back([this, seq, old = std::move(e.payload)]() mutable {
+        s_.events[seq - 1].payload = std::move(old);
+      });
+      e.payload = std::string(payload);
+    }
+    return std::uint64_t{it->second.size()};
   }
 
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override {

@@ -641,6 +641,12 @@ result<std::uint64_t> TransactionWrapper::last_event_seq() {
   return target_->last_event_seq();
 }
 
+result<std::uint64_t> TransactionWrapper::redact_member_events(MemberId member,
+                                                               std::string_view payload) {
+  HEARTH_CHECK(intercept("redact_member_events"));
+  return target_->redact_member_events(member, payload);
+}
+
 result<std::unique_ptr<Transaction>> StorageWrapper::begin(TxMode mode) {
   HEARTH_TRY(tx, target_->begin(mode));
   return wrap(std::move(tx), mode);

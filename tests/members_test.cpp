@@ -1,5 +1,7 @@
 #include "hearth/engine.hpp"  // first: the header stands alone
 
+#include <algorithm>
+
 #include "support.hpp"
 
 using namespace hearth;
@@ -116,6 +118,21 @@ TEST_CASE("an erased member keeps no personal data and leaves the spaces they do
   CHECK(code_of(c->find_member_by_handle("fen")) == errc::not_found);
   CHECK(code_of(c->find_member_by_external_ref("steam:42")) == errc::not_found);
   CHECK(ok(c->find_member_by_handle(erased.handle)).id == ref.id);
+  // The log's earlier events name them by the placeholder too.
+  for (const Event& e : ok(c->read_events(0, 100))) {
+    INFO(e.payload);
+    CHECK(e.payload.find("fen") == std::string::npos);
+    CHECK(e.payload.find("Fen\"") == std::string::npos);
+  }
+  {
+    auto created = ok(c->read_events(0, 100));
+    auto it = std::find_if(created.begin(), created.end(), [&](const Event& e) {
+      return e.type == EventType::member_created && e.actor == ref.id;
+    });
+    REQUIRE(it != created.end());
+    CHECK(it->payload == R"({"member":")" + std::to_string(ref.id.value) + R"(","handle":")" +
+                             erased.handle + R"(","display_name":""})");
+  }
   // Their handle and external reference are free again; the placeholders are not handles.
   CHECK(ok(c->create_member("fen", "New Fen", std::string_view("steam:42"))).id != ref.id);
   CHECK(code_of(c->create_member("erased-999", "x")) == errc::invalid_argument);

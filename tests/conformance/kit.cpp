@@ -2247,6 +2247,73 @@ TEST_CASE("list_member_reactions lists one member's reactions to a post by kind"
 
 // --- event log --------------------------------------------------------------------------
 
+TEST_CASE("redact_member_events replaces the profile events of one member, and only those",
+          "[conformance][events]") {
+  auto s = fresh_storage();
+  auto event = [](EventType type, std::uint64_t actor, std::string payload) {
+    return Event{0, type, SpaceId{}, MemberId{actor}, 50, std::move(payload)};
+  };
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->append_event(event(EventType::member_created, 7, R"({"handle":"fen"})")));
+    REQUIRE(tx->append_event(event(EventType::member_created, 8, R"({"handle":"gus"})")));
+    REQUIRE(tx->append_event(event(EventType::member_updated, 7, R"({"handle":"fen2"})")));
+    REQUIRE(tx->append_event(event(EventType::member_joined, 7, R"({"member":"7"})")));
+    REQUIRE(tx->append_event(event(EventType::member_created, 0, R"({"handle":"host"})")));
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    auto n = tx->redact_member_events(MemberId{7}, R"({"handle":"erased-7"})");
+    REQUIRE(n);
+    CHECK(*n == 2);
+  }  // rolled back: nothing changed
+  {
+    auto tx = begin(*s);
+    auto none = tx->redact_member_events(MemberId{9}, "{}");
+    REQUIRE(none);
+    CHECK(*none == 0);
+    auto host = tx->redact_member_events(MemberId{}, "{}");
+    REQUIRE(host);
+    CHECK(*host == 0);  // no actor names no member
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    auto all = tx->read_events(0, 10);
+    REQUIRE(all);
+    REQUIRE(all->size() == 5);
+    CHECK((*all)[0].payload == R"({"handle":"fen"})");
+    CHECK((*all)[2].payload == R"({"handle":"fen2"})");
+    CHECK((*all)[4].payload == R"({"handle":"host"})");
+  }
+  {
+    auto tx = begin(*s);
+    auto n = tx->redact_member_events(MemberId{7}, R"({"handle":"erased-7"})");
+    REQUIRE(n);
+    CHECK(*n == 2);
+    // Events appended later are not redacted by an earlier call.
+    REQUIRE(tx->append_event(event(EventType::member_updated, 7, R"({"handle":"late"})")));
+    REQUIRE(tx->commit());
+  }
+  auto tx = begin(*s, TxMode::read);
+  auto all = tx->read_events(0, 10);
+  REQUIRE(all);
+  REQUIRE(all->size() == 6);
+  const std::vector<std::string> payloads = {R"({"handle":"erased-7"})", R"({"handle":"gus"})",
+                                             R"({"handle":"erased-7"})", R"({"member":"7"})",
+                                             R"({"handle":"host"})",     R"({"handle":"late"})"};
+  for (std::size_t i = 0; i < all->size(); ++i) {
+    INFO("event " << i + 1);
+    CHECK((*all)[i].seq == i + 1);
+    CHECK((*all)[i].payload == payloads[i]);
+    CHECK((*all)[i].at == 50);
+  }
+  CHECK((*all)[0].type == EventType::member_created);
+  CHECK((*all)[0].actor == MemberId{7});
+  CHECK((*all)[2].type == EventType::member_updated);
+}
+
 TEST_CASE("the event log numbers events 1, 2, 3... with no gap after a rollback",
           "[conformance][events]") {
   auto s = fresh_storage();

@@ -643,9 +643,13 @@ CREATE TABLE automod_rules (
 );
 )sql";
 
-// Version 14: member erasure (docs/privacy.md, "Erasure"): when the member was erased, 0 if not.
+// Version 14: member erasure (docs/privacy.md, "Erasure"): when the member was erased (0 if
+// not), and the events that carry a member's profile, by actor.
 constexpr const char* schema_v14 = R"sql(
 ALTER TABLE members ADD COLUMN erased_at INTEGER NOT NULL DEFAULT 0;  -- Unix ms, 0: not erased
+-- The events that carry a member's profile (member_created 1, member_updated 2), by actor: an
+-- erasure redacts them.
+CREATE INDEX events_member_profile ON events (actor_id) WHERE type IN (1, 2);
 )sql";
 
 // Migration i brings a database from version i to version i + 1, inside the opening
@@ -751,6 +755,7 @@ enum class Q : std::uint8_t {
   event_insert,
   event_read,
   event_last,
+  event_redact,
   search_insert,
   search_relevance,
   search_newest,
@@ -1151,6 +1156,8 @@ const char* sql_of(Q q) noexcept {
              "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
     case Q::event_last:
       return "SELECT MAX(seq) FROM events";
+    case Q::event_redact:  // events_member_profile: its condition, term for term
+      return "UPDATE events SET payload = ?2 WHERE actor_id = ?1 AND type IN (1, 2)";
     case Q::search_unindex:  // a contentless table is given the text it indexed to remove it
       return "INSERT INTO post_search (post_search, rowid, title, body) "
              "VALUES ('delete', ?1, ?2, ?3)";
@@ -3706,6 +3713,18 @@ class SqliteTransaction final : public Transaction {
       Use s(c, Q::event_last);
       if (!s->executeStep()) return std::uint64_t{0};
       return col_u64(*s, 0);  // MAX of no rows is NULL: 0
+    });
+  }
+
+  result<std::uint64_t> redact_member_events(MemberId member, std::string_view payload) override {
+    static_assert(static_cast<int>(EventType::member_created) == 1 &&
+                  static_cast<int>(EventType::member_updated) == 2);
+    return write([&](Connection& c) -> result<std::uint64_t> {
+      if (!member) return std::uint64_t{0};  // no actor is NULL: nothing to match
+      Use s(c, Q::event_redact);
+      bind_id(*s, 1, member.value);
+      s->bind(2, std::string(payload));
+      return static_cast<std::uint64_t>(s->exec());
     });
   }
 

@@ -428,6 +428,11 @@ class Transaction {
   virtual result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) = 0;
   // The highest sequence number this transaction sees (0 for an empty log).
   virtual result<std::uint64_t> last_event_seq() = 0;
+  // Replaces the payload of each member_created and member_updated event whose actor is
+  // `member` with `payload`, keeping everything else of those events, and returns how many it
+  // replaced: the one change to stored events there is, for an erasure (docs/privacy.md).
+  // SHOULD cost about those events, not the whole log.
+  virtual result<std::uint64_t> redact_member_events(MemberId member, std::string_view payload) = 0;
 };
 
 // A store of hearth state. Thread-safe: any thread may begin transactions. Write transactions

@@ -164,6 +164,7 @@ class TransactionWrapper : public Transaction {
   result<std::uint64_t> append_event(const Event& e) override;
   result<std::vector<Event>> read_events(std::uint64_t after, std::uint32_t limit) override;
   result<std::uint64_t> last_event_seq() override;
+  result<std::uint64_t> redact_member_events(MemberId member, std::string_view payload) override;
 
  protected:
   // Called first by every method with the method's name. Default: allow.

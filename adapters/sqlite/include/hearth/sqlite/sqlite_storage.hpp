@@ -79,7 +79,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 11: sanctions by (member, id), and those that can be in force by (member, id).
 // 12: moderator_notes by (space, member, id).
 // 13: automod_rules, one per space (0: the community's).
-// 14: members.erased_at (member erasure).
+// 14: members.erased_at (member erasure), member_created and member_updated events by actor.
 inline constexpr int schema_version = 14;
 
 }  // namespace hearth::sqlite
