@@ -204,6 +204,122 @@ void Engine::Impl::after_commit(const std::vector<Event>& events) noexcept {
   if (standing_changed) policy_epoch.fetch_add(1);
 }
 
+// --- group commit ---------------------------------------------------------------------------
+
+bool Engine::Impl::shares_commit(const WriteRequest& r) noexcept {
+  if (!r.on_commit.empty()) return false;
+  // Only content: what a later body may read of it, it reads from the transaction itself.
+  for (const Event& e : r.events) {
+    switch (e.type) {
+      case EventType::member_created:
+      case EventType::thread_created:
+      case EventType::reply_created:
+      case EventType::post_edited:
+      case EventType::post_deleted:
+      case EventType::reaction_added:
+      case EventType::reaction_removed:
+      case EventType::answer_accepted:
+      case EventType::notification:
+      case EventType::reputation_changed:
+      case EventType::badge_awarded:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+void Engine::Impl::submit(WriteRequest& request) {
+  std::unique_lock lock(group_mutex);
+  group_queue.push_back(&request);
+  while (!request.done) {
+    if (group_running) {
+      group_cv.wait(lock);
+      continue;
+    }
+    group_running = true;
+    std::vector<WriteRequest*> group;
+    while (!group_queue.empty() && group.size() < options.group_commit_max) {
+      group.push_back(group_queue.front());
+      group_queue.pop_front();
+    }
+    lock.unlock();
+    const std::size_t taken = run_group(group);
+    lock.lock();
+    for (std::size_t i = 0; i < taken; ++i) group[i]->done = true;
+    for (std::size_t i = group.size(); i > taken; --i) group_queue.push_front(group[i - 1]);
+    group_running = false;
+    group_cv.notify_all();
+  }
+  lock.unlock();
+  dispatcher.drain();
+}
+
+std::size_t Engine::Impl::run_group(const std::vector<WriteRequest*>& group) {
+  note_tx_start();
+  auto tx = storage->begin(TxMode::write);
+  if (!tx) {
+    for (WriteRequest* r : group) r->failed = tx.error();
+    return group.size();
+  }
+  Transaction& t = **tx;
+  const bool grouped = group.size() > 1 && t.has_savepoints();
+  std::vector<WriteRequest*> committing;
+  std::size_t taken = 0;
+  for (WriteRequest* r : group) {
+    if (taken == 1 && !grouped) break;
+    ++taken;
+    if (grouped) {
+      if (auto sp = t.savepoint(); !sp) {
+        r->failed = sp.error();  // the transaction is spoilt: the commit below fails the rest
+        break;
+      }
+    }
+    WriteContext ctx{t, clock->now(), {}, {}, {}, {}};
+    bool ok = false;
+#if defined(__cpp_exceptions)
+    try {
+      ok = r->run(ctx);
+    } catch (...) {
+      r->failed = make_error_code(errc::internal);  // a body that threw: as if it had failed
+    }
+#else
+    ok = r->run(ctx);
+#endif
+    if (!ok) {
+      if (!grouped) break;                    // nothing to commit: the transaction rolls back
+      if (!t.rollback_to_savepoint()) break;  // the storage lost it: the commit fails the rest
+      continue;
+    }
+    if (grouped) {
+      if (auto rel = t.release_savepoint(); !rel) {
+        r->failed = rel.error();
+        break;
+      }
+    }
+    r->events = std::move(ctx.events);
+    r->on_commit = std::move(ctx.on_commit);
+    r->published = std::move(ctx.published);
+    r->refusal = ctx.refusal;
+    committing.push_back(r);
+    if (!shares_commit(*r)) break;
+  }
+  if (committing.empty()) return taken;
+  if (auto c = t.commit(); !c) {
+    for (WriteRequest* r : committing) r->failed = c.error();
+    return taken;
+  }
+  for (WriteRequest* r : committing) {
+    for (auto& action : r->on_commit) action();
+    for (auto& action : r->published) action();
+    after_commit(r->events);
+    if (!r->events.empty()) dispatcher.enqueue(std::move(r->events));
+  }
+  tx->reset();  // releases the write lock, after the events are queued in commit order
+  return taken;
+}
+
 std::optional<Engine::Impl::Standing> Engine::Impl::cached_standing(SpaceId space,
                                                                     MemberId member) {
   if (options.permission_cache_entries == 0) return std::nullopt;
@@ -462,7 +578,8 @@ result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (!options.reputation.validate()) return errc::invalid_argument;
   for (const auto& [kind, rules] : options.reputation_by_kind)
     if (!rules.validate()) return errc::invalid_argument;
-  if (options.leaderboards_loaded == 0) return errc::invalid_argument;
+  if (options.leaderboards_loaded == 0 || options.group_commit_max == 0)
+    return errc::invalid_argument;
   if (!options.trust.validate()) return errc::invalid_argument;
   if (!options.badges.validate()) return errc::invalid_argument;
   if (!moderation::validate(options.automod)) return errc::invalid_argument;

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <type_traits>
 #include <unordered_map>
@@ -28,8 +30,12 @@ struct WriteContext {
   Timestamp now;
   std::vector<Event> events;
   // Run after the commit, before the caches learn of it (for in-process state that must be
-  // current by the time a reader may trust the change, like the space facts).
+  // current by the time a reader may trust the change, like the space facts). A call that has
+  // any ends its commit group: the next call's body runs after these.
   std::vector<std::function<void()>> on_commit;
+  // Run after the commit too, for in-process state that no write reads back (leaderboards): a
+  // call whose only actions are these may share its commit with calls after it.
+  std::vector<std::function<void()>> published;
   // Set by a body that must commit what it wrote (an audit entry) and still fail: write()
   // commits, then returns this error instead of the body's value.
   std::optional<errc> refusal;
@@ -83,26 +89,50 @@ class Engine::Impl {
  public:
   explicit Impl(EngineOptions o);
 
-  // The one write path of the engine: opens a write transaction, runs `body(ctx)` (which
-  // checks, writes state and emits events), commits, then dispatches the events. When the
-  // body or the commit fails, the transaction rolls back and nothing is dispatched.
+  // The one write path of the engine: runs `body(ctx)` (which checks, writes state and emits
+  // events) in a write transaction, commits, then dispatches the events. When the body or the
+  // commit fails, its writes roll back and nothing of it is dispatched. Calls that arrive while
+  // another commits wait and then share one transaction and one commit (group commit: each
+  // body in a savepoint of its own, in arrival order; see run_group).
   template <class F>
   std::invoke_result_t<F, WriteContext&> write(F&& body) {
-    note_tx_start();
-    auto tx = storage->begin(TxMode::write);
-    if (!tx) return failure{tx.error()};
-    WriteContext ctx{**tx, clock->now(), {}, {}};
-    auto r = body(ctx);
-    if (!r) return failure{r.error()};
-    if (auto c = (*tx)->commit(); !c) return failure{c.error()};
-    for (auto& action : ctx.on_commit) action();
-    after_commit(ctx.events);
-    if (!ctx.events.empty()) dispatcher.enqueue(std::move(ctx.events));
-    tx->reset();  // releases the write lock, after the events are queued in commit order
-    dispatcher.drain();
-    if (ctx.refusal) return failure{*ctx.refusal};
-    return r;
+    using R = std::invoke_result_t<F, WriteContext&>;
+    std::optional<R> out;
+    WriteRequest request;
+    request.run = [&](WriteContext& ctx) {
+      out.emplace(body(ctx));
+      return out->has_value();
+    };
+    submit(request);
+    if (request.failed) return failure{request.failed};
+    if (!out) return failure{make_error_code(errc::internal)};
+    if (!*out) return failure{out->error()};
+    if (request.refusal) return failure{*request.refusal};
+    return std::move(*out);
   }
+
+  // A write call waiting for its commit. Filled in by the thread that runs its group; read by
+  // its own thread once `done` (both under group_mutex).
+  struct WriteRequest {
+    std::function<bool(WriteContext&)> run;  // the body; false when it failed
+    std::vector<Event> events;
+    std::vector<std::function<void()>> on_commit, published;
+    std::optional<errc> refusal;
+    error_code failed;  // the transaction failed it: begin, savepoint or commit
+    bool done = false;
+  };
+  // Queues `request` and returns once it is done: this thread runs groups (its own and others')
+  // while no other thread does, and otherwise waits. Then delivers what is queued.
+  void submit(WriteRequest& request);
+  // Runs the first calls of `group` in one transaction and commits them; returns how many it
+  // took (the rest wait for the next group). A call with on_commit actions, or events that
+  // change what is cached, ends the group.
+  std::size_t run_group(const std::vector<WriteRequest*>& group);
+  static bool shares_commit(const WriteRequest& r) noexcept;
+  std::mutex group_mutex;
+  std::condition_variable group_cv;
+  std::deque<WriteRequest*> group_queue;  // guarded by group_mutex
+  bool group_running = false;             // guarded by group_mutex
 
   // Runs `body(tx)` in a read transaction.
   template <class F>

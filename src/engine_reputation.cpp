@@ -186,7 +186,7 @@ result<ReputationEntry> Engine::Impl::record(WriteContext& ctx, ReputationEntry 
     }
     moved.push_back(std::move(t));
   }
-  ctx.on_commit.push_back([this, moved = std::move(moved)] {
+  ctx.published.push_back([this, moved = std::move(moved)] {
     for (const auto& t : moved) leaderboards.apply(t);
   });
   HEARTH_CHECK(

@@ -171,6 +171,31 @@ class MemoryTransaction final : public Transaction {
     return {};
   }
 
+  bool has_savepoints() const noexcept override { return mode_ == TxMode::write; }
+
+  result<void> savepoint() override {
+    if (mode_ != TxMode::write || committed_ || failed_ || mark_) return fail(errc::internal);
+    mark_ = undo_.size();
+    return {};
+  }
+
+  result<void> release_savepoint() override {
+    if (!mark_ || committed_) return fail(errc::internal);
+    mark_.reset();
+    return {};
+  }
+
+  result<void> rollback_to_savepoint() override {
+    if (!mark_ || committed_) return fail(errc::internal);
+    while (undo_.size() > *mark_) {
+      undo_.back()();
+      undo_.pop_back();
+    }
+    mark_.reset();
+    failed_ = false;
+    return {};
+  }
+
   // --- members ---
   result<void> insert_member(const Member& m) override {
     HEARTH_CHECK(writable());
@@ -1487,6 +1512,7 @@ class MemoryTransaction final : public Transaction {
   std::vector<std::function<void()>> undo_;
   bool committed_ = false;
   bool failed_ = false;
+  std::optional<std::size_t> mark_;  // undo_'s size at the open savepoint
 };
 
 }  // namespace

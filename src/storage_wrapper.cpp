@@ -14,6 +14,23 @@ result<void> TransactionWrapper::commit() {
   return target_->commit();
 }
 
+bool TransactionWrapper::has_savepoints() const noexcept { return target_->has_savepoints(); }
+
+result<void> TransactionWrapper::savepoint() {
+  HEARTH_CHECK(intercept("savepoint"));
+  return target_->savepoint();
+}
+
+result<void> TransactionWrapper::release_savepoint() {
+  HEARTH_CHECK(intercept("release_savepoint"));
+  return target_->release_savepoint();
+}
+
+result<void> TransactionWrapper::rollback_to_savepoint() {
+  HEARTH_CHECK(intercept("rollback_to_savepoint"));
+  return target_->rollback_to_savepoint();
+}
+
 result<void> TransactionWrapper::insert_member(const Member& m) {
   HEARTH_CHECK(intercept("insert_member"));
   return target_->insert_member(m);

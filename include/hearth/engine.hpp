@@ -74,6 +74,12 @@ struct EngineOptions {
   // permission cache, a board follows this engine's writes only: where several processes write
   // to one storage, boards show another's points once this engine loads them again.
   std::size_t leaderboards_loaded = 64;
+  // Group commit (docs/architecture.md, "Group commit"): how many write calls, arriving from
+  // other threads while a commit is in flight, may share the next transaction and its commit.
+  // Each call still returns only once its own writes are committed, and one that fails undoes
+  // its own writes alone. 1: every call commits alone. Storages without savepoints always
+  // commit each call alone. 0 is invalid_argument.
+  std::size_t group_commit_max = 64;
   // How members earn trust levels, and what level 0 may not do (docs/trust.md).
   TrustRules trust;
   // The badges members earn (docs/badges.md). Validated by Engine::open (invalid_argument).

@@ -2411,6 +2411,89 @@ TEST_CASE("a transaction destroyed without commit leaves nothing behind",
   CHECK(*last == 0);
 }
 
+TEST_CASE("a savepoint undoes its own writes alone, failed ones included, and commits the rest",
+          "[conformance][atomicity][savepoints]") {
+  auto s = fresh_storage();
+  seed(*s);
+  {
+    auto probe = begin(*s);
+    if (!probe->has_savepoints()) SUCCEED("this adapter has no savepoints: calls commit alone");
+    if (!probe->has_savepoints()) return;
+  }
+  {
+    auto tx = begin(*s);
+    // The first call: kept.
+    REQUIRE(tx->savepoint());
+    REQUIRE(tx->insert_member(member(7, "kept")));
+    REQUIRE(tx->append_event({0, EventType::member_created, {}, MemberId{7}, 1, "{}"}));
+    REQUIRE(tx->release_savepoint());
+    // The second: fails on a taken handle after writing, and is undone alone.
+    REQUIRE(tx->savepoint());
+    REQUIRE(tx->insert_member(member(8, "undone")));
+    REQUIRE(tx->add_reaction(PostId{1000}, MemberId{2}, "+1", 1));
+    REQUIRE(tx->append_event({0, EventType::member_created, {}, MemberId{8}, 1, "{}"}));
+    CHECK(code_of(tx->insert_member(member(9, "KEPT"))) == errc::already_exists);
+    REQUIRE(tx->rollback_to_savepoint());
+    CHECK(code_of(tx->get_member(MemberId{8})) == errc::not_found);
+    CHECK(tx->get_member(MemberId{7}));
+    // The third: rolled back without a failure; then one more kept, numbered after the first.
+    REQUIRE(tx->savepoint());
+    REQUIRE(tx->insert_space(space(70)));
+    REQUIRE(tx->rollback_to_savepoint());
+    REQUIRE(tx->savepoint());
+    REQUIRE(tx->insert_member(member(10, "later")));
+    auto seq = tx->append_event({0, EventType::member_created, {}, MemberId{10}, 1, "{}"});
+    REQUIRE(seq);
+    CHECK(*seq == 2);  // the undone event left no gap
+    REQUIRE(tx->release_savepoint());
+    REQUIRE(tx->commit());
+  }
+  {
+    auto tx = begin(*s, TxMode::read);
+    CHECK(tx->get_member(MemberId{7}));
+    CHECK(tx->get_member(MemberId{10}));
+    CHECK(code_of(tx->get_member(MemberId{8})) == errc::not_found);
+    CHECK(code_of(tx->find_member_by_handle("undone")) == errc::not_found);
+    CHECK(code_of(tx->get_space(SpaceId{70})) == errc::not_found);
+    auto p = tx->get_post(PostId{1000});
+    REQUIRE(p);
+    CHECK(p->reactions.empty());
+    auto events = tx->read_events(0, 10);
+    REQUIRE(events);
+    REQUIRE(events->size() == 2);
+    CHECK((*events)[0].actor == MemberId{7});
+    CHECK((*events)[1].actor == MemberId{10});
+  }
+  // Misuse fails and spoils: no savepoint to release or roll back to, or two at once.
+  {
+    auto tx = begin(*s);
+    CHECK_FALSE(tx->release_savepoint());
+    CHECK_FALSE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    REQUIRE(tx->savepoint());
+    CHECK_FALSE(tx->savepoint());
+    CHECK_FALSE(tx->commit());
+  }
+  {
+    auto tx = begin(*s);
+    CHECK_FALSE(tx->rollback_to_savepoint());
+    CHECK_FALSE(tx->commit());
+  }
+  // A write that failed outside any savepoint spoils for good: no savepoint opens after it.
+  {
+    auto tx = begin(*s);
+    CHECK(code_of(tx->insert_member(member(11, "kept"))) == errc::already_exists);
+    CHECK_FALSE(tx->savepoint());
+    CHECK_FALSE(tx->commit());
+  }
+  // A read transaction has none.
+  auto tx = begin(*s, TxMode::read);
+  CHECK_FALSE(tx->has_savepoints());
+  CHECK_FALSE(tx->savepoint());
+}
+
 TEST_CASE("a read transaction cannot write", "[conformance][atomicity]") {
   auto s = fresh_storage();
   {
@@ -3652,6 +3735,7 @@ int run(StorageFactory factory, int argc, char** argv) {
   detail::link_notes_kit();
   detail::link_automod_kit();
   detail::link_sanctions_kit();
+  detail::link_group_commit_kit();
   Catch::Session session;
   if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   return session.run();

@@ -82,5 +82,7 @@ void link_notes_kit();
 void link_automod_kit();
 // The same for kit_sanctions.cpp.
 void link_sanctions_kit();
+// kit_group_commit.cpp
+void link_group_commit_kit();
 
 }  // namespace hearth::conformance::detail

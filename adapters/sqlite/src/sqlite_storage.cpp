@@ -668,6 +668,9 @@ enum class Q : std::uint8_t {
   begin_write,
   commit,
   rollback,
+  savepoint,
+  release_savepoint,
+  rollback_to_savepoint,
   member_insert,
   member_update,
   member_get,
@@ -877,6 +880,12 @@ const char* sql_of(Q q) noexcept {
       return "COMMIT";
     case Q::rollback:
       return "ROLLBACK";
+    case Q::savepoint:
+      return "SAVEPOINT hearth_call";
+    case Q::release_savepoint:
+      return "RELEASE hearth_call";
+    case Q::rollback_to_savepoint:
+      return "ROLLBACK TO hearth_call";
     case Q::member_insert:
       return "INSERT INTO members (" HEARTH_MEMBER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     case Q::member_update:
@@ -2169,6 +2178,32 @@ class SqliteTransaction final : public Transaction {
     });
     if (!r) conn_->rollback();  // in case the failed COMMIT left the transaction open
     return r;
+  }
+
+  bool has_savepoints() const noexcept override { return mode_ == TxMode::write; }
+
+  result<void> savepoint() override {
+    if (ended_ || mode_ != TxMode::write || failed_ || in_savepoint_) return spoil(errc::internal);
+    HEARTH_CHECK(exec_or_spoil(Q::savepoint));
+    in_savepoint_ = true;
+    return {};
+  }
+
+  result<void> release_savepoint() override {
+    if (ended_ || !in_savepoint_) return spoil(errc::internal);
+    in_savepoint_ = false;
+    return exec_or_spoil(Q::release_savepoint);
+  }
+
+  // ROLLBACK TO keeps the savepoint open: RELEASE closes it. Where the backend lost the
+  // transaction (it rolled it back on an I/O error), both fail and the transaction stays spoilt.
+  result<void> rollback_to_savepoint() override {
+    if (ended_ || !in_savepoint_) return spoil(errc::internal);
+    in_savepoint_ = false;
+    HEARTH_CHECK(exec_or_spoil(Q::rollback_to_savepoint));
+    HEARTH_CHECK(exec_or_spoil(Q::release_savepoint));
+    failed_ = false;
+    return {};
   }
 
   // --- members ---
@@ -3765,6 +3800,17 @@ class SqliteTransaction final : public Transaction {
     return e;
   }
 
+  // Runs a statement without parameters or rows; a failure spoils the transaction.
+  result<void> exec_or_spoil(Q q) noexcept {
+    auto r = no_throw([&]() -> result<void> {
+      Use s(*conn_, q);
+      s->exec();
+      return {};
+    });
+    if (!r) failed_ = true;
+    return r;
+  }
+
   // Rolls back what is still open and gives the connection (and the writer lock) back.
   void finish() noexcept;
 
@@ -3774,6 +3820,7 @@ class SqliteTransaction final : public Transaction {
   std::unique_lock<std::mutex> write_lock_;  // held by a write transaction
   bool ended_ = false;                       // commit() was called
   bool failed_ = false;                      // a method failed: commit() must fail
+  bool in_savepoint_ = false;                // a savepoint is open
 };
 
 // Copies the WAL back into the database file (PASSIVE checkpoints) on a thread of its own,

@@ -48,6 +48,19 @@ class Transaction {
   // most once. On failure nothing of this transaction is stored.
   virtual result<void> commit() = 0;
 
+  // --- savepoints (optional: the engine's group commit) ------------------------------------
+  // A write transaction with savepoints lets the engine run several calls in it and commit them
+  // at once, each call undoing its own writes alone when it fails. savepoint() opens one (at
+  // most one is open; not in a spoilt transaction), release_savepoint() keeps what was written
+  // since (still subject to commit()), rollback_to_savepoint() undoes it: the transaction is
+  // then as it was at savepoint(), no longer spoilt by a write that failed since. A misuse, or
+  // a backend that lost the transaction, fails and spoils it. An adapter without savepoints
+  // keeps these defaults, and the engine commits each call alone.
+  virtual bool has_savepoints() const noexcept { return false; }
+  virtual result<void> savepoint() { return errc::internal; }
+  virtual result<void> release_savepoint() { return errc::internal; }
+  virtual result<void> rollback_to_savepoint() { return errc::internal; }
+
   // --- members ---------------------------------------------------------------------------
   // Stores a new member. already_exists when the id, the handle (compared ASCII
   // case-insensitively) or the external_ref (when set) is taken.

@@ -19,6 +19,10 @@ class TransactionWrapper : public Transaction {
       : target_(std::move(target)) {}
 
   result<void> commit() override;
+  bool has_savepoints() const noexcept override;
+  result<void> savepoint() override;
+  result<void> release_savepoint() override;
+  result<void> rollback_to_savepoint() override;
   result<void> insert_member(const Member& m) override;
   result<void> update_member(const Member& m) override;
   result<Member> get_member(MemberId id) override;
