@@ -71,21 +71,22 @@ T check(hearth::result<T> r, std::string_view call) {
 struct Options {
   unsigned writers = 8;
   unsigned readers = 2;
+  unsigned group_commit = 64;  // EngineOptions::group_commit_max; 1: each call commits alone
 };
 
-// Takes --writers N and --readers N out of argv, leaving W1's own flags.
+// Takes --writers N, --readers N and --group-commit N out of argv, leaving W1's own flags.
 Options take_options(int& argc, char** argv) {
   Options o;
   int out = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if ((flag == "--writers" || flag == "--readers") && i + 1 < argc) {
+    if ((flag == "--writers" || flag == "--readers" || flag == "--group-commit") && i + 1 < argc) {
       const auto n = static_cast<unsigned>(hearth::bench::parse_count(argv[0], flag, argv[i + 1]));
       if (n < 1 || n > 64) {
         std::fprintf(stderr, "%s: %s must be 1 to 64\n", argv[0], argv[i]);
         std::exit(2);
       }
-      (flag == "--writers" ? o.writers : o.readers) = n;
+      (flag == "--writers" ? o.writers : flag == "--readers" ? o.readers : o.group_commit) = n;
       ++i;
     } else {
       argv[out++] = argv[i];
@@ -105,6 +106,7 @@ int run(const Config& config, const std::string& path) {
   hearth::EngineOptions engine_options;
   engine_options.storage = std::move(storage);
   engine_options.clock = clock;
+  engine_options.group_commit_max = options.group_commit;
   auto engine = check(hearth::Engine::open(std::move(engine_options)), "Engine::open");
   Workload workload(config);
   const hearth::MemberId anonymous;
@@ -267,8 +269,8 @@ int run(const Config& config, const std::string& path) {
         "\"under_writes_ops_per_s\": %.1f, \"ratio\": %.3f}\n",
         idle_rate, under, idle_rate > 0 ? under / idle_rate : 0.0);
   }
-  std::printf("{\"phase\": \"threads\", \"writers\": %u, \"readers\": %u}\n", options.writers,
-              options.readers);
+  std::printf("{\"phase\": \"threads\", \"writers\": %u, \"readers\": %u, \"group_commit\": %u}\n",
+              options.writers, options.readers, options.group_commit);
   return 0;
 }
 
