@@ -235,7 +235,7 @@ void Engine::Impl::submit(WriteRequest& request) {
   group_queue.push_back(&request);
   while (!request.done) {
     if (group_running) {
-      group_cv.wait(lock);
+      request.wake.wait(lock);
       continue;
     }
     group_running = true;
@@ -247,10 +247,14 @@ void Engine::Impl::submit(WriteRequest& request) {
     lock.unlock();
     const std::size_t taken = run_group(group);
     lock.lock();
-    for (std::size_t i = 0; i < taken; ++i) group[i]->done = true;
+    for (std::size_t i = 0; i < taken; ++i) {
+      group[i]->done = true;
+      group[i]->wake.notify_one();
+    }
     for (std::size_t i = group.size(); i > taken; --i) group_queue.push_front(group[i - 1]);
     group_running = false;
-    group_cv.notify_all();
+    // Whoever is first in line runs the next group (only one thread is woken for it).
+    if (!group_queue.empty()) group_queue.front()->wake.notify_one();
   }
   lock.unlock();
   dispatcher.drain();

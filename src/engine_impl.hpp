@@ -120,6 +120,8 @@ class Engine::Impl {
     std::optional<errc> refusal;
     error_code failed;  // the transaction failed it: begin, savepoint or commit
     bool done = false;
+    // Woken when done, or when first in the queue with no group running (then it runs one).
+    std::condition_variable wake;
   };
   // Queues `request` and returns once it is done: this thread runs groups (its own and others')
   // while no other thread does, and otherwise waits. Then delivers what is queued.
@@ -130,7 +132,6 @@ class Engine::Impl {
   std::size_t run_group(const std::vector<WriteRequest*>& group);
   static bool shares_commit(const WriteRequest& r) noexcept;
   std::mutex group_mutex;
-  std::condition_variable group_cv;
   std::deque<WriteRequest*> group_queue;  // guarded by group_mutex
   bool group_running = false;             // guarded by group_mutex
 
