@@ -364,8 +364,7 @@ class Engine::Impl {
   result<void> reputation_restored(WriteContext& ctx, const Post& p, const Thread& t,
                                    MemberId actor);
   // A member erased: their own credits, and what their reactions gave others, are reversed.
-  // Returns how many entries were reversed.
-  result<std::size_t> reputation_erased(WriteContext& ctx, MemberId member);
+  result<void> reputation_erased(WriteContext& ctx, MemberId member);
   // Appends `e` (id, at and, when unset, counts_at filled in), moves its totals and emits
   // reputation_changed. An entry that moves nothing is appended without an event.
   result<ReputationEntry> record(WriteContext& ctx, ReputationEntry e, const ReputationRules& rules,

@@ -386,21 +386,19 @@ result<void> Engine::Impl::reputation_restored(WriteContext& ctx, const Post& p,
   return {};
 }
 
-result<std::size_t> Engine::Impl::reputation_erased(WriteContext& ctx, MemberId member) {
+result<void> Engine::Impl::reputation_erased(WriteContext& ctx, MemberId member) {
   HEARTH_TRY(own, ledger(ctx.tx, {member, {}, {}, {}, 0}));
   HEARTH_TRY(given, ledger(ctx.tx, {{}, {}, {}, member, 0}));
   std::vector<const ReputationEntry*> undo = state_of(own).live_credits;
   for (const ReputationEntry* c : state_of(given).live_credits)
     if (c->reason == ReputationReason::reaction_received && c->member != member)
       undo.push_back(c);  // what their votes gave others; acceptances stand with the content
-  std::size_t reversed = 0;
   for (const ReputationEntry* c : undo) {
     if (c->delta == 0) continue;
     HEARTH_TRY(rules, scope_rules(ctx.tx, c->scope));
     HEARTH_CHECK(record(ctx, reversal_of(*c, "member_erased"), *rules, MemberId{}));
-    ++reversed;
   }
-  return reversed;
+  return {};
 }
 
 // --- leaderboards --------------------------------------------------------------------------

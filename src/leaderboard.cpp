@@ -29,10 +29,16 @@ void Leaderboard::set(MemberId member, std::int64_t points) {
   if (it != points_.end()) {
     if (it->second == points) return;
     tree_->keys.erase(Key{negate(it->second), member.value});
-    points_.erase(it);
+    if (points == 0) {
+      points_.erase(it);  // 0 is where everyone starts: not listed
+      return;
+    }
+    it->second = points;
+  } else if (points == 0) {
+    return;
+  } else {
+    points_.emplace(member.value, points);
   }
-  if (points == 0) return;  // 0 is where everyone starts: not listed
-  points_.emplace(member.value, points);
   tree_->keys.insert(Key{negate(points), member.value});
 }
 

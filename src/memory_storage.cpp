@@ -187,10 +187,7 @@ class MemoryTransaction final : public Transaction {
 
   result<void> rollback_to_savepoint() override {
     if (!mark_ || committed_) return fail(errc::internal);
-    while (undo_.size() > *mark_) {
-      undo_.back()();
-      undo_.pop_back();
-    }
+    undo_to(*mark_);
     mark_.reset();
     failed_ = false;
     return {};
@@ -1500,9 +1497,14 @@ class MemoryTransaction final : public Transaction {
     if (set.erase(key)) undo_.push_back([&set, key] { set.insert(key); });
   }
 
-  void rollback() noexcept {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
-    undo_.clear();
+  void rollback() noexcept { undo_to(0); }
+
+  // Undoes the writes after the first `mark`, newest first.
+  void undo_to(std::size_t mark) noexcept {
+    while (undo_.size() > mark) {
+      undo_.back()();
+      undo_.pop_back();
+    }
   }
 
   State& s_;
