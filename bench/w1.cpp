@@ -48,9 +48,10 @@ T check(hearth::result<T> r, std::string_view call, std::uint64_t op) {
 
 int run(const Config& config, const std::string& path) {
   auto clock = std::make_shared<hearth::ManualClock>(hearth::bench::clock_start_ms);
-  auto storage = check(hearth::sqlite::open_storage(
-                           {.path = path, .synchronous = hearth::sqlite::Synchronous::normal}),
-                       "sqlite::open_storage", 0);
+  hearth::sqlite::SqliteOptions sqlite_options{.path = path,
+                                               .synchronous = hearth::sqlite::Synchronous::normal};
+  if (config.mmap_mib >= 0) sqlite_options.mmap_size = config.mmap_mib << 20;
+  auto storage = check(hearth::sqlite::open_storage(sqlite_options), "sqlite::open_storage", 0);
   hearth::EngineOptions options;
   options.storage = std::move(storage);
   options.clock = clock;

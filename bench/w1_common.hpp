@@ -93,11 +93,15 @@ struct Config {
   std::uint32_t recent_threads = 50;  // replies go to one of the space's most recent threads
   std::uint64_t seed = 0x4845415254485731ULL;  // "HEARTHW1"
   std::string db_path;                         // empty: a file in the temporary directory
+  // PRAGMA mmap_size in MiB for every connection; -1: each program's default (hearth's
+  // adapter maps 1 GiB, plain SQLite nothing).
+  std::int64_t mmap_mib = -1;
 };
 
 inline void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s [--scale N] [--posts N] [--reactions N] [--seed N] [--db PATH]\n"
+               "          [--mmap-mib N]\n"
                "  --scale N      multiply every count of W1 by N (default 1: 2,000 members,\n"
                "                 50 spaces, 100,000 posts, 200,000 reactions, 10,000 thread\n"
                "                 pages, 10,000 space listings)\n"
@@ -105,7 +109,10 @@ inline void usage(const char* program) {
                "  --reactions N  override the number of reactions (after scaling)\n"
                "  --seed N       the generator's seed\n"
                "  --db PATH      the database file (deleted first; default: a temporary file,\n"
-               "                 deleted at the end)\n",
+               "                 deleted at the end)\n"
+               "  --mmap-mib N   map this much of the database file for reads (PRAGMA mmap_size,\n"
+               "                 in MiB; 0: read through read(); default: hearth's adapter's\n"
+               "                 1024, plain SQLite's 0)\n",
                program);
 }
 
@@ -149,6 +156,13 @@ inline Config parse_args(int argc, char** argv) {
       config.seed = parse_count(program, flag, value);
     } else if (flag == "--db") {
       config.db_path = value;
+    } else if (flag == "--mmap-mib") {
+      const std::uint64_t mib = parse_count(program, flag, value);
+      if (mib > 1'000'000) {
+        std::fprintf(stderr, "%s: --mmap-mib must be 0..1000000\n", program);
+        std::exit(2);
+      }
+      config.mmap_mib = static_cast<std::int64_t>(mib);
     } else {
       usage(program);
       std::exit(2);

@@ -100,9 +100,10 @@ Options options;
 
 int run(const Config& config, const std::string& path) {
   auto clock = std::make_shared<hearth::ManualClock>(hearth::bench::clock_start_ms);
-  auto storage = check(hearth::sqlite::open_storage(
-                           {.path = path, .synchronous = hearth::sqlite::Synchronous::normal}),
-                       "sqlite::open_storage");
+  hearth::sqlite::SqliteOptions sqlite_options{.path = path,
+                                               .synchronous = hearth::sqlite::Synchronous::normal};
+  if (config.mmap_mib >= 0) sqlite_options.mmap_size = config.mmap_mib << 20;
+  auto storage = check(hearth::sqlite::open_storage(sqlite_options), "sqlite::open_storage");
   hearth::EngineOptions engine_options;
   engine_options.storage = std::move(storage);
   engine_options.clock = clock;

@@ -75,9 +75,9 @@ struct ThreadRow {
 
 class Reference {
  public:
-  explicit Reference(const std::string& path)
+  Reference(const std::string& path, std::int64_t mmap_mib)
       : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE),
-        setup_(db_),
+        setup_(db_, mmap_mib),
         insert_member_(db_, "INSERT INTO members(handle, name) VALUES(?1, ?2)"),
         insert_space_(db_, "INSERT INTO spaces(name) VALUES(?1)"),
         join_(db_, "INSERT OR IGNORE INTO memberships(space, member) VALUES(?1, ?2)"),
@@ -208,9 +208,10 @@ class Reference {
 
  private:
   struct Setup {
-    explicit Setup(SQLite::Database& db) {
+    Setup(SQLite::Database& db, std::int64_t mmap_mib) {
       db.exec("PRAGMA journal_mode=WAL");
       db.exec("PRAGMA synchronous=NORMAL");
+      if (mmap_mib >= 0) db.exec("PRAGMA mmap_size=" + std::to_string(mmap_mib << 20));
       db.exec(schema);
     }
   };
@@ -233,7 +234,7 @@ class Reference {
 };
 
 int run(const Config& config, const std::string& path) {
-  Reference db(path);
+  Reference db(path, config.mmap_mib);
   Workload workload(config);
   Tally tally;
   std::int64_t now = hearth::bench::clock_start_ms;
