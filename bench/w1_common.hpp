@@ -96,12 +96,14 @@ struct Config {
   // PRAGMA mmap_size in MiB for every connection; -1: each program's default (hearth's
   // adapter maps 1 GiB, plain SQLite nothing).
   std::int64_t mmap_mib = -1;
+  // SqliteOptions::batch_wal_writes (hearth only): each commit's WAL frames in one write() call.
+  bool wal_batching = true;
 };
 
 inline void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s [--scale N] [--posts N] [--reactions N] [--seed N] [--db PATH]\n"
-               "          [--mmap-mib N]\n"
+               "          [--mmap-mib N] [--wal-batching 0|1]\n"
                "  --scale N      multiply every count of W1 by N (default 1: 2,000 members,\n"
                "                 50 spaces, 100,000 posts, 200,000 reactions, 10,000 thread\n"
                "                 pages, 10,000 space listings)\n"
@@ -112,7 +114,9 @@ inline void usage(const char* program) {
                "                 deleted at the end)\n"
                "  --mmap-mib N   map this much of the database file for reads (PRAGMA mmap_size,\n"
                "                 in MiB; 0: read through read(); default: hearth's adapter's\n"
-               "                 1024, plain SQLite's 0)\n",
+               "                 1024, plain SQLite's 0)\n"
+               "  --wal-batching 0|1  hearth: write each commit's WAL frames in one call (1, the\n"
+               "                 default) or as SQLite does, two calls a page (0)\n",
                program);
 }
 
@@ -156,6 +160,13 @@ inline Config parse_args(int argc, char** argv) {
       config.seed = parse_count(program, flag, value);
     } else if (flag == "--db") {
       config.db_path = value;
+    } else if (flag == "--wal-batching") {
+      const std::uint64_t on = parse_count(program, flag, value);
+      if (on > 1) {
+        std::fprintf(stderr, "%s: --wal-batching must be 0 or 1\n", program);
+        std::exit(2);
+      }
+      config.wal_batching = on == 1;
     } else if (flag == "--mmap-mib") {
       const std::uint64_t mib = parse_count(program, flag, value);
       if (mib > 1'000'000) {

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "wal_vfs.hpp"
+
 namespace hearth::sqlite {
 namespace {
 
@@ -1367,8 +1369,8 @@ const char* sql_of(Q q) noexcept {
 // One SQLite connection with its statements, each prepared on first use and kept.
 class Connection {
  public:
-  Connection(const std::string& path, int flags, int busy_timeout_ms)
-      : db_(path, flags, busy_timeout_ms) {}
+  Connection(const std::string& path, int flags, int busy_timeout_ms, const char* vfs = nullptr)
+      : db_(path, flags, busy_timeout_ms, vfs != nullptr ? vfs : "") {}
 
   SQLite::Database& db() noexcept { return db_; }
 
@@ -4045,13 +4047,21 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
   // give each reader its own.
   if (options.path.empty() || options.path == ":memory:") return errc::storage_error;
   return no_throw([&]() -> result<std::shared_ptr<Storage>> {
+    // The writer writes each commit's WAL frames in one call (wal_vfs.hpp), which needs a sync
+    // at every commit to write them at: synchronous = FULL, its fsync left out for NORMAL.
+    const char* vfs = nullptr;
+    if (options.batch_wal_writes && options.synchronous != Synchronous::off)
+      vfs = detail::wal_batching_vfs(options.synchronous == Synchronous::full
+                                         ? detail::WalSync::full
+                                         : detail::WalSync::normal);
     auto writer = std::make_unique<Connection>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-        options.busy_timeout_ms);
+        options.busy_timeout_ms, vfs);
     auto& db = writer->db();
     db.exec("PRAGMA page_size = 1024");  // takes effect only on a new, empty database
     if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") return errc::storage_error;
-    db.exec(synchronous_pragma(options.synchronous));
+    db.exec(vfs != nullptr ? synchronous_pragma(Synchronous::full)
+                           : synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA cache_size = -1024");
     // With background checkpoints, the Checkpointer's hook replaces SQLite's own.

@@ -1,12 +1,16 @@
 #include "hearth/sqlite/sqlite_storage.hpp"  // first: the header stands alone
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "conformance/result_string.hpp"
@@ -903,4 +907,108 @@ TEST_CASE("readers and the background checkpoint run beside a writer", "[sqlite]
   reader.join();
   CHECK(read_failures.load() == 0);
   CHECK(last_seen.load() <= 1500);
+}
+
+namespace {
+
+// Runs `child` in a forked process and returns its exit code: what it wrote must be in the
+// files when it ends with _exit, which skips every destructor (nothing closed, nothing
+// flushed: as if the process had died there).
+int in_child(const std::function<int()>& child) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) ::_exit(child());
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+// Inserts members [first, first + count) in one write transaction; true when it committed.
+bool insert_members_in_one(Storage& storage, int first, int count) {
+  auto tx = storage.begin(TxMode::write);
+  if (!tx) return false;
+  for (int i = first; i < first + count; ++i) {
+    Member m;
+    m.id = MemberId{static_cast<std::uint64_t>(i)};
+    m.handle = "member" + std::to_string(i);
+    m.display_name = std::string(60, 'n');
+    m.bio = std::string(1500, 'b');  // about two pages of 1 KiB each
+    if (!(*tx)->insert_member(m)) return false;
+  }
+  return static_cast<bool>((*tx)->commit());
+}
+
+}  // namespace
+
+TEST_CASE("a commit is in the files when it returns, with the WAL writes batched or not",
+          "[sqlite]") {
+  const bool batch = GENERATE(true, false);
+  const auto sync = GENERATE(sqlite::Synchronous::normal, sqlite::Synchronous::full);
+  CAPTURE(batch, static_cast<int>(sync));
+  TempDb db;
+  const sqlite::SqliteOptions options{
+      .path = db.path.string(), .synchronous = sync, .batch_wal_writes = batch};
+  // One commit per member, then one of 400 members (about 1,000 pages: more than the writer
+  // gathers before it writes), then the process ends without closing anything.
+  const int code = in_child([&] {
+    auto storage = sqlite::open_storage(options);
+    if (!storage) return 10;
+    for (int i = 1; i <= 100; ++i)
+      if (!insert_members_in_one(**storage, i, 1)) return 11;
+    if (!insert_members_in_one(**storage, 101, 400)) return 12;
+    return 0;
+  });
+  REQUIRE(code == 0);
+  auto reopened = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(reopened);
+  auto tx = (*reopened)->begin(TxMode::read);
+  REQUIRE(tx);
+  for (int i = 1; i <= 500; ++i) {
+    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
+    REQUIRE(m);
+    CHECK(m->handle == "member" + std::to_string(i));
+    CHECK(m->bio.size() == 1500);
+  }
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("a commit whose WAL write fails fails, and leaves nothing of itself", "[sqlite]") {
+  const bool batch = GENERATE(true, false);
+  CAPTURE(batch);
+  TempDb db;
+  const sqlite::SqliteOptions options{.path = db.path.string(), .batch_wal_writes = batch};
+  const fs::path wal = db.path.string() + "-wal";
+  const int code = in_child([&] {
+    auto storage = sqlite::open_storage(options);
+    if (!storage) return 10;
+    if (!insert_members_in_one(**storage, 1, 10)) return 11;
+    // Writes past 16 KiB beyond the WAL's end now fail (EFBIG, the signal ignored).
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_FSIZE, &limit) != 0) return 12;
+    const rlimit saved = limit;
+    limit.rlim_cur = static_cast<rlim_t>(size_or_zero(wal) + 16 * 1024);
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return 13;
+    if (insert_members_in_one(**storage, 11, 100)) return 14;  // ~250 pages: must fail
+    if (::setrlimit(RLIMIT_FSIZE, &saved) != 0) return 15;
+    // The storage goes on: the next commit succeeds.
+    if (!insert_members_in_one(**storage, 500, 1)) return 16;
+    return 0;
+  });
+  REQUIRE(code == 0);
+  auto reopened = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(reopened);
+  auto tx = (*reopened)->begin(TxMode::read);
+  REQUIRE(tx);
+  for (int i = 1; i <= 10; ++i) CHECK((*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)}));
+  for (int i = 11; i <= 110; ++i) {
+    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
+    REQUIRE_FALSE(m);
+    CHECK(is(m.error(), errc::not_found));
+  }
+  CHECK((*tx)->get_member(MemberId{500}));
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }

@@ -1,0 +1,276 @@
+// The writer connection's VFS: WAL frames gathered into one write() per commit (wal_vfs.hpp).
+//
+// SQLite writes a commit's frames one at a time, each as two write() calls (the 24-byte frame
+// header, then the page). A reaction in hearth commits about 26 pages: 52 system calls, which
+// on a virtual machine are most of the commit's cost. This VFS wraps the default one; files
+// other than WAL files are the default VFS's own (opened straight into the memory SQLite gives,
+// with its methods), so only the WAL file pays for the wrapper. A WAL file keeps contiguous
+// writes in a buffer of 256 KiB and writes it out (in one call per 64 KiB) before anything
+// that must see the file: a sync, a read, its size, a truncation, a file control, its close, a
+// write elsewhere, or a full buffer. The writer runs with synchronous = FULL, so every commit ends
+// with a sync of the WAL, before SQLite publishes the commit in the wal-index: the frames are in
+// the file (the OS's cache) when readers can see them and when the commit returns, and a failed
+// write fails the commit. For synchronous = NORMAL the fsync of that commit sync is then skipped;
+// every other sync (the WAL header's on a restart, the checkpoints') runs, as NORMAL has them.
+#include "wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace hearth::sqlite::detail {
+namespace {
+
+constexpr int buffer_bytes = 256 * 1024;
+// The most one write() call is given: SQLite's own writes are at most a 64 KiB page, and its
+// unix VFS cuts a larger write to 17 bits of length (then reports the disk full).
+constexpr int write_bytes = 64 * 1024;
+
+struct WalFile {
+  sqlite3_file base;    // pMethods: wal_methods
+  sqlite3_file* real;   // the default VFS's file, in the same allocation, after this struct
+  unsigned char* data;  // buffered bytes, nullptr until the first write
+  sqlite3_int64 start;  // the file offset of data[0]
+  int len;              // bytes buffered
+  bool fsync_commits;   // WalSync::full
+};
+
+constexpr std::size_t real_offset = (sizeof(WalFile) + 15) & ~std::size_t{15};
+
+WalFile* wal(sqlite3_file* f) noexcept { return reinterpret_cast<WalFile*>(f); }
+
+int flush(WalFile* f) noexcept {
+  const int n = f->len;
+  f->len = 0;
+  for (int done = 0; done < n;) {
+    const int amount = n - done < write_bytes ? n - done : write_bytes;
+    const int rc = f->real->pMethods->xWrite(f->real, f->data + done, amount, f->start + done);
+    if (rc != SQLITE_OK) return rc;
+    done += amount;
+  }
+  return SQLITE_OK;
+}
+
+int wal_close(sqlite3_file* file) noexcept {
+  WalFile* f = wal(file);
+  const int flushed = flush(f);
+  const int closed = f->real->pMethods->xClose(f->real);
+  std::free(f->data);
+  f->data = nullptr;
+  return flushed != SQLITE_OK ? flushed : closed;
+}
+
+int wal_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) noexcept {
+  WalFile* f = wal(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return f->real->pMethods->xRead(f->real, out, amount, offset);
+}
+
+int wal_write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) noexcept {
+  WalFile* f = wal(file);
+  if (f->len > 0 && offset == f->start + f->len && amount <= buffer_bytes - f->len) {
+    std::memcpy(f->data + f->len, in, static_cast<std::size_t>(amount));
+    f->len += amount;
+    return SQLITE_OK;
+  }
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (amount > write_bytes) return f->real->pMethods->xWrite(f->real, in, amount, offset);
+  if (f->data == nullptr) {
+    f->data = static_cast<unsigned char*>(std::malloc(buffer_bytes));
+    if (f->data == nullptr) return f->real->pMethods->xWrite(f->real, in, amount, offset);
+  }
+  std::memcpy(f->data, in, static_cast<std::size_t>(amount));
+  f->start = offset;
+  f->len = amount;
+  return SQLITE_OK;
+}
+
+int wal_truncate(sqlite3_file* file, sqlite3_int64 size) noexcept {
+  WalFile* f = wal(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return f->real->pMethods->xTruncate(f->real, size);
+}
+
+int wal_sync(sqlite3_file* file, int flags) noexcept {
+  WalFile* f = wal(file);
+  // Frames written since the last sync, not starting with the WAL header: a commit's sync,
+  // which synchronous = NORMAL would not make.
+  const bool commit = f->len > 0 && f->start != 0;
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (commit && !f->fsync_commits) return SQLITE_OK;
+  return f->real->pMethods->xSync(f->real, flags);
+}
+
+int wal_file_size(sqlite3_file* file, sqlite3_int64* size) noexcept {
+  WalFile* f = wal(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return f->real->pMethods->xFileSize(f->real, size);
+}
+
+int wal_lock(sqlite3_file* file, int level) noexcept {
+  WalFile* f = wal(file);
+  return f->real->pMethods->xLock(f->real, level);
+}
+
+int wal_unlock(sqlite3_file* file, int level) noexcept {
+  WalFile* f = wal(file);
+  return f->real->pMethods->xUnlock(f->real, level);
+}
+
+int wal_check_reserved_lock(sqlite3_file* file, int* out) noexcept {
+  WalFile* f = wal(file);
+  return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+int wal_file_control(sqlite3_file* file, int op, void* arg) noexcept {
+  WalFile* f = wal(file);
+  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  return f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+int wal_sector_size(sqlite3_file* file) noexcept {
+  WalFile* f = wal(file);
+  return f->real->pMethods->xSectorSize(f->real);
+}
+
+int wal_device_characteristics(sqlite3_file* file) noexcept {
+  WalFile* f = wal(file);
+  return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+// Version 1: SQLite asks a WAL file for nothing of the shared-memory or mmap methods.
+const sqlite3_io_methods wal_methods = {
+    1,
+    wal_close,
+    wal_read,
+    wal_write,
+    wal_truncate,
+    wal_sync,
+    wal_file_size,
+    wal_lock,
+    wal_unlock,
+    wal_check_reserved_lock,
+    wal_file_control,
+    wal_sector_size,
+    wal_device_characteristics,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+};
+
+sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) noexcept {
+  return static_cast<sqlite3_vfs*>(vfs->pAppData);
+}
+
+struct Batching {
+  sqlite3_vfs vfs;
+  bool fsync_commits;
+};
+
+int batching_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
+                  int* out_flags) noexcept {
+  sqlite3_vfs* real = real_vfs(vfs);
+  if ((flags & SQLITE_OPEN_WAL) == 0) return real->xOpen(real, name, file, flags, out_flags);
+  WalFile* f = wal(file);
+  f->base.pMethods = nullptr;
+  f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<unsigned char*>(file) + real_offset);
+  f->data = nullptr;
+  f->start = 0;
+  f->len = 0;
+  f->fsync_commits = reinterpret_cast<Batching*>(vfs)->fsync_commits;
+  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
+  if (rc != SQLITE_OK) {
+    if (f->real->pMethods != nullptr) f->real->pMethods->xClose(f->real);
+    return rc;
+  }
+  f->base.pMethods = &wal_methods;
+  return SQLITE_OK;
+}
+
+int batching_delete(sqlite3_vfs* vfs, const char* name, int sync_dir) noexcept {
+  return real_vfs(vfs)->xDelete(real_vfs(vfs), name, sync_dir);
+}
+int batching_access(sqlite3_vfs* vfs, const char* name, int flags, int* out) noexcept {
+  return real_vfs(vfs)->xAccess(real_vfs(vfs), name, flags, out);
+}
+int batching_full_pathname(sqlite3_vfs* vfs, const char* name, int n, char* out) noexcept {
+  return real_vfs(vfs)->xFullPathname(real_vfs(vfs), name, n, out);
+}
+void* batching_dl_open(sqlite3_vfs* vfs, const char* name) noexcept {
+  return real_vfs(vfs)->xDlOpen(real_vfs(vfs), name);
+}
+void batching_dl_error(sqlite3_vfs* vfs, int n, char* out) noexcept {
+  real_vfs(vfs)->xDlError(real_vfs(vfs), n, out);
+}
+void (*batching_dl_sym(sqlite3_vfs* vfs, void* handle, const char* symbol))(void) {
+  return real_vfs(vfs)->xDlSym(real_vfs(vfs), handle, symbol);
+}
+void batching_dl_close(sqlite3_vfs* vfs, void* handle) noexcept {
+  real_vfs(vfs)->xDlClose(real_vfs(vfs), handle);
+}
+int batching_randomness(sqlite3_vfs* vfs, int n, char* out) noexcept {
+  return real_vfs(vfs)->xRandomness(real_vfs(vfs), n, out);
+}
+int batching_sleep(sqlite3_vfs* vfs, int us) noexcept {
+  return real_vfs(vfs)->xSleep(real_vfs(vfs), us);
+}
+int batching_current_time(sqlite3_vfs* vfs, double* out) noexcept {
+  return real_vfs(vfs)->xCurrentTime(real_vfs(vfs), out);
+}
+int batching_get_last_error(sqlite3_vfs* vfs, int n, char* out) noexcept {
+  return real_vfs(vfs)->xGetLastError(real_vfs(vfs), n, out);
+}
+int batching_current_time_int64(sqlite3_vfs* vfs, sqlite3_int64* out) noexcept {
+  return real_vfs(vfs)->xCurrentTimeInt64(real_vfs(vfs), out);
+}
+
+Batching normal_vfs{}, full_vfs{};
+bool registered = false;
+
+void fill(Batching& b, sqlite3_vfs* real, const char* name, bool fsync_commits) noexcept {
+  sqlite3_vfs& v = b.vfs;
+  // Up to xCurrentTimeInt64 at most: no system-call overrides through this one.
+  v.iVersion = real->iVersion >= 2 ? 2 : 1;
+  v.szOsFile = static_cast<int>(real_offset) + real->szOsFile;
+  v.mxPathname = real->mxPathname;
+  v.zName = name;
+  v.pAppData = real;
+  v.xOpen = batching_open;
+  v.xDelete = batching_delete;
+  v.xAccess = batching_access;
+  v.xFullPathname = batching_full_pathname;
+  v.xDlOpen = batching_dl_open;
+  v.xDlError = batching_dl_error;
+  v.xDlSym = batching_dl_sym;
+  v.xDlClose = batching_dl_close;
+  v.xRandomness = batching_randomness;
+  v.xSleep = batching_sleep;
+  v.xCurrentTime = batching_current_time;
+  v.xGetLastError = batching_get_last_error;
+  v.xCurrentTimeInt64 = real->iVersion >= 2 ? batching_current_time_int64 : nullptr;
+  b.fsync_commits = fsync_commits;
+}
+
+}  // namespace
+
+const char* wal_batching_vfs(WalSync sync) noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
+    if (real == nullptr || real->iVersion < 1) return;
+    fill(normal_vfs, real, "hearth-wal-batching", false);
+    fill(full_vfs, real, "hearth-wal-batching-full", true);
+    registered = sqlite3_vfs_register(&normal_vfs.vfs, 0) == SQLITE_OK &&
+                 sqlite3_vfs_register(&full_vfs.vfs, 0) == SQLITE_OK;
+  });
+  if (!registered) return nullptr;
+  return sync == WalSync::full ? full_vfs.vfs.zName : normal_vfs.vfs.zName;
+}
+
+}  // namespace hearth::sqlite::detail
