@@ -787,7 +787,8 @@ enum class Q : std::uint8_t {
   badge_insert,
   badge_list,
   badge_count,
-  badge_progress_add,
+  badge_progress_get,
+  badge_progress_put,
   helpful_insert,
   audit_insert,
   audit_by_space,
@@ -1250,10 +1251,11 @@ const char* sql_of(Q q) noexcept {
              "WHERE member = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
     case Q::badge_count:  // a prefix of badge_grants_key
       return "SELECT count(*) FROM badge_grants WHERE member = ?1 AND badge = ?2";
-    case Q::badge_progress_add:
+    case Q::badge_progress_get:
+      return "SELECT value FROM badge_progress WHERE member = ?1 AND counter = ?2";
+    case Q::badge_progress_put:  // not RETURNING: SQLite gathers that in a temporary table
       return "INSERT INTO badge_progress (member, counter, value) VALUES (?1, ?2, ?3) "
-             "ON CONFLICT (member, counter) DO UPDATE SET value = value + excluded.value "
-             "RETURNING value";
+             "ON CONFLICT (member, counter) DO UPDATE SET value = excluded.value";
     case Q::helpful_insert:
       return "INSERT OR IGNORE INTO helpful_replies (post, kind) VALUES (?1, ?2)";
     case Q::audit_insert:
@@ -3698,14 +3700,18 @@ class SqliteTransaction final : public Transaction {
                                           std::int64_t delta) override {
     return write([&](Connection& c) -> result<std::int64_t> {
       const std::string name(counter);
-      Use s(c, Q::badge_progress_add);
+      std::int64_t sum = delta;
+      {
+        Use s(c, Q::badge_progress_get);
+        bind_id(*s, 1, member.value);
+        bind_text(*s, 2, name);
+        if (s->executeStep()) sum += col_i64(*s, 0);
+      }
+      Use s(c, Q::badge_progress_put);
       bind_id(*s, 1, member.value);
       bind_text(*s, 2, name);
-      s->bind(3, delta);
-      if (!s->executeStep()) return errc::storage_error;
-      const std::int64_t sum = col_i64(*s, 0);
-      while (s->executeStep()) {
-      }
+      s->bind(3, sum);
+      s->exec();
       return sum;
     });
   }
@@ -3827,10 +3833,17 @@ class SqliteTransaction final : public Transaction {
 
 // Copies the WAL back into the database file (PASSIVE checkpoints) on a thread of its own,
 // with a connection of its own, when a commit reports that the WAL has reached the threshold:
-// the committing call never waits for the checkpoint's writes and fsyncs. It stands in for
-// SQLite's automatic checkpoint, which runs in the committing call. A passive checkpoint takes
-// no lock that writers or readers wait for; it copies what no reader still needs, and the next
-// one goes on from there.
+// the committing call does not wait for the bulk of the checkpoint's writes and fsyncs. It
+// stands in for SQLite's automatic checkpoint, which runs in the committing call. A passive
+// checkpoint takes no lock that writers or readers wait for; it copies what no reader still
+// needs, and the next one goes on from there.
+//
+// The WAL starts over from its beginning only when a write transaction begins with all of it
+// copied, which a writer that keeps committing while the thread copies never sees. So once
+// the WAL has reached twice the threshold, a commit that finds the thread idle copies the rest
+// itself (what came in during the thread's pass), and the next transaction starts the WAL over.
+// At four times the threshold a commit waits for the thread's pass to end and then does so: the
+// WAL stays bounded whatever the load.
 class Checkpointer {
  public:
   Checkpointer(std::string path, int threshold_pages)
@@ -3871,22 +3884,45 @@ class Checkpointer {
     auto* self = static_cast<Checkpointer*>(self_ptr);
     if (wal_pages < self->threshold_) return SQLITE_OK;
     bool inline_checkpoint = false;
+    bool wake = false;
+    bool broken = false;
     {
-      std::lock_guard lock(self->mutex_);
-      self->pending_ = true;
-      // Far behind, or no connection to work with: this commit checkpoints, as SQLite would.
-      inline_checkpoint = self->broken_ || wal_pages >= 4 * self->threshold_;
+      std::unique_lock lock(self->mutex_);
+      broken = self->broken_;
+      if (broken) {
+        inline_checkpoint = true;  // no connection to work with: as SQLite would
+      } else if (wal_pages >= 2 * self->threshold_) {
+        if (wal_pages >= 4 * self->threshold_)
+          self->cv_.wait(lock, [&] { return !self->running_; });
+        inline_checkpoint = !self->running_;
+        self->running_ = self->running_ || inline_checkpoint;
+      }
+      if (!inline_checkpoint && !self->pending_) {
+        self->pending_ = true;
+        wake = true;
+      }
     }
-    self->cv_.notify_one();
-    if (inline_checkpoint)
+    if (wake) self->cv_.notify_all();
+    if (inline_checkpoint) {
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      if (!broken) {
+        {
+          std::lock_guard lock(self->mutex_);
+          self->running_ = false;
+        }
+        self->cv_.notify_all();
+      }
+    }
     return SQLITE_OK;
   }
 
   void run() noexcept {
     sqlite3* db = nullptr;
+    // A connection learns that the file is in WAL mode, and opens the WAL, when it first reads
+    // the database: until then a checkpoint through it does nothing (its log size is -1).
     if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-        SQLITE_OK) {
+            SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
       sqlite3_close(db);
       std::lock_guard lock(mutex_);
       broken_ = true;
@@ -3894,12 +3930,15 @@ class Checkpointer {
     }
     std::unique_lock lock(mutex_);
     for (;;) {
-      cv_.wait(lock, [&] { return pending_ || stopping_; });
+      cv_.wait(lock, [&] { return (pending_ && !running_) || stopping_; });
       if (stopping_) break;
       pending_ = false;
+      running_ = true;
       lock.unlock();
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       lock.lock();
+      running_ = false;
+      cv_.notify_all();  // a commit at four times the threshold waits for this
     }
     lock.unlock();
     sqlite3_close(db);
@@ -3909,7 +3948,8 @@ class Checkpointer {
   const int threshold_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool pending_ = false;
+  bool pending_ = false;  // a commit found the WAL at the threshold since the last pass began
+  bool running_ = false;  // a checkpoint is copying: the thread's, or a commit's own
   bool stopping_ = false;
   bool broken_ = false;  // the thread could not open its connection
   std::thread thread_;   // last: started once the rest is built

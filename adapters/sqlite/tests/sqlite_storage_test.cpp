@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -878,6 +879,29 @@ TEST_CASE("checkpoints keep the WAL bounded, in the background or in the committ
     REQUIRE(m);
     CHECK(m->handle == "member" + std::to_string(i));
   }
+}
+
+TEST_CASE("the background checkpoint copies the WAL into the database before any commit must",
+          "[sqlite][concurrency]") {
+  TempDb db;
+  const fs::path wal = db.path.string() + "-wal";
+  REQUIRE(sqlite::open_storage({.path = db.path.string()}));  // the schema, checkpointed on close
+  REQUIRE(size_or_zero(wal) == 0);
+  constexpr int threshold = 30;  // pages; a commit checkpoints itself past 4 times that
+  auto storage =
+      sqlite::open_storage({.path = db.path.string(), .wal_autocheckpoint_pages = threshold});
+  REQUIRE(storage);
+  // Commits until the WAL holds twice the threshold: past it, far from what a commit checkpoints
+  // itself at. (The file never shrinks: a restarted WAL is written over from its start.)
+  int committed = 0;
+  while (size_or_zero(wal) < 2 * threshold * (1024 + 24) && committed < 200)
+    commit_members(**storage, ++committed, 1);
+  REQUIRE(size_or_zero(wal) < 4 * threshold * (1024 + 24));
+  const auto before = size_or_zero(db.path);
+  // Only the checkpoint thread can grow the database file now; it gets 10 seconds.
+  for (int i = 0; i < 1000 && size_or_zero(db.path) <= before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(size_or_zero(db.path) > before);
 }
 
 TEST_CASE("readers and the background checkpoint run beside a writer", "[sqlite][concurrency]") {
