@@ -228,6 +228,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t other_events() const { return other_events_; }
 
  private:
+  // Calls and lets go of `opened_` (it may hold this connection).
+  void opened(bool ok) { std::exchange(opened_, nullptr)(ok); }
   void on_connect(beast::error_code ec);
   void on_handshake(beast::error_code ec);
   void do_read();
@@ -560,7 +562,7 @@ class Run {
 void Connection::open(std::function<void(bool)> opened) {
   opened_ = std::move(opened);
   net::post(ws_.get_executor(), [self = shared_from_this()] {
-    if (self->closed_) return self->opened_(false);
+    if (self->closed_) return self->opened(false);
     beast::get_lowest_layer(self->ws_).expires_after(30s);
     beast::get_lowest_layer(self->ws_).async_connect(
         self->run_.endpoint(), beast::bind_front_handler(&Connection::on_connect, self));
@@ -568,7 +570,7 @@ void Connection::open(std::function<void(bool)> opened) {
 }
 
 void Connection::on_connect(beast::error_code ec) {
-  if (ec || closed_) return opened_(false);
+  if (ec || closed_) return opened(false);
   beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
@@ -577,11 +579,11 @@ void Connection::on_connect(beast::error_code ec) {
 }
 
 void Connection::on_handshake(beast::error_code ec) {
-  if (ec || closed_) return opened_(false);
+  if (ec || closed_) return opened(false);
   open_ = true;
   ws_.text(true);
   do_read();
-  opened_(true);
+  opened(true);
 }
 
 void Connection::do_read() {
