@@ -246,7 +246,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::function<void(bool)> opened_;
   std::deque<std::string> out_;
   bool writing_ = false;
-  bool open_ = false;
   bool closed_ = false;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, Answer> pending_;
@@ -580,7 +579,6 @@ void Connection::on_connect(beast::error_code ec) {
 
 void Connection::on_handshake(beast::error_code ec) {
   if (ec || closed_) return opened(false);
-  open_ = true;
   ws_.text(true);
   do_read();
   opened(true);
