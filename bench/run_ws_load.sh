@@ -46,6 +46,7 @@ fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hearth-ws-load.XXXXXX")
 pid=
+# shellcheck disable=SC2317  # run by the EXIT trap
 stop() {
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
@@ -85,9 +86,18 @@ if [[ -z $port ]]; then
   echo "run_ws_load.sh: hearthd did not say where it listens within 30 s" >&2
   exit 1
 fi
+# GET /health with bash's own /dev/tcp (no curl needed): its status line must say 200.
+health() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    IFS= read -r -t 2 status_line <&3 || exit 1
+    [[ $status_line == "HTTP/1.1 200"* ]]
+  ) 2>/dev/null
+}
 healthy=
 for _ in $(seq 100); do
-  if curl -fsS --max-time 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+  if health; then
     healthy=1
     break
   fi
