@@ -121,11 +121,13 @@ result<SubscriptionId> Engine::subscribe(std::uint64_t after_seq,
 
 result<SubscriptionId> Engine::subscribe_as(MemberId viewer, std::uint64_t after_seq,
                                             std::function<void(const Event&)> handler,
-                                            Delivery delivery) {
+                                            Delivery delivery,
+                                            std::function<bool(const Event&)> wants) {
   Impl* impl = impl_.get();
-  return impl_->dispatcher.subscribe(
-      *impl_->storage, after_seq, std::move(handler), delivery,
-      [impl, viewer](const Event& e) { return impl->may_receive(viewer, e); });
+  return impl_->dispatcher.subscribe(*impl_->storage, after_seq, std::move(handler), delivery,
+                                     [impl, viewer, wants = std::move(wants)](const Event& e) {
+                                       return (!wants || wants(e)) && impl->may_receive(viewer, e);
+                                     });
 }
 
 namespace {

@@ -176,6 +176,44 @@ TEST_CASE("bans: out, kept out, until lifted or expired", "[access]") {
   CHECK(code_of(c->request_to_join(c.cy.id, club.id, "")) == errc::forbidden);
 }
 
+TEST_CASE("events: a subscriber's wants is asked before the visibility check, and holds back",
+          "[access][events]") {
+  Community c;
+  auto vault =
+      ok(c->create_space(c.ada.id, {{}, SpaceKind::guild, "vault", "", Visibility::secret, {}, 0}));
+  std::vector<Event> asked, delivered;
+  auto sub = ok(c->subscribe_as(
+      c.cy.id, 0, [&](const Event& e) { delivered.push_back(e); }, Delivery::immediate,
+      [&](const Event& e) {
+        asked.push_back(e);
+        return e.space != c.guild.id;  // Cy follows everything but the guild
+      }));
+  asked.clear();
+  delivered.clear();
+  ok(c->create_thread(c.ada.id, vault.id, "Loot", "gold"));
+  ok(c->create_thread(c.ada.id, c.guild.id, "Hello", "all"));
+  // Both spaces' events were asked about, the secret one's included: wants comes first.
+  auto count_in = [](const std::vector<Event>& events, SpaceId space) {
+    std::size_t n = 0;
+    for (const Event& e : events) n += e.space == space ? 1u : 0u;
+    return n;
+  };
+  CHECK(count_in(asked, vault.id) > 0);
+  CHECK(count_in(asked, c.guild.id) > 0);
+  // Neither reached Cy: the vault's by visibility, the guild's by wants.
+  CHECK(count_in(delivered, vault.id) == 0);
+  CHECK(count_in(delivered, c.guild.id) == 0);
+  // Without wants, the guild's next event reaches Cy.
+  std::vector<Event> all;
+  auto plain = ok(c->subscribe_as(c.cy.id, 0, [&](const Event& e) { all.push_back(e); }));
+  all.clear();
+  ok(c->create_thread(c.ada.id, c.guild.id, "Again", "all"));
+  CHECK(count_in(all, c.guild.id) > 0);
+  CHECK(count_in(delivered, c.guild.id) == 0);
+  c->unsubscribe(plain);
+  c->unsubscribe(sub);
+}
+
 TEST_CASE("events: a subscriber receives only what it may read, at delivery time",
           "[access][events]") {
   Community c;

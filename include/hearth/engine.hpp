@@ -686,10 +686,13 @@ class Engine {
   // to them: at delivery time (for polled delivery, when poll() runs), an event of a space is
   // passed to the handler only if `viewer` may read that space then; community-wide events
   // always are. Events held back still count as delivered: a resumed subscription does not
-  // see them again.
+  // see them again. `wants`, when set, is asked first, and an event it declines is held back
+  // without the visibility check (which reads the storage): a transport whose session follows
+  // a few spaces then pays nothing for the events of the others.
   result<SubscriptionId> subscribe_as(MemberId viewer, std::uint64_t after_seq,
                                       std::function<void(const Event&)> handler,
-                                      Delivery delivery = Delivery::immediate);
+                                      Delivery delivery = Delivery::immediate,
+                                      std::function<bool(const Event&)> wants = {});
   void unsubscribe(SubscriptionId id);
   // Runs the handlers of polled subscriptions for what they have queued, on this thread.
   // Returns how many events were delivered.

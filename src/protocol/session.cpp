@@ -89,6 +89,23 @@ struct Session::State {
     if (!closing.exchange(true)) out->close(reason);
   }
 
+  // Whether the subscriptions cover `e`. REQUIRES: mutex held.
+  bool subscribed_to(const Event& e) const {
+    return e.type == EventType::notification ? notifications
+           : e.space                         ? all || spaces.contains(e.space.value)
+                                             : all;
+  }
+
+  // Whether the session has a use for `e`: the engine asks before it checks visibility.
+  bool wants(const Event& e) {
+    std::lock_guard lock(mutex);
+    if (stopped || closing.load()) return false;
+    const bool may_close = e.type == EventType::member_deactivated ||
+                           e.type == EventType::member_erased ||
+                           e.type == EventType::member_sanctioned;
+    return (may_close && member && payload_member(e) == member) || subscribed_to(e);
+  }
+
   void on_event(const Event& e) {
     std::lock_guard lock(mutex);
     if (stopped || closing.load()) return;
@@ -101,10 +118,7 @@ struct Session::State {
       close("suspended");
       return;
     }
-    const bool wanted = e.type == EventType::notification ? notifications
-                        : e.space                         ? all || spaces.contains(e.space.value)
-                                                          : all;
-    if (!wanted) return;
+    if (!subscribed_to(e)) return;
     json::object o;
     o["event"] = json::value_from(e);
     out->send(json::serialize(o));
@@ -171,7 +185,8 @@ struct Session::Impl {
     }
     std::shared_ptr<State> s = state;
     auto sub = engine.subscribe_as(
-        member, after, [s](const Event& e) { s->on_event(e); }, options.delivery);
+        member, after, [s](const Event& e) { s->on_event(e); }, options.delivery,
+        [s](const Event& e) { return s->wants(e); });
     if (!sub) return sub.error();
     subscription = *sub;
     return {};
