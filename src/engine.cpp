@@ -233,19 +233,44 @@ bool Engine::Impl::shares_commit(const WriteRequest& r) noexcept {
 void Engine::Impl::submit(WriteRequest& request) {
   std::unique_lock lock(group_mutex);
   group_queue.push_back(&request);
+  std::vector<WriteRequest*> group;
   while (!request.done) {
     if (group_running) {
       request.wake.wait(lock);
       continue;
     }
+    group.clear();
+#if defined(__cpp_exceptions)
+    try {
+      group.reserve(std::min<std::size_t>(group_queue.size(), options.group_commit_max));
+    } catch (...) {
+      // No memory to take a group: this call fails alone; the next in line tries.
+      std::erase(group_queue, &request);
+      request.failed = make_error_code(errc::internal);
+      request.done = true;
+      if (!group_queue.empty()) group_queue.front()->wake.notify_one();
+      break;
+    }
+#else
+    group.reserve(std::min<std::size_t>(group_queue.size(), options.group_commit_max));
+#endif
     group_running = true;
-    std::vector<WriteRequest*> group;
     while (!group_queue.empty() && group.size() < options.group_commit_max) {
       group.push_back(group_queue.front());
       group_queue.pop_front();
     }
     lock.unlock();
-    const std::size_t taken = run_group(group);
+    std::size_t taken = group.size();
+#if defined(__cpp_exceptions)
+    try {
+      taken = run_group(group);
+    } catch (...) {
+      for (WriteRequest* r : group)
+        if (!r->committed && !r->failed) r->failed = make_error_code(errc::internal);
+    }
+#else
+    taken = run_group(group);
+#endif
     lock.lock();
     for (std::size_t i = 0; i < taken; ++i) {
       group[i]->done = true;
@@ -270,6 +295,7 @@ std::size_t Engine::Impl::run_group(const std::vector<WriteRequest*>& group) {
   Transaction& t = **tx;
   const bool grouped = group.size() > 1 && t.has_savepoints();
   std::vector<WriteRequest*> committing;
+  committing.reserve(group.size());
   std::size_t taken = 0;
   for (WriteRequest* r : group) {
     if (taken == 1 && !grouped) break;
@@ -314,6 +340,7 @@ std::size_t Engine::Impl::run_group(const std::vector<WriteRequest*>& group) {
     for (WriteRequest* r : committing) r->failed = c.error();
     return taken;
   }
+  for (WriteRequest* r : committing) r->committed = true;
   for (WriteRequest* r : committing) {
     for (auto& action : r->on_commit) action();
     for (auto& action : r->published) action();

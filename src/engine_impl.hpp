@@ -118,13 +118,16 @@ class Engine::Impl {
     std::vector<Event> events;
     std::vector<std::function<void()>> on_commit, published;
     std::optional<errc> refusal;
-    error_code failed;  // the transaction failed it: begin, savepoint or commit
+    error_code failed;       // the transaction failed it: begin, savepoint or commit
+    bool committed = false;  // its transaction committed (run_group sets it)
     bool done = false;
     // Woken when done, or when first in the queue with no group running (then it runs one).
     std::condition_variable wake;
   };
   // Queues `request` and returns once it is done: this thread runs groups (its own and others')
-  // while no other thread does, and otherwise waits. Then delivers what is queued.
+  // while no other thread does, and otherwise waits. Then delivers what is queued. If running
+  // a group throws (out of memory in its own bookkeeping, an adapter that throws), the calls
+  // of that group that had not committed fail with errc::internal and the next group runs.
   void submit(WriteRequest& request);
   // Runs the first calls of `group` in one transaction and commits them; returns how many it
   // took (the rest wait for the next group). A call with on_commit actions, or events that

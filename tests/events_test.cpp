@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "failing_storage.hpp"
+#include "hearth/storage/memory.hpp"
 #include "payload.hpp"
 #include "support.hpp"
 
@@ -174,4 +176,23 @@ TEST_CASE("a handler that throws is cancelled, the exception does not reach the 
   auto again = ok(c->subscribe(7, [&](const Event& e) { resumed.push_back(e.seq); }));
   CHECK(resumed == std::vector<std::uint64_t>{8, 9, 10});
   c->unsubscribe(again);
+}
+
+TEST_CASE("a write whose commit throws fails alone, and the engine goes on writing",
+          "[events][group_commit]") {
+  auto storage = std::make_shared<ThrowingMethod>(std::make_shared<MemoryStorage>(), "commit");
+  EngineOptions options;
+  options.storage = storage;
+  Community c(std::move(options));
+  const std::uint64_t seq = ok(c->last_event_seq());
+  storage->throw_at = 0;
+  CHECK(code_of(c->create_thread(c.bo.id, c.guild.id, "Raid", "Friday")) == errc::internal);
+  CHECK(ok(c->last_event_seq()) == seq);  // nothing of it was logged
+  // The next call runs (it would wait forever if the group were still marked running), from
+  // this thread and from another.
+  auto t = ok(c->create_thread(c.bo.id, c.guild.id, "Raid", "Saturday"));
+  CHECK(ok(c->get_thread(c.bo.id, t.thread.id)).title == "Raid");
+  std::thread other([&] { (void)c->create_thread(c.ada.id, c.guild.id, "Loot", "later"); });
+  other.join();
+  CHECK(ok(c->list_threads(c.bo.id, c.guild.id, {})).items.size() == 2);
 }
