@@ -1,5 +1,6 @@
 // Walks the security matrix (security_matrix.hpp) against the kit's storage: every call, every
-// actor, every visibility, each write in a world of its own.
+// actor, every visibility, each write in a world of its own (built anew, or a copy of one built
+// once when the factory can copy a storage).
 #include "security_matrix.hpp"
 
 #include <catch2/catch.hpp>
@@ -28,8 +29,8 @@ inline void must(result<void> r) {
   REQUIRE(r.has_value());
 }
 
-struct World {
-  std::unique_ptr<Engine> engine;
+// What a world's calls name: the same in a copy of the world.
+struct WorldIds {
   std::array<MemberId, actor_count> actors{};
   std::array<PostId, actor_count> own_post{};
   MemberId target, newbie, asker;
@@ -43,6 +44,11 @@ struct World {
   ModeratorNoteId note;
   std::uint64_t removal = 0;  // the audit entry of the owner's removal of target's reply
   std::string invite_join, invite_revoke;
+};
+
+struct World : WorldIds {
+  std::shared_ptr<Storage> storage;
+  std::unique_ptr<Engine> engine;
 
   Engine& operator*() { return *engine; }
   MemberId operator[](Actor a) const { return actors[static_cast<std::size_t>(a)]; }
@@ -54,8 +60,9 @@ struct World {
 
 World build_world(Visibility visibility) {
   World w;
+  w.storage = detail::fresh_storage();
   EngineOptions options;
-  options.storage = detail::fresh_storage();
+  options.storage = w.storage;
   w.engine = must(Engine::open(std::move(options)));
   Engine& e = *w.engine;
   auto create = [&](const char* handle) { return must(e.create_member(handle, handle)).id; };
@@ -110,6 +117,19 @@ World build_world(Visibility visibility) {
   auto inbox = must(e.list_notifications(mem, {}));
   REQUIRE_FALSE(inbox.items.empty());
   w.members_notification = inbox.items.front().id;
+  return w;
+}
+
+// A world holding what `pristine` holds, through the factory's copy, with an engine of its own.
+World copy_world(const World& pristine) {
+  World w;
+  static_cast<WorldIds&>(w) = pristine;
+  auto copied = detail::factory().copy(*pristine.storage);
+  REQUIRE(copied.has_value());
+  w.storage = *copied;
+  EngineOptions options;
+  options.storage = w.storage;
+  w.engine = must(Engine::open(std::move(options)));
   return w;
 }
 
@@ -325,7 +345,8 @@ const std::map<std::string_view, Cell>& cells() {
 #undef WRITE
 
 void walk(Visibility visibility, std::string_view Row::*column) {
-  std::optional<World> shared;  // for the calls that only read
+  std::optional<World> shared;    // for the calls that only read
+  std::optional<World> pristine;  // copied for each write, when the factory can copy
   for (const Row& row : rows) {
     auto it = cells().find(row.call);
     if (it == cells().end())
@@ -335,7 +356,11 @@ void walk(Visibility visibility, std::string_view Row::*column) {
     for (int a = 0; a < actor_count; ++a) {
       std::optional<World> own;
       World* w;
-      if (it->second.writes) {
+      if (it->second.writes && detail::factory().copy) {
+        if (!pristine) pristine.emplace(build_world(visibility));
+        own.emplace(copy_world(*pristine));
+        w = &*own;
+      } else if (it->second.writes) {
         own.emplace(build_world(visibility));
         w = &*own;
       } else {

@@ -1,7 +1,12 @@
 // Runs the storage conformance kit against the SQLite adapter, on files in a scratch folder.
 #include <unistd.h>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <exception>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "hearth/conformance/kit.hpp"
@@ -37,5 +42,31 @@ int main(int argc, char** argv) {
     return hearth::sqlite::open_storage({.path = last});
   };
   factory.reopen = [&]() { return hearth::sqlite::open_storage({.path = last}); };
+  // A copy through VACUUM INTO, which reads one snapshot of the file (its WAL included) from a
+  // connection of its own while the storage stays open.
+  std::map<const hearth::Storage*, std::string> paths;
+  factory.create = [&, create = factory.create]() {
+    auto s = create();
+    if (s) paths[s->get()] = last;
+    return s;
+  };
+  factory.copy =
+      [&](const hearth::Storage& from) -> hearth::result<std::shared_ptr<hearth::Storage>> {
+    const auto source = paths.find(&from);
+    if (source == paths.end()) return hearth::errc::invalid_argument;
+    const std::string to = (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
+    try {
+      SQLite::Database db(source->second, SQLite::OPEN_READONLY);
+      db.exec("PRAGMA synchronous = OFF");  // the copy is a scratch file: no fsync for it
+      SQLite::Statement vacuum(db, "VACUUM INTO ?1");
+      vacuum.bind(1, to);
+      vacuum.exec();
+    } catch (const std::exception&) {
+      return hearth::errc::storage_error;
+    }
+    auto copied = hearth::sqlite::open_storage({.path = to});
+    if (copied) paths[copied->get()] = to;
+    return copied;
+  };
   return hearth::conformance::run(std::move(factory), argc, argv);
 }
