@@ -40,7 +40,8 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const Member& m) {
         {"external_ref", m.external_ref ? json::value(*m.external_ref) : json::value(nullptr)},
         {"bio", m.bio},
         {"created_at", m.created_at},
-        {"active", m.active}};
+        {"active", m.active},
+        {"erased_at", m.erased_at}};
 }
 
 void tag_invoke(const json::value_from_tag&, json::value& jv, const Space& s) {

@@ -632,10 +632,15 @@ TEST_CASE("erasing a member closes their sessions with a reason", "[protocol]") 
   Wire w;
   Client bo = w.client("bo_2");
   Client ada = w.client("ada");
+  CHECK(ada.call("get_member", {{"member", s(w.bo.id.value)}}).at("erased_at") == 0);
   REQUIRE(w->erase_member(w.bo.id).has_value());
   CHECK(bo.output().closed() == "erased");
   CHECK(bo.session().closing());
   CHECK(ada.output().closes() == 0);
+  // Others see the member as erased, and when.
+  const auto erased = ada.call("get_member", {{"member", s(w.bo.id.value)}});
+  CHECK(erased.at("erased_at") == w.clock->now());
+  CHECK(str(erased, "handle") == "erased-" + std::to_string(w.bo.id.value));
   // Their old handle no longer signs in: it is free, and no member has it.
   CHECK(test::code_of(w->find_member_by_handle("bo_2")) == errc::not_found);
 }
