@@ -44,9 +44,10 @@ struct Config {
   std::uint64_t max_connections = 20'000;
   std::uint64_t idle_timeout_seconds = 60;
   std::uint64_t socket_send_buffer = 0;
-  std::string reputation;  // a JSON file of reputation rules; empty: the engine's defaults
-  std::string badges;      // a JSON file of badge rules; empty: the standard badges
-  std::string automod;     // a JSON file: the community's auto-moderation rules
+  std::uint64_t mmap_mib = 1024;  // SqliteOptions::mmap_size, in MiB; 0: reads through read()
+  std::string reputation;         // a JSON file of reputation rules; empty: the engine's defaults
+  std::string badges;             // a JSON file of badge rules; empty: the standard badges
+  std::string automod;            // a JSON file: the community's auto-moderation rules
   bool demo_classifier = false;
 };
 
@@ -67,6 +68,8 @@ constexpr const char* usage = R"(usage: hearthd [options]
   --max-frame-bytes N       --requests-per-second N  --request-burst N
   --send-queue-bytes N      --max-connections N      --idle-timeout-seconds N
   --socket-send-buffer N    (SO_SNDBUF per connection; 0: the system's default)
+  --mmap-mib N              map this much of the database for reads (default 1024; 0: off,
+                            for heavy writes or a memory bound: docs/storage-adapters.md)
   --reputation FILE         reputation rules: {"default": RULES, "by_kind": {"guild": RULES}}
                             (RULES as docs/reputation.md says, e.g. {"preset": "qa"})
   --badges FILE             badge rules: {"badges": [...]} as docs/badges.md says
@@ -146,7 +149,10 @@ void set(Config& c, std::string key, const std::string& value) {
     c.idle_timeout_seconds = number(key, value);
   else if (key == "socket-send-buffer")
     c.socket_send_buffer = number(key, value);
-  else if (key == "reputation")
+  else if (key == "mmap-mib") {
+    c.mmap_mib = number(key, value);
+    if (c.mmap_mib > 1'000'000) die("--mmap-mib: at most 1000000");
+  } else if (key == "reputation")
     c.reputation = value;
   else if (key == "badges")
     c.badges = value;
@@ -288,7 +294,8 @@ int main(int argc, char** argv) {
   if (port > 65535) die("--listen: the port is above 65535");
 
   const bool fresh = !fs::exists(config.db);
-  auto storage = hearth::sqlite::open_storage({.path = config.db});
+  auto storage = hearth::sqlite::open_storage(
+      {.path = config.db, .mmap_size = static_cast<std::int64_t>(config.mmap_mib) << 20});
   if (!storage) die("cannot open " + config.db + ": " + storage.error().message());
   hearth::EngineOptions engine_options;
   engine_options.storage = *storage;

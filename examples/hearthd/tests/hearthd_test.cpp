@@ -424,16 +424,16 @@ struct TempFile {
 
 // What hearthd writes to stderr when it refuses to start with `flag` naming `file` (it must
 // exit with status 2).
-std::string refusal(const std::string& flag, const TempFile& file) {
+std::string refusal(const std::string& flag, const std::string& value) {
   static int counter = 0;
   const auto dir =
       std::filesystem::temp_directory_path() /
       ("hearthd-refused-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
   std::filesystem::create_directories(dir);
   const std::string err = (dir / "err.txt").string();
-  const std::string command =
-      std::string(HEARTHD_PATH) + " --dev --no-seed --listen 127.0.0.1:0 --db " +
-      (dir / "x.db").string() + " " + flag + " " + file.path.string() + " 2> " + err;
+  const std::string command = std::string(HEARTHD_PATH) +
+                              " --dev --no-seed --listen 127.0.0.1:0 --db " +
+                              (dir / "x.db").string() + " " + flag + " " + value + " 2> " + err;
   const int status = std::system(command.c_str());
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);
@@ -441,6 +441,23 @@ std::string refusal(const std::string& flag, const TempFile& file) {
   std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::filesystem::remove_all(dir);
   return message;
+}
+
+std::string refusal(const std::string& flag, const TempFile& file) {
+  return refusal(flag, file.path.string());
+}
+
+TEST_CASE("hearthd reads with the database unmapped when told, and refuses a wrong size",
+          "[hearthd]") {
+  Hearthd server({"--mmap-mib", "0"});
+  Client ada(server.port());
+  ada.hello("ada");
+  const std::string raids = raids_channel(ada);
+  auto t = ada.call("create_thread", {{"space", raids}, {"title", "Raid"}, {"body", "Friday"}});
+  auto page = ada.call("get_thread_page", {{"thread", t.at("thread").at("id")}});
+  CHECK(str(page.at("items").as_array().at(0), "body") == "Friday");
+  CHECK(refusal("--mmap-mib", "lots").find("expected a number") != std::string::npos);
+  CHECK(refusal("--mmap-mib", "2000000").find("at most 1000000") != std::string::npos);
 }
 
 TEST_CASE("hearthd takes reputation rules from a file, and refuses a wrong one by name",
