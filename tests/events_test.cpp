@@ -180,12 +180,13 @@ TEST_CASE("a handler that throws is cancelled, the exception does not reach the 
 
 TEST_CASE("a write whose commit throws fails alone, and the engine goes on writing",
           "[events][group_commit]") {
-  auto storage = std::make_shared<ThrowingMethod>(std::make_shared<MemoryStorage>(), "commit");
+  auto storage = std::make_shared<FailingMethod>(std::make_shared<MemoryStorage>(), "commit");
+  storage->throws = true;
   EngineOptions options;
   options.storage = storage;
   Community c(std::move(options));
   const std::uint64_t seq = ok(c->last_event_seq());
-  storage->throw_at = 0;
+  storage->fail_at = 0;
   CHECK(code_of(c->create_thread(c.bo.id, c.guild.id, "Raid", "Friday")) == errc::internal);
   CHECK(ok(c->last_event_seq()) == seq);  // nothing of it was logged
   // The next call runs (it would wait forever if the group were still marked running), from
