@@ -231,29 +231,17 @@ bool Engine::Impl::shares_commit(const WriteRequest& r) noexcept {
 }
 
 void Engine::Impl::submit(WriteRequest& request) {
+  // Reserved before queueing: taking a group below never allocates while it is marked running.
+  std::vector<WriteRequest*> group;
+  group.reserve(options.group_commit_max);
   std::unique_lock lock(group_mutex);
   group_queue.push_back(&request);
-  std::vector<WriteRequest*> group;
   while (!request.done) {
     if (group_running) {
       request.wake.wait(lock);
       continue;
     }
     group.clear();
-#if defined(__cpp_exceptions)
-    try {
-      group.reserve(std::min<std::size_t>(group_queue.size(), options.group_commit_max));
-    } catch (...) {
-      // No memory to take a group: this call fails alone; the next in line tries.
-      std::erase(group_queue, &request);
-      request.failed = make_error_code(errc::internal);
-      request.done = true;
-      if (!group_queue.empty()) group_queue.front()->wake.notify_one();
-      break;
-    }
-#else
-    group.reserve(std::min<std::size_t>(group_queue.size(), options.group_commit_max));
-#endif
     group_running = true;
     while (!group_queue.empty() && group.size() < options.group_commit_max) {
       group.push_back(group_queue.front());

@@ -35,26 +35,30 @@ int main(int argc, char** argv) {
   ScratchDir scratch;
   int counter = 0;
   std::string last;
+  // Where each storage the kit holds lives, for copy.
+  std::map<const hearth::Storage*, std::string> paths;
+  auto next_path = [&] {
+    return (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
+  };
+  auto open_at = [&](const std::string& path) {
+    auto s = hearth::sqlite::open_storage({.path = path});
+    if (s) paths[s->get()] = path;
+    return s;
+  };
   hearth::conformance::StorageFactory factory;
   factory.name = "SqliteStorage";
   factory.create = [&]() {
-    last = (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
-    return hearth::sqlite::open_storage({.path = last});
+    last = next_path();
+    return open_at(last);
   };
   factory.reopen = [&]() { return hearth::sqlite::open_storage({.path = last}); };
   // A copy through VACUUM INTO, which reads one snapshot of the file (its WAL included) from a
   // connection of its own while the storage stays open.
-  std::map<const hearth::Storage*, std::string> paths;
-  factory.create = [&, create = factory.create]() {
-    auto s = create();
-    if (s) paths[s->get()] = last;
-    return s;
-  };
   factory.copy =
       [&](const hearth::Storage& from) -> hearth::result<std::shared_ptr<hearth::Storage>> {
     const auto source = paths.find(&from);
     if (source == paths.end()) return hearth::errc::invalid_argument;
-    const std::string to = (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
+    const std::string to = next_path();
     try {
       SQLite::Database db(source->second, SQLite::OPEN_READONLY);
       db.exec("PRAGMA synchronous = OFF");  // the copy is a scratch file: no fsync for it
@@ -64,9 +68,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception&) {
       return hearth::errc::storage_error;
     }
-    auto copied = hearth::sqlite::open_storage({.path = to});
-    if (copied) paths[copied->get()] = to;
-    return copied;
+    return open_at(to);
   };
   return hearth::conformance::run(std::move(factory), argc, argv);
 }
