@@ -98,12 +98,14 @@ struct Config {
   std::int64_t mmap_mib = -1;
   // SqliteOptions::batch_wal_writes (hearth only): each commit's WAL frames in one write() call.
   bool wal_batching = true;
+  // SqliteOptions::keep_read_maps (hearth only): readers keep their map across commits.
+  bool keep_maps = true;
 };
 
 inline void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s [--scale N] [--posts N] [--reactions N] [--seed N] [--db PATH]\n"
-               "          [--mmap-mib N] [--wal-batching 0|1]\n"
+               "          [--mmap-mib N] [--wal-batching 0|1] [--keep-maps 0|1]\n"
                "  --scale N      multiply every count of W1 by N (default 1: 2,000 members,\n"
                "                 50 spaces, 100,000 posts, 200,000 reactions, 10,000 thread\n"
                "                 pages, 10,000 space listings)\n"
@@ -116,7 +118,9 @@ inline void usage(const char* program) {
                "                 in MiB; 0: read through read(); default: hearth's adapter's\n"
                "                 1024, plain SQLite's 0)\n"
                "  --wal-batching 0|1  hearth: write each commit's WAL frames in one call (1, the\n"
-               "                 default) or as SQLite does, two calls a page (0)\n",
+               "                 default) or as SQLite does, two calls a page (0)\n"
+               "  --keep-maps 0|1  hearth: read connections keep their map of the file across\n"
+               "                 commits (1, the default) or drop it at each, as SQLite does (0)\n",
                program);
 }
 
@@ -130,6 +134,16 @@ inline std::uint64_t parse_count(const char* program, std::string_view flag, con
     std::exit(2);
   }
   return value;
+}
+
+inline bool parse_switch(const char* program, std::string_view flag, const char* text) {
+  const std::uint64_t on = parse_count(program, flag, text);
+  if (on > 1) {
+    std::fprintf(stderr, "%s: %.*s must be 0 or 1\n", program, static_cast<int>(flag.size()),
+                 flag.data());
+    std::exit(2);
+  }
+  return on == 1;
 }
 
 // Parses the command line; prints the usage and exits on a bad one.
@@ -161,12 +175,9 @@ inline Config parse_args(int argc, char** argv) {
     } else if (flag == "--db") {
       config.db_path = value;
     } else if (flag == "--wal-batching") {
-      const std::uint64_t on = parse_count(program, flag, value);
-      if (on > 1) {
-        std::fprintf(stderr, "%s: --wal-batching must be 0 or 1\n", program);
-        std::exit(2);
-      }
-      config.wal_batching = on == 1;
+      config.wal_batching = parse_switch(program, flag, value);
+    } else if (flag == "--keep-maps") {
+      config.keep_maps = parse_switch(program, flag, value);
     } else if (flag == "--mmap-mib") {
       const std::uint64_t mib = parse_count(program, flag, value);
       if (mib > 1'000'000) {

@@ -104,6 +104,7 @@ int run(const Config& config, const std::string& path) {
                                                .synchronous = hearth::sqlite::Synchronous::normal};
   if (config.mmap_mib >= 0) sqlite_options.mmap_size = config.mmap_mib << 20;
   sqlite_options.batch_wal_writes = config.wal_batching;
+  sqlite_options.keep_read_maps = config.keep_maps;
   auto storage = check(hearth::sqlite::open_storage(sqlite_options), "sqlite::open_storage");
   hearth::EngineOptions engine_options;
   engine_options.storage = std::move(storage);

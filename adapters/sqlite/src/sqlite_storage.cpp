@@ -4017,8 +4017,11 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
     ++open_readers_;
     lock.unlock();
     auto r = no_throw([&]() -> result<Connection*> {
-      auto c = std::make_unique<Connection>(
-          options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
+      const char* vfs =
+          options_.keep_read_maps && options_.mmap_size > 0 ? detail::kept_map_vfs() : nullptr;
+      auto c =
+          std::make_unique<Connection>(options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
+                                       options_.busy_timeout_ms, vfs);
       c->db().exec("PRAGMA query_only = ON");
       register_search_functions(c->db());
       c->db().exec("PRAGMA cache_size = -1024");

@@ -230,18 +230,153 @@ int batching_current_time_int64(sqlite3_vfs* vfs, sqlite3_int64* out) noexcept {
   return real_vfs(vfs)->xCurrentTimeInt64(real_vfs(vfs), out);
 }
 
-Batching normal_vfs{}, full_vfs{};
-bool registered = false;
+// --- Read connections: the database file's map kept across commits -------------------------
 
-void fill(Batching& b, sqlite3_vfs* real, const char* name, bool fsync_commits) noexcept {
+struct MappedFile {
+  sqlite3_file base;         // pMethods: mapped_methods
+  sqlite3_file* real;        // the default VFS's file, in the same allocation, after this struct
+  sqlite3_int64 map_extent;  // the file's size when its map was last dropped; -1 before
+};
+
+constexpr std::size_t mapped_real_offset = (sizeof(MappedFile) + 15) & ~std::size_t{15};
+
+sqlite3_file* real_of(sqlite3_file* f) noexcept { return reinterpret_cast<MappedFile*>(f)->real; }
+
+// SQLite asks for the whole map to be dropped (offset 0, no page) when a read transaction finds
+// that another connection committed, and on an error's reset. The map is of the file itself,
+// shared with the OS's cache, so it shows every change to the file's pages: only a change of
+// the file's size (a checkpoint grew it, or truncated it) needs a new one. Otherwise the map,
+// with every page already faulted in, is kept. A page given out (p set) is always handed back.
+int mapped_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) noexcept {
+  auto* f = reinterpret_cast<MappedFile*>(file);
+  sqlite3_file* real = f->real;
+  if (p == nullptr) {
+    sqlite3_int64 size = -1;
+    if (real->pMethods->xFileSize(real, &size) == SQLITE_OK && f->map_extent >= 0 &&
+        size >= f->map_extent && size - f->map_extent <= f->map_extent / 8) {
+      return SQLITE_OK;
+    }
+    f->map_extent = size;  // the next fetch maps the file at (at least) this size
+  }
+  return real->pMethods->xUnfetch(real, offset, p);
+}
+
+int mapped_close(sqlite3_file* file) noexcept {
+  sqlite3_file* real = real_of(file);
+  return real->pMethods->xClose(real);
+}
+int mapped_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) noexcept {
+  return real_of(file)->pMethods->xRead(real_of(file), out, amount, offset);
+}
+int mapped_write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offset) noexcept {
+  return real_of(file)->pMethods->xWrite(real_of(file), in, amount, offset);
+}
+int mapped_truncate(sqlite3_file* file, sqlite3_int64 size) noexcept {
+  return real_of(file)->pMethods->xTruncate(real_of(file), size);
+}
+int mapped_sync(sqlite3_file* file, int flags) noexcept {
+  return real_of(file)->pMethods->xSync(real_of(file), flags);
+}
+int mapped_file_size(sqlite3_file* file, sqlite3_int64* size) noexcept {
+  return real_of(file)->pMethods->xFileSize(real_of(file), size);
+}
+int mapped_lock(sqlite3_file* file, int level) noexcept {
+  return real_of(file)->pMethods->xLock(real_of(file), level);
+}
+int mapped_unlock(sqlite3_file* file, int level) noexcept {
+  return real_of(file)->pMethods->xUnlock(real_of(file), level);
+}
+int mapped_check_reserved_lock(sqlite3_file* file, int* out) noexcept {
+  return real_of(file)->pMethods->xCheckReservedLock(real_of(file), out);
+}
+int mapped_file_control(sqlite3_file* file, int op, void* arg) noexcept {
+  return real_of(file)->pMethods->xFileControl(real_of(file), op, arg);
+}
+int mapped_sector_size(sqlite3_file* file) noexcept {
+  return real_of(file)->pMethods->xSectorSize(real_of(file));
+}
+int mapped_device_characteristics(sqlite3_file* file) noexcept {
+  return real_of(file)->pMethods->xDeviceCharacteristics(real_of(file));
+}
+int mapped_shm_map(sqlite3_file* file, int region, int size, int extend,
+                   void volatile** out) noexcept {
+  return real_of(file)->pMethods->xShmMap(real_of(file), region, size, extend, out);
+}
+int mapped_shm_lock(sqlite3_file* file, int offset, int n, int flags) noexcept {
+  return real_of(file)->pMethods->xShmLock(real_of(file), offset, n, flags);
+}
+void mapped_shm_barrier(sqlite3_file* file) noexcept {
+  real_of(file)->pMethods->xShmBarrier(real_of(file));
+}
+int mapped_shm_unmap(sqlite3_file* file, int delete_flag) noexcept {
+  return real_of(file)->pMethods->xShmUnmap(real_of(file), delete_flag);
+}
+int mapped_fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) noexcept {
+  return real_of(file)->pMethods->xFetch(real_of(file), offset, amount, out);
+}
+
+// Version 3, as the default VFS's database files are: shared memory (WAL) and the map.
+const sqlite3_io_methods mapped_methods = {
+    3,
+    mapped_close,
+    mapped_read,
+    mapped_write,
+    mapped_truncate,
+    mapped_sync,
+    mapped_file_size,
+    mapped_lock,
+    mapped_unlock,
+    mapped_check_reserved_lock,
+    mapped_file_control,
+    mapped_sector_size,
+    mapped_device_characteristics,
+    mapped_shm_map,
+    mapped_shm_lock,
+    mapped_shm_barrier,
+    mapped_shm_unmap,
+    mapped_fetch,
+    mapped_unfetch,
+};
+
+int mapped_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
+                int* out_flags) noexcept {
+  sqlite3_vfs* real = real_vfs(vfs);
+  if ((flags & SQLITE_OPEN_MAIN_DB) == 0) return real->xOpen(real, name, file, flags, out_flags);
+  auto* f = reinterpret_cast<MappedFile*>(file);
+  f->base.pMethods = nullptr;
+  f->real =
+      reinterpret_cast<sqlite3_file*>(reinterpret_cast<unsigned char*>(file) + mapped_real_offset);
+  f->map_extent = -1;
+  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
+  if (rc != SQLITE_OK) {
+    if (f->real->pMethods != nullptr) f->real->pMethods->xClose(f->real);
+    return rc;
+  }
+  // Methods without the map or shared memory (never the unix VFS's): the default VFS's file is
+  // opened again, straight into the memory SQLite gave, and used as it is.
+  if (f->real->pMethods->iVersion < 3) {
+    f->real->pMethods->xClose(f->real);
+    return real->xOpen(real, name, file, flags, out_flags);
+  }
+  f->base.pMethods = &mapped_methods;
+  return SQLITE_OK;
+}
+
+Batching normal_vfs{}, full_vfs{}, mapped_vfs{};
+bool registered = false, mapped_registered = false;
+
+using OpenFn = int (*)(sqlite3_vfs*, const char*, sqlite3_file*, int, int*) noexcept;
+
+void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int file_bytes,
+          bool fsync_commits) noexcept {
   sqlite3_vfs& v = b.vfs;
   // Up to xCurrentTimeInt64 at most: no system-call overrides through this one.
   v.iVersion = real->iVersion >= 2 ? 2 : 1;
-  v.szOsFile = static_cast<int>(real_offset) + real->szOsFile;
+  v.szOsFile = file_bytes + real->szOsFile;
   v.mxPathname = real->mxPathname;
   v.zName = name;
   v.pAppData = real;
-  v.xOpen = batching_open;
+  v.xOpen = open;
   v.xDelete = batching_delete;
   v.xAccess = batching_access;
   v.xFullPathname = batching_full_pathname;
@@ -264,13 +399,26 @@ const char* wal_batching_vfs(WalSync sync) noexcept {
   std::call_once(once, [] {
     sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
     if (real == nullptr || real->iVersion < 1) return;
-    fill(normal_vfs, real, "hearth-wal-batching", false);
-    fill(full_vfs, real, "hearth-wal-batching-full", true);
+    const int bytes = static_cast<int>(real_offset);
+    fill(normal_vfs, real, "hearth-wal-batching", batching_open, bytes, false);
+    fill(full_vfs, real, "hearth-wal-batching-full", batching_open, bytes, true);
     registered = sqlite3_vfs_register(&normal_vfs.vfs, 0) == SQLITE_OK &&
                  sqlite3_vfs_register(&full_vfs.vfs, 0) == SQLITE_OK;
   });
   if (!registered) return nullptr;
   return sync == WalSync::full ? full_vfs.vfs.zName : normal_vfs.vfs.zName;
+}
+
+const char* kept_map_vfs() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
+    if (real == nullptr || real->iVersion < 1) return;
+    fill(mapped_vfs, real, "hearth-kept-map", mapped_open, static_cast<int>(mapped_real_offset),
+         false);
+    mapped_registered = sqlite3_vfs_register(&mapped_vfs.vfs, 0) == SQLITE_OK;
+  });
+  return mapped_registered ? mapped_vfs.vfs.zName : nullptr;
 }
 
 }  // namespace hearth::sqlite::detail

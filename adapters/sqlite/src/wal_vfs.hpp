@@ -1,5 +1,6 @@
-// A VFS for the writer connection that writes each commit's WAL frames in one write() call
-// (one per 64 KiB).
+// The SQLite adapter's VFS wrappers: for the writer connection, one that writes each commit's
+// WAL frames in one write() call (one per 64 KiB); for read connections, one that keeps the
+// database file's memory map across other connections' commits.
 // Internal to the SQLite adapter; see wal_vfs.cpp and docs/storage-adapters.md.
 #pragma once
 
@@ -20,5 +21,14 @@ enum class WalSync : unsigned char {
 // out, which gives exactly synchronous = NORMAL's durability; the WAL header's sync when the
 // WAL restarts and the checkpoints' syncs stay. Returns nullptr if registering failed.
 const char* wal_batching_vfs(WalSync sync) noexcept;
+
+// The name of a VFS (registered on first use, never the default) for read connections with
+// PRAGMA mmap_size > 0. It wraps SQLite's default one. When a read transaction begins after
+// another connection's commit, SQLite drops its whole map of the database file, and every page
+// the transaction then touches is faulted in again. A database file opened through this VFS
+// keeps its map unless the file's size has changed since the map was made: the map is of the
+// file, shared with the OS's cache, so it shows every change to the file's pages, and only
+// pages past a changed end need a new one. Returns nullptr if registering failed.
+const char* kept_map_vfs() noexcept;
 
 }  // namespace hearth::sqlite::detail
