@@ -458,6 +458,44 @@ TEST_CASE("spaces are updated in place", "[conformance][spaces]") {
   CHECK(code_of(tx->update_space(space(99))) == errc::not_found);
 }
 
+TEST_CASE("update_space moves a space to another parent, or to the roots",
+          "[conformance][spaces]") {
+  auto s = fresh_storage();
+  seed(*s);
+  const auto children = [&](std::uint64_t parent) {
+    auto tx = begin(*s, TxMode::read);
+    auto got = tx->list_child_spaces(SpaceId{parent}, SpaceId{}, 10);
+    REQUIRE(got);
+    return ids_of(*got);
+  };
+  using Ids = std::vector<std::uint64_t>;
+  const auto move = [&](std::uint64_t id, std::uint64_t parent) {
+    Space moved = space(id, parent);
+    moved.name = "moved " + std::to_string(parent);  // the other fields change with it
+    {
+      auto tx = begin(*s);
+      REQUIRE(tx->update_space(moved));
+      REQUIRE(tx->commit());
+    }
+    auto read = begin(*s, TxMode::read);
+    auto got = read->get_space(SpaceId{id});
+    REQUIRE(got);
+    require_same(*got, moved);
+  };
+  move(12, 0);  // to the roots
+  CHECK(children(10) == Ids{11});
+  CHECK(children(0) == (Ids{10, 12}));
+  move(12, 11);  // under a child
+  CHECK(children(0) == Ids{10});
+  CHECK(children(11) == Ids{12});
+  move(12, 11);  // the same parent: nothing moves, the rest is written
+  CHECK(children(11) == Ids{12});
+  move(11, 0);
+  CHECK(children(10).empty());
+  CHECK(children(0) == (Ids{10, 11}));
+  CHECK(children(11) == Ids{12});
+}
+
 TEST_CASE("memberships are unique per space and member and list in member order",
           "[conformance][spaces]") {
   auto s = fresh_storage();

@@ -681,6 +681,7 @@ enum class Q : std::uint8_t {
   space_insert,
   space_update,
   space_update_parent,
+  space_parent_get,
   space_get,
   space_children,
   space_find,
@@ -911,6 +912,8 @@ const char* sql_of(Q q) noexcept {
              "visibility = ?6, owner_id = ?7, created_at = ?8, member_count = ?9, "
              "thread_count = ?10, join_policy = ?11, member_cap = ?12, tags = ?13, "
              "reaction_kinds = ?14, no_self_reaction = ?15 WHERE id = ?1";
+    case Q::space_parent_get:
+      return "SELECT parent_id FROM spaces WHERE id = ?1";
     case Q::space_update_parent:
       return "UPDATE spaces SET parent_id = ?2 WHERE id = ?1 AND parent_id IS NOT ?2";
     case Q::space_get:
@@ -2274,6 +2277,11 @@ class SqliteTransaction final : public Transaction {
         Use s(c, Q::space_update);
         bind_space(*s, sp, lists);
         if (s->exec() == 0) return errc::not_found;
+      }
+      {
+        Use s(c, Q::space_parent_get);
+        bind_id(*s, 1, sp.id.value);
+        if (s->executeStep() && col_u64(*s, 0) == sp.parent.value) return {};
       }
       Use s(c, Q::space_update_parent);
       bind_id(*s, 1, sp.id.value);

@@ -245,8 +245,11 @@ sqlite3_file* real_of(sqlite3_file* f) noexcept { return reinterpret_cast<Mapped
 // SQLite asks for the whole map to be dropped (offset 0, no page) when a read transaction finds
 // that another connection committed, and on an error's reset. The map is of the file itself,
 // shared with the OS's cache, so it shows every change to the file's pages: only a change of
-// the file's size (a checkpoint grew it, or truncated it) needs a new one. Otherwise the map,
-// with every page already faulted in, is kept. A page given out (p set) is always handed back.
+// the file's size (a checkpoint grew it, or truncated it) can call for a new one. It is dropped
+// when the file shrank, or grew by more than an eighth since it was last dropped: checkpoints
+// grow the file a page at a time, and pages past the map's end are read through xRead, as
+// SQLite reads past mmap_size. Otherwise the map, with its pages already faulted in, is kept.
+// A page given out (p set) is always handed back.
 int mapped_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) noexcept {
   auto* f = reinterpret_cast<MappedFile*>(file);
   sqlite3_file* real = f->real;

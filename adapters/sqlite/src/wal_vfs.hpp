@@ -26,9 +26,9 @@ const char* wal_batching_vfs(WalSync sync) noexcept;
 // PRAGMA mmap_size > 0. It wraps SQLite's default one. When a read transaction begins after
 // another connection's commit, SQLite drops its whole map of the database file, and every page
 // the transaction then touches is faulted in again. A database file opened through this VFS
-// keeps its map unless the file's size has changed since the map was made: the map is of the
-// file, shared with the OS's cache, so it shows every change to the file's pages, and only
-// pages past a changed end need a new one. Returns nullptr if registering failed.
+// keeps its map unless the file shrank or grew by more than an eighth: the map is of the file,
+// shared with the OS's cache, so it shows every change to the file's pages, and pages past its
+// end are read through xRead. Returns nullptr if registering failed.
 const char* kept_map_vfs() noexcept;
 
 }  // namespace hearth::sqlite::detail
