@@ -173,22 +173,30 @@ struct Batching {
   bool fsync_commits;
 };
 
+// Opens the default VFS's file in the memory SQLite gave for `outer`, `offset` bytes in (*inner),
+// for a wrapper to forward to. The outer file stays unopened (no methods) until its opener sets
+// them; on a failure whatever the default VFS left open is closed.
+int open_inner(sqlite3_vfs* real, const char* name, sqlite3_file* outer, std::size_t offset,
+               int flags, int* out_flags, sqlite3_file** inner) noexcept {
+  outer->pMethods = nullptr;
+  *inner = reinterpret_cast<sqlite3_file*>(reinterpret_cast<unsigned char*>(outer) + offset);
+  const int rc = real->xOpen(real, name, *inner, flags, out_flags);
+  if (rc != SQLITE_OK && (*inner)->pMethods != nullptr) (*inner)->pMethods->xClose(*inner);
+  return rc;
+}
+
 int batching_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
                   int* out_flags) noexcept {
   sqlite3_vfs* real = real_vfs(vfs);
   if ((flags & SQLITE_OPEN_WAL) == 0) return real->xOpen(real, name, file, flags, out_flags);
   WalFile* f = wal(file);
-  f->base.pMethods = nullptr;
-  f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<unsigned char*>(file) + real_offset);
   f->data = nullptr;
   f->start = 0;
   f->len = 0;
   f->fsync_commits = reinterpret_cast<Batching*>(vfs)->fsync_commits;
-  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
-  if (rc != SQLITE_OK) {
-    if (f->real->pMethods != nullptr) f->real->pMethods->xClose(f->real);
+  if (const int rc = open_inner(real, name, file, real_offset, flags, out_flags, &f->real);
+      rc != SQLITE_OK)
     return rc;
-  }
   f->base.pMethods = &wal_methods;
   return SQLITE_OK;
 }
@@ -346,15 +354,10 @@ int mapped_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flag
   sqlite3_vfs* real = real_vfs(vfs);
   if ((flags & SQLITE_OPEN_MAIN_DB) == 0) return real->xOpen(real, name, file, flags, out_flags);
   auto* f = reinterpret_cast<MappedFile*>(file);
-  f->base.pMethods = nullptr;
-  f->real =
-      reinterpret_cast<sqlite3_file*>(reinterpret_cast<unsigned char*>(file) + mapped_real_offset);
   f->map_extent = -1;
-  const int rc = real->xOpen(real, name, f->real, flags, out_flags);
-  if (rc != SQLITE_OK) {
-    if (f->real->pMethods != nullptr) f->real->pMethods->xClose(f->real);
+  if (const int rc = open_inner(real, name, file, mapped_real_offset, flags, out_flags, &f->real);
+      rc != SQLITE_OK)
     return rc;
-  }
   // Methods without the map or shared memory (never the unix VFS's): the default VFS's file is
   // opened again, straight into the memory SQLite gave, and used as it is.
   if (f->real->pMethods->iVersion < 3) {

@@ -966,6 +966,18 @@ bool insert_members_in_one(Storage& storage, int first, int count) {
   return static_cast<bool>((*tx)->commit());
 }
 
+// Reads members [first, last] (as insert_members_in_one wrote them) in one read transaction;
+// true when every one is there, whole.
+bool read_members(Storage& storage, int first, int last) {
+  auto tx = storage.begin(TxMode::read);
+  if (!tx) return false;
+  for (int i = first; i <= last; ++i) {
+    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
+    if (!m || m->handle != "member" + std::to_string(i) || m->bio.size() != 1500) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("a commit is in the files when it returns, with the WAL writes batched or not",
@@ -989,14 +1001,7 @@ TEST_CASE("a commit is in the files when it returns, with the WAL writes batched
   REQUIRE(code == 0);
   auto reopened = sqlite::open_storage({.path = db.path.string()});
   REQUIRE(reopened);
-  auto tx = (*reopened)->begin(TxMode::read);
-  REQUIRE(tx);
-  for (int i = 1; i <= 500; ++i) {
-    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
-    REQUIRE(m);
-    CHECK(m->handle == "member" + std::to_string(i));
-    CHECK(m->bio.size() == 1500);
-  }
+  CHECK(read_members(**reopened, 1, 500));
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
@@ -1047,18 +1052,6 @@ long thread_minor_faults() {
   rusage usage{};
   REQUIRE(::getrusage(RUSAGE_THREAD, &usage) == 0);
   return usage.ru_minflt;
-}
-
-// Reads members [first, last] (as insert_members_in_one wrote them) in one read transaction;
-// true when every one is there, whole.
-bool read_members(Storage& storage, int first, int last) {
-  auto tx = storage.begin(TxMode::read);
-  if (!tx) return false;
-  for (int i = first; i <= last; ++i) {
-    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
-    if (!m || m->handle != "member" + std::to_string(i) || m->bio.size() != 1500) return false;
-  }
-  return true;
 }
 
 }  // namespace
