@@ -100,12 +100,15 @@ struct Config {
   bool wal_batching = true;
   // SqliteOptions::keep_read_maps (hearth only): readers keep their map across commits.
   bool keep_maps = true;
+  // SqliteOptions::search_index_batch (hearth only); -1: the adapter's default.
+  std::int64_t search_batch = -1;
 };
 
 inline void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s [--scale N] [--posts N] [--reactions N] [--seed N] [--db PATH]\n"
                "          [--mmap-mib N] [--wal-batching 0|1] [--keep-maps 0|1]\n"
+               "          [--search-batch N]\n"
                "  --scale N      multiply every count of W1 by N (default 1: 2,000 members,\n"
                "                 50 spaces, 100,000 posts, 200,000 reactions, 10,000 thread\n"
                "                 pages, 10,000 space listings)\n"
@@ -120,7 +123,9 @@ inline void usage(const char* program) {
                "  --wal-batching 0|1  hearth: write each commit's WAL frames in one call (1, the\n"
                "                 default) or as SQLite does, two calls a page (0)\n"
                "  --keep-maps 0|1  hearth: read connections keep their map of the file across\n"
-               "                 commits (1, the default) or drop it at each, as SQLite does (0)\n",
+               "                 commits (1, the default) or drop it at each, as SQLite does (0)\n"
+               "  --search-batch N  hearth: index posts for search N at a time (default: the\n"
+               "                 adapter's; 1: each in its own transaction)\n",
                program);
 }
 
@@ -178,6 +183,13 @@ inline Config parse_args(int argc, char** argv) {
       config.wal_batching = parse_switch(program, flag, value);
     } else if (flag == "--keep-maps") {
       config.keep_maps = parse_switch(program, flag, value);
+    } else if (flag == "--search-batch") {
+      const std::uint64_t n = parse_count(program, flag, value);
+      if (n > 1'000'000) {
+        std::fprintf(stderr, "%s: --search-batch must be 0..1000000\n", program);
+        std::exit(2);
+      }
+      config.search_batch = static_cast<std::int64_t>(n);
     } else if (flag == "--mmap-mib") {
       const std::uint64_t mib = parse_count(program, flag, value);
       if (mib > 1'000'000) {

@@ -107,38 +107,6 @@ namespace {
 
 using State = MemoryStorage::State;
 
-std::vector<std::string> split_tokens(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t end = text.find(' ', i);
-    if (end == std::string::npos) end = text.size();
-    if (end > i) out.emplace_back(text, i, end - i);
-    i = end + 1;
-  }
-  return out;
-}
-
-// How often `term` occurs in `tokens`, starting at each position (overlaps count).
-std::uint32_t occurrences(const std::vector<std::string>& tokens, const SearchTerm& term) {
-  const std::size_t n = term.tokens.size();
-  if (n == 0 || tokens.size() < n) return 0;
-  std::uint32_t count = 0;
-  for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
-    bool match = true;
-    for (std::size_t k = 0; k < n && match; ++k) {
-      const std::string& want = term.tokens[k];
-      const std::string& have = tokens[i + k];
-      if (k + 1 == n && term.prefix)
-        match = have.compare(0, want.size(), want) == 0;
-      else
-        match = have == want;
-    }
-    if (match) ++count;
-  }
-  return count;
-}
-
 // Fills in Post::reactions from the per-kind counts.
 void attach_reactions(const State& s, Post& p) {
   p.reactions.clear();
@@ -705,7 +673,7 @@ class MemoryTransaction final : public Transaction {
     HEARTH_CHECK(writable());
     if (!s_.posts.count(post.value)) return fail(errc::not_found);
     if (s_.search_docs.count(post.value)) return fail(errc::already_exists);
-    auto fields = std::pair{split_tokens(doc.title), split_tokens(doc.body)};
+    auto fields = std::pair{search_field_tokens(doc.title), search_field_tokens(doc.body)};
     for (const auto* field : {&fields.first, &fields.second})
       for (const std::string& token : *field) insert(s_.postings, std::pair{token, post.value});
     put(s_.search_docs, post.value, std::move(fields));
@@ -716,8 +684,8 @@ class MemoryTransaction final : public Transaction {
   result<void> unindex_post(PostId post, const SearchDoc& indexed) override {
     HEARTH_CHECK(writable());
     auto it = s_.search_docs.find(post.value);
-    if (it == s_.search_docs.end() || it->second.first != split_tokens(indexed.title) ||
-        it->second.second != split_tokens(indexed.body))
+    if (it == s_.search_docs.end() || it->second.first != search_field_tokens(indexed.title) ||
+        it->second.second != search_field_tokens(indexed.body))
       return fail(errc::invalid_argument);
     for (const auto* field : {&it->second.first, &it->second.second})
       for (const std::string& token : *field) erase(s_.postings, std::pair{token, post.value});
@@ -761,19 +729,9 @@ class MemoryTransaction final : public Transaction {
       if (!q.tag.empty() && std::find(t.tags.begin(), t.tags.end(), q.tag) == t.tags.end())
         continue;
       const auto& [title, body] = s_.search_docs.at(id);
-      std::uint32_t score = 0;
-      bool match = true;
-      for (const SearchTerm& term : q.terms) {
-        const std::uint32_t in_title = occurrences(title, term);
-        const std::uint32_t in_body = occurrences(body, term);
-        const bool found = in_title + in_body > 0;
-        if (term.exclude ? found : !found) {
-          match = false;
-          break;
-        }
-        if (!term.exclude) score += in_title * 4 + in_body;
-      }
-      if (!match) continue;
+      const std::optional<std::uint32_t> scored = search_score(title, body, q.terms);
+      if (!scored) continue;
+      const std::uint32_t score = *scored;
       if (relevance && q.after_post &&
           !(score < q.after_score || (score == q.after_score && id < q.after_post.value)))
         continue;

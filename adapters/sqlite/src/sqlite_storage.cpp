@@ -654,13 +654,25 @@ ALTER TABLE members ADD COLUMN erased_at INTEGER NOT NULL DEFAULT 0;  -- Unix ms
 CREATE INDEX events_member_profile ON events (actor_id) WHERE type IN (1, 2);
 )sql";
 
+// Version 15: the posts whose search text waits for the next batch into post_search
+// (SqliteOptions::search_index_batch). FTS5 writes a segment of its index at every transaction
+// that indexed something, and merges segments as they pile up: for one post per transaction
+// that costs more than all the post's other rows. A batch of posts costs one segment.
+constexpr const char* schema_v15 = R"sql(
+CREATE TABLE search_pending (
+  post INTEGER PRIMARY KEY,                    -- post_search's rowid to be; no FK, as there
+  title TEXT NOT NULL,                         -- the SearchDoc index_post was given
+  body TEXT NOT NULL
+);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 14> migrations = {
-    schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6,  schema_v7,
-    schema_v8, schema_v9, schema_v10, schema_v11, schema_v12, schema_v13, schema_v14};
+constexpr std::array<const char*, 15> migrations = {
+    schema_v1, schema_v2,  schema_v3,  schema_v4,  schema_v5,  schema_v6,  schema_v7, schema_v8,
+    schema_v9, schema_v10, schema_v11, schema_v12, schema_v13, schema_v14, schema_v15};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -768,6 +780,12 @@ enum class Q : std::uint8_t {
   search_unindexed,
   search_backfill_clear,
   search_backfill_done,
+  search_pending_insert,
+  search_pending_delete,
+  search_pending_count,
+  search_pending_index,
+  search_pending_clear,
+  search_pending_find,
   search_unindex,
   ledger_insert,
   ledger_by_post,
@@ -864,15 +882,18 @@ constexpr std::size_t query_count = static_cast<std::size_t>(Q::count_);
 #define HEARTH_SEARCH_COLS_OF_P                                                                 \
   "p.id, p.thread_id, p.space_id, p.author_id, p.reply_to, p.body, p.created_at, p.edited_at, " \
   "p.revision, p.deleted, p.removed, p.removal_reason, p.removed_by, p.reactions"
-#define HEARTH_SEARCH_FROM_WHERE                                                            \
-  "FROM post_search JOIN posts AS p ON p.id = post_search.rowid "                           \
-  "JOIN threads AS t ON t.id = p.thread_id "                                                \
-  "WHERE post_search MATCH ?1 AND p.deleted = 0 AND p.removed = 0 AND t.deleted = 0 "       \
+// The filters of a search, on posts p of threads t: ?2 to ?6 as said at Q::search_relevance.
+#define HEARTH_SEARCH_FILTERS                                                               \
+  "p.deleted = 0 AND p.removed = 0 AND t.deleted = 0 "                                      \
   "AND (?2 IS NULL OR p.space_id IN (SELECT value FROM json_each(?2))) "                    \
   "AND (?3 IS NULL OR p.author_id = ?3) "                                                   \
   "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM thread_tags AS g WHERE g.thread_id = t.id AND " \
   "g.tag = ?4)) "                                                                           \
   "AND (?5 IS NULL OR p.created_at >= ?5) AND (?6 IS NULL OR p.created_at <= ?6)"
+#define HEARTH_SEARCH_FROM_WHERE                                  \
+  "FROM post_search JOIN posts AS p ON p.id = post_search.rowid " \
+  "JOIN threads AS t ON t.id = p.thread_id "                      \
+  "WHERE post_search MATCH ?1 AND " HEARTH_SEARCH_FILTERS
 
 const char* sql_of(Q q) noexcept {
   switch (q) {
@@ -1200,6 +1221,25 @@ const char* sql_of(Q q) noexcept {
       return "UPDATE search_backfill SET done = ?1 WHERE done < ?1";
     case Q::search_backfill_clear:
       return "DELETE FROM search_backfill";
+    case Q::search_pending_insert:
+      return "INSERT INTO search_pending (post, title, body) VALUES (?1, ?2, ?3)";
+    case Q::search_pending_delete:
+      return "DELETE FROM search_pending WHERE post = ?1";
+    case Q::search_pending_count:
+      return "SELECT count(*) FROM search_pending";
+    case Q::search_pending_index:  // in rowid order: FTS5 appends to its segment
+      return "INSERT INTO post_search (rowid, title, body) "
+             "SELECT post, title, body FROM search_pending ORDER BY post";
+    case Q::search_pending_clear:
+      return "DELETE FROM search_pending";
+    // The posts of search_pending that pass the filters (?2 to ?6 as for search_relevance;
+    // no ?1 nor ?7), with ids below ?8, and their text, to be matched by search_score.
+    case Q::search_pending_find:
+      return "SELECT " HEARTH_SEARCH_COLS_OF_P
+             ", sp.title, sp.body "
+             "FROM search_pending AS sp JOIN posts AS p ON p.id = sp.post "
+             "JOIN threads AS t ON t.id = p.thread_id WHERE " HEARTH_SEARCH_FILTERS
+             " AND p.id < ?8";
     case Q::ledger_insert:
       return "INSERT INTO reputation_ledger (" HEARTH_LEDGER_COLS
              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
@@ -2153,8 +2193,12 @@ class SqliteStorage;
 class SqliteTransaction final : public Transaction {
  public:
   SqliteTransaction(std::shared_ptr<SqliteStorage> owner, TxMode mode, Connection& conn,
-                    std::unique_lock<std::mutex> write_lock) noexcept
-      : owner_(std::move(owner)), mode_(mode), conn_(&conn), write_lock_(std::move(write_lock)) {}
+                    std::unique_lock<std::mutex> write_lock, std::uint32_t search_batch) noexcept
+      : owner_(std::move(owner)),
+        mode_(mode),
+        conn_(&conn),
+        write_lock_(std::move(write_lock)),
+        search_batch_(search_batch) {}
   ~SqliteTransaction() override { finish(); }
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -2179,6 +2223,7 @@ class SqliteTransaction final : public Transaction {
       return errc::storage_error;
     }
     auto r = no_throw([&]() -> result<void> {
+      if (indexed_) index_pending(*conn_);
       Use s(*conn_, Q::commit);
       s->exec();
       return {};
@@ -2901,19 +2946,29 @@ class SqliteTransaction final : public Transaction {
   }
 
   // --- search ---
+  // With search_index_batch > 1 the text waits in search_pending, which search_posts matches
+  // too, until a commit finds a batch there (index_pending). A post's text is in one place or
+  // the other, never both.
   result<void> index_post(PostId post, const SearchDoc& doc) override {
     return write([&](Connection& c) -> result<void> {
-      Use s(c, Q::search_insert);
+      const bool batched = search_batch_ > 1;
+      Use s(c, batched ? Q::search_pending_insert : Q::search_insert);
       bind_id(*s, 1, post.value);
       bind_text(*s, 2, doc.title);
       bind_text(*s, 3, doc.body);
       s->exec();
+      indexed_ = true;
       return {};
     });
   }
 
   result<void> unindex_post(PostId post, const SearchDoc& indexed) override {
     return write([&](Connection& c) -> result<void> {
+      {
+        Use s(c, Q::search_pending_delete);
+        bind_id(*s, 1, post.value);
+        if (s->exec() > 0) return {};
+      }
       Use s(c, Q::search_unindex);
       bind_id(*s, 1, post.value);
       bind_text(*s, 2, indexed.title);
@@ -2935,24 +2990,55 @@ class SqliteTransaction final : public Transaction {
         }
         spaces += ']';
       }
+      const bool newest = q.sort == SearchSort::newest;
+      auto bind_filters = [&](SQLite::Statement& s) {
+        if (!q.spaces.empty()) bind_text(s, 2, spaces);
+        if (q.author) bind_id(s, 3, q.author.value);
+        if (!q.tag.empty()) bind_text(s, 4, q.tag);
+        if (q.from) s.bind(5, q.from);
+        if (q.to) s.bind(6, q.to);
+      };
       std::vector<ScoredPost> out;
       {
-        Use s(c, q.sort == SearchSort::newest ? Q::search_newest : Q::search_relevance);
+        Use s(c, newest ? Q::search_newest : Q::search_relevance);
         bind_text(*s, 1, match);
-        if (!q.spaces.empty()) bind_text(*s, 2, spaces);
-        if (q.author) bind_id(*s, 3, q.author.value);
-        if (!q.tag.empty()) bind_text(*s, 4, q.tag);
-        if (q.from) s->bind(5, q.from);
-        if (q.to) s->bind(6, q.to);
+        bind_filters(*s);
         if (q.after_post) {
           s->bind(7, static_cast<std::int64_t>(q.after_score));
           s->bind(8, to_db_bound(q.after_post.value));
-        } else if (q.sort == SearchSort::newest) {  // a bound FTS5 can use, not an OR
+        } else if (newest) {  // a bound FTS5 can use, not an OR
           s->bind(8, std::numeric_limits<std::int64_t>::max());
         }
         s->bind(9, limit);
         while (s->executeStep()) out.push_back({read_post(*s), col_u32(*s, 14)});
       }
+      // The posts waiting for the next batch, matched here: each list holds its first
+      // `limit` results, so the first `limit` of both together are the page.
+      const std::size_t indexed = out.size();
+      {
+        Use s(c, Q::search_pending_find);
+        bind_filters(*s);
+        s->bind(8, newest && q.after_post ? to_db_bound(q.after_post.value)
+                                          : std::numeric_limits<std::int64_t>::max());
+        while (s->executeStep()) {
+          const auto score = search_score(search_field_tokens(col_text(*s, 14)),
+                                          search_field_tokens(col_text(*s, 15)), q.terms);
+          if (!score) continue;
+          Post p = read_post(*s);
+          if (!newest && q.after_post &&
+              !(*score < q.after_score ||
+                (*score == q.after_score && p.id.value < q.after_post.value)))
+            continue;
+          out.push_back({std::move(p), *score});
+        }
+      }
+      if (out.size() == indexed) return out;
+      auto before = [newest](const ScoredPost& a, const ScoredPost& b) {
+        if (!newest && a.score != b.score) return a.score > b.score;
+        return a.post.id.value > b.post.id.value;
+      };
+      std::sort(out.begin(), out.end(), before);
+      if (out.size() > limit) out.resize(limit);
       return out;
     });
   }
@@ -3830,6 +3916,24 @@ class SqliteTransaction final : public Transaction {
   // Rolls back what is still open and gives the connection (and the writer lock) back.
   void finish() noexcept;
 
+  // At the commit of a transaction that indexed posts, when search_pending holds a batch
+  // (or anything, where posts are indexed one by one: text left by a run with batches): it
+  // goes into post_search, in this transaction. Throws on failure, which fails the commit.
+  void index_pending(Connection& c) const {
+    std::int64_t waiting = 0;
+    {
+      Use s(c, Q::search_pending_count);
+      if (s->executeStep()) waiting = s->getColumn(0).getInt64();
+    }
+    if (waiting == 0 || waiting < static_cast<std::int64_t>(search_batch_)) return;
+    {
+      Use s(c, Q::search_pending_index);
+      s->exec();
+    }
+    Use s(c, Q::search_pending_clear);
+    s->exec();
+  }
+
   std::shared_ptr<SqliteStorage> owner_;
   TxMode mode_;
   Connection* conn_;                         // null once finished
@@ -3837,6 +3941,8 @@ class SqliteTransaction final : public Transaction {
   bool ended_ = false;                       // commit() was called
   bool failed_ = false;                      // a method failed: commit() must fail
   bool in_savepoint_ = false;                // a savepoint is open
+  const std::uint32_t search_batch_;         // SqliteOptions::search_index_batch
+  bool indexed_ = false;                     // index_post was called
 };
 
 // Copies the WAL back into the database file (PASSIVE checkpoints) on a thread of its own,
@@ -3983,12 +4089,13 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
         std::unique_lock lock(writer_mutex_);
         writer_->rollback();  // in case a failed ROLLBACK left one open
         tx = std::make_unique<SqliteTransaction>(shared_from_this(), mode, *writer_,
-                                                 std::move(lock));
+                                                 std::move(lock), options_.search_index_batch);
       } else {
         HEARTH_TRY(reader, acquire_reader());
         try {
           tx = std::make_unique<SqliteTransaction>(shared_from_this(), mode, *reader,
-                                                   std::unique_lock<std::mutex>());
+                                                   std::unique_lock<std::mutex>(),
+                                                   options_.search_index_batch);
         } catch (...) {
           release_reader(reader);
           throw;

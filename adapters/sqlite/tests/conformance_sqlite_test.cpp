@@ -40,8 +40,13 @@ int main(int argc, char** argv) {
   auto next_path = [&] {
     return (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
   };
+  // Search batches of 3: a kit case's posts are then some in the full-text index and some
+  // waiting for the next batch, and every search covers both and their merge.
+  auto options_at = [](const std::string& path) {
+    return hearth::sqlite::SqliteOptions{.path = path, .search_index_batch = 3};
+  };
   auto open_at = [&](const std::string& path) {
-    auto s = hearth::sqlite::open_storage({.path = path});
+    auto s = hearth::sqlite::open_storage(options_at(path));
     if (s) paths[s->get()] = path;
     return s;
   };
@@ -51,7 +56,7 @@ int main(int argc, char** argv) {
     last = next_path();
     return open_at(last);
   };
-  factory.reopen = [&]() { return hearth::sqlite::open_storage({.path = last}); };
+  factory.reopen = [&]() { return hearth::sqlite::open_storage(options_at(last)); };
   // A copy through VACUUM INTO, which reads one snapshot of the file (its WAL included) from a
   // connection of its own while the storage stays open.
   factory.copy =

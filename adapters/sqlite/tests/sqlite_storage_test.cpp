@@ -759,7 +759,7 @@ TEST_CASE("posts stored before version 4 become searchable when an engine opens 
         "(1001, 100, 10, 8, 1000, 'Potions at the gate!', 1700000000200, 0, 1, 1), "
         "(1002, 100, 10, 8, 1000, 'Gate? Which GATE?', 1700000000300, 0, 1, 0)");
   }
-  auto storage = sqlite::open_storage({.path = db.path.string()});
+  auto storage = sqlite::open_storage({.path = db.path.string(), .search_index_batch = 1});
   REQUIRE(storage);
   {
     auto tx = (*storage)->begin(TxMode::read);
@@ -823,6 +823,126 @@ TEST_CASE("posts stored before version 4 become searchable when an engine opens 
   CHECK(raw.execAndGet("SELECT count(*) FROM post_search WHERE post_search MATCH 'potions'")
             .getInt() == 0);  // deleted: not indexed
   CHECK(raw.execAndGet("SELECT count(*) FROM search_backfill").getInt() == 0);  // done
+}
+
+TEST_CASE("posts wait for a batch before the index takes them, and are found meanwhile",
+          "[sqlite][search]") {
+  TempDb db;
+  auto in_index = [&](const char* word) {
+    SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+    return raw
+        .execAndGet(std::string("SELECT count(*) FROM post_search WHERE post_search MATCH '") +
+                    word + "'")
+        .getInt();
+  };
+  auto waiting = [&] {
+    SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+    return raw.execAndGet("SELECT count(*) FROM search_pending").getInt();
+  };
+  auto ids = [](const result<Page<SearchHit>>& page) {
+    std::vector<std::uint64_t> out;
+    if (page)
+      for (const SearchHit& h : page->items) out.push_back(h.post.id.value);
+    return out;
+  };
+  // An engine on the file, its posts indexed `batch` at a time.
+  auto open_engine = [&](std::uint32_t batch) {
+    auto storage = sqlite::open_storage({.path = db.path.string(), .search_index_batch = batch});
+    REQUIRE(storage);
+    auto engine = Engine::open({.storage = *storage});
+    REQUIRE(engine);
+    return std::move(*engine);
+  };
+  PostId first, second, third, fourth;
+  {
+    auto engine = open_engine(4);
+    auto& e = *engine;
+    auto ada = e.create_member("ada", "Ada");
+    REQUIRE(ada);
+    auto s = e.create_space(ada->id, {.kind = SpaceKind::guild, .name = "Owls"});
+    REQUIRE(s);
+    auto t = e.create_thread(ada->id, s->id, "Gate plan", "meet at the gate");
+    REQUIRE(t);
+    first = t->first_post.id;
+    auto r1 = e.reply(ada->id, first, "the gate, the gate");
+    auto r2 = e.reply(ada->id, first, "no gate here");
+    REQUIRE(r1);
+    REQUIRE(r2);
+    second = r1->id;
+    third = r2->id;
+    // Three posts wait; the index holds none of them.
+    CHECK(waiting() == 3);
+    CHECK(in_index("gate") == 0);
+    // Found all the same, scored and ordered as the index would: title 4, body 1 each.
+    auto found = e.search(ada->id, "gate", {}, {"", 10});
+    CHECK(ids(found) == std::vector<std::uint64_t>{first.value, second.value, third.value});
+    REQUIRE(found);
+    CHECK(found->items[0].score == 5);
+    CHECK(found->items[1].score == 2);
+    auto newest = e.search(ada->id, "gate", {.sort = SearchSort::newest}, {"", 2});
+    CHECK(ids(newest) == std::vector<std::uint64_t>{third.value, second.value});
+    REQUIRE(newest);
+    auto rest = e.search(ada->id, "gate", {.sort = SearchSort::newest}, {newest->next_cursor, 2});
+    CHECK(ids(rest) == std::vector<std::uint64_t>{first.value});
+    CHECK(ids(e.search(ada->id, "gate -here", {.advanced = true}, {"", 10})) ==
+          std::vector<std::uint64_t>{first.value, second.value});
+    // An edit of a waiting post replaces its waiting text.
+    REQUIRE(e.edit_post(ada->id, third, "no moat here"));
+    CHECK(waiting() == 3);
+    CHECK(ids(e.search(ada->id, "moat", {}, {"", 10})) == std::vector<std::uint64_t>{third.value});
+    CHECK(ids(e.search(ada->id, "gate", {}, {"", 10})) ==
+          std::vector<std::uint64_t>{first.value, second.value});
+    // The fourth makes a batch: the commit indexes all four.
+    auto r3 = e.reply(ada->id, first, "gate and moat");
+    REQUIRE(r3);
+    fourth = r3->id;
+    CHECK(waiting() == 0);
+    CHECK(in_index("gate") == 3);
+    CHECK(in_index("moat") == 2);
+    // A fifth waits again, and a search returns both kinds in one order (keyset pages too).
+    REQUIRE(e.reply(ada->id, first, "gate gate gate"));
+    CHECK(waiting() == 1);
+    auto page1 = e.search(ada->id, "gate", {}, {"", 2});
+    REQUIRE(page1);
+    REQUIRE(page1->items.size() == 2);
+    CHECK(page1->items[0].post.id == first);  // 5
+    CHECK(page1->items[1].score == 3);        // the fifth, not yet indexed
+    auto page2 = e.search(ada->id, "gate", {}, {page1->next_cursor, 2});
+    CHECK(ids(page2) == std::vector<std::uint64_t>{second.value, fourth.value});
+    // A deleted post is not found, waiting or not.
+    REQUIRE(e.delete_post(ada->id, page1->items[1].post.id));
+    REQUIRE(e.delete_post(ada->id, second));
+    CHECK(ids(e.search(ada->id, "gate", {}, {"", 10})) ==
+          std::vector<std::uint64_t>{first.value, fourth.value});
+  }
+  // Waiting text outlives the storage: reopened, the waiting posts are still there, and the
+  // next batch takes them.
+  {
+    auto engine = open_engine(3);
+    auto& e = *engine;
+    auto ada = e.find_member_by_handle("ada");
+    REQUIRE(ada);
+    CHECK(waiting() == 1);  // the deleted fifth
+    REQUIRE(e.reply(ada->id, first, "a quiet moat"));
+    CHECK(waiting() == 2);
+    CHECK(ids(e.search(ada->id, "quiet", {}, {"", 10})).size() == 1);
+    REQUIRE(e.reply(ada->id, first, "a quiet gate"));
+    CHECK(waiting() == 0);
+    CHECK(in_index("quiet") == 2);
+    REQUIRE(e.reply(ada->id, first, "quiet again"));
+    CHECK(waiting() == 1);
+  }
+  // Reopened to index posts one by one: the next post indexed takes what waits along.
+  {
+    auto engine = open_engine(1);
+    auto& e = *engine;
+    auto ada = e.find_member_by_handle("ada");
+    REQUIRE(ada);
+    CHECK(ids(e.search(ada->id, "again", {}, {"", 10})).size() == 1);
+    REQUIRE(e.reply(ada->id, first, "quiet at last"));
+    CHECK(waiting() == 0);
+    CHECK(in_index("quiet") == 4);
+  }
 }
 
 namespace {

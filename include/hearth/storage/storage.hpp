@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -459,5 +460,20 @@ class Storage {
   virtual ~Storage() = default;
   virtual result<std::unique_ptr<Transaction>> begin(TxMode mode) = 0;
 };
+
+// --- matching search text without an index ------------------------------------------------
+// search_posts' rules applied to one post's stored text, for an adapter that holds some text
+// outside its index (MemoryStorage holds all of it; the SQLite adapter, the posts of a batch it
+// has not indexed yet).
+
+// The tokens of one SearchDoc field (split at its single spaces).
+std::vector<std::string> search_field_tokens(std::string_view field);
+// How often `term` occurs in a field's tokens, counting at each position (overlaps count).
+std::uint32_t search_occurrences(const std::vector<std::string>& tokens, const SearchTerm& term);
+// The post's score for `terms` (ScoredPost), or nothing when the post does not match: a term
+// that is not excluded occurs in neither field, or an excluded one occurs in either.
+std::optional<std::uint32_t> search_score(const std::vector<std::string>& title,
+                                          const std::vector<std::string>& body,
+                                          const std::vector<SearchTerm>& terms);
 
 }  // namespace hearth

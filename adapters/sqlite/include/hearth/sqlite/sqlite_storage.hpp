@@ -55,6 +55,13 @@ struct SqliteOptions {
   // grew or truncated it). What a read returns is the same either way. false: SQLite's own
   // behaviour, for comparison.
   bool keep_read_maps = true;
+  // Posts are indexed for search in batches of this many: index_post keeps the text in a table
+  // of its own (search_pending), and the commit that finds this many there moves them all into
+  // the full-text index. FTS5 writes (and later merges) a segment per transaction that indexed
+  // anything, which for one post costs more than the rest of its rows. search_posts matches
+  // the waiting posts too, so results are the same either way. 0 or 1: each post is indexed
+  // in its own transaction.
+  std::uint32_t search_index_batch = 64;
 };
 
 // Opens the database at options.path, creating the file and the schema or migrating an older
@@ -92,6 +99,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 12: moderator_notes by (space, member, id).
 // 13: automod_rules, one per space (0: the community's).
 // 14: members.erased_at (member erasure), member_created and member_updated events by actor.
-inline constexpr int schema_version = 14;
+// 15: search_pending, the posts' search text waiting for the next batch into post_search.
+inline constexpr int schema_version = 15;
 
 }  // namespace hearth::sqlite
