@@ -102,13 +102,15 @@ struct Config {
   bool keep_maps = true;
   // SqliteOptions::search_index_batch (hearth only); -1: the adapter's default.
   std::int64_t search_batch = -1;
+  // SqliteOptions::exclusive (hearth only): no other process may open the database.
+  bool exclusive = false;
 };
 
 inline void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s [--scale N] [--posts N] [--reactions N] [--seed N] [--db PATH]\n"
                "          [--mmap-mib N] [--wal-batching 0|1] [--keep-maps 0|1]\n"
-               "          [--search-batch N]\n"
+               "          [--search-batch N] [--exclusive 0|1]\n"
                "  --scale N      multiply every count of W1 by N (default 1: 2,000 members,\n"
                "                 50 spaces, 100,000 posts, 200,000 reactions, 10,000 thread\n"
                "                 pages, 10,000 space listings)\n"
@@ -125,7 +127,9 @@ inline void usage(const char* program) {
                "  --keep-maps 0|1  hearth: read connections keep their map of the file across\n"
                "                 commits (1, the default) or drop it at each, as SQLite does (0)\n"
                "  --search-batch N  hearth: index posts for search N at a time (default: the\n"
-               "                 adapter's; 1: each in its own transaction)\n",
+               "                 adapter's; 1: each in its own transaction)\n"
+               "  --exclusive 0|1  hearth: keep other processes out of the database (1), or not\n"
+               "                 (0, the default, as the adapter's)\n",
                program);
 }
 
@@ -183,6 +187,8 @@ inline Config parse_args(int argc, char** argv) {
       config.wal_batching = parse_switch(program, flag, value);
     } else if (flag == "--keep-maps") {
       config.keep_maps = parse_switch(program, flag, value);
+    } else if (flag == "--exclusive") {
+      config.exclusive = parse_switch(program, flag, value);
     } else if (flag == "--search-batch") {
       const std::uint64_t n = parse_count(program, flag, value);
       if (n > 1'000'000) {

@@ -105,6 +105,7 @@ int run(const Config& config, const std::string& path) {
   if (config.mmap_mib >= 0) sqlite_options.mmap_size = config.mmap_mib << 20;
   sqlite_options.batch_wal_writes = config.wal_batching;
   sqlite_options.keep_read_maps = config.keep_maps;
+  sqlite_options.exclusive = config.exclusive;
   if (config.search_batch >= 0)
     sqlite_options.search_index_batch = static_cast<std::uint32_t>(config.search_batch);
   auto storage = check(hearth::sqlite::open_storage(sqlite_options), "sqlite::open_storage");

@@ -45,6 +45,7 @@ struct Config {
   std::uint64_t idle_timeout_seconds = 60;
   std::uint64_t socket_send_buffer = 0;
   std::uint64_t mmap_mib = 1024;  // SqliteOptions::mmap_size, in MiB; 0: reads through read()
+  bool exclusive = false;         // SqliteOptions::exclusive: no other process opens the db
   std::string reputation;         // a JSON file of reputation rules; empty: the engine's defaults
   std::string badges;             // a JSON file of badge rules; empty: the standard badges
   std::string automod;            // a JSON file: the community's auto-moderation rules
@@ -70,6 +71,8 @@ constexpr const char* usage = R"(usage: hearthd [options]
   --socket-send-buffer N    (SO_SNDBUF per connection; 0: the system's default)
   --mmap-mib N              map this much of the database for reads (default 1024; 0: off,
                             for heavy writes or a memory bound: docs/storage-adapters.md)
+  --exclusive               keep every other process out of the database while running
+                            (faster: no file-lock system call per transaction)
   --reputation FILE         reputation rules: {"default": RULES, "by_kind": {"guild": RULES}}
                             (RULES as docs/reputation.md says, e.g. {"preset": "qa"})
   --badges FILE             badge rules: {"badges": [...]} as docs/badges.md says
@@ -152,7 +155,9 @@ void set(Config& c, std::string key, const std::string& value) {
   else if (key == "mmap-mib") {
     c.mmap_mib = number(key, value);
     if (c.mmap_mib > 1'000'000) die("--mmap-mib: at most 1000000");
-  } else if (key == "reputation")
+  } else if (key == "exclusive")
+    c.exclusive = flag();
+  else if (key == "reputation")
     c.reputation = value;
   else if (key == "badges")
     c.badges = value;
@@ -166,7 +171,7 @@ void set(Config& c, std::string key, const std::string& value) {
 
 bool is_flag(const std::string& key) {
   return key == "dev" || key == "no-seed" || key == "seed-only" || key == "allow-signup" ||
-         key == "demo-classifier";
+         key == "demo-classifier" || key == "exclusive";
 }
 
 void load_config_file(Config& c, const std::string& path) {
@@ -294,8 +299,10 @@ int main(int argc, char** argv) {
   if (port > 65535) die("--listen: the port is above 65535");
 
   const bool fresh = !fs::exists(config.db);
-  auto storage = hearth::sqlite::open_storage(
-      {.path = config.db, .mmap_size = static_cast<std::int64_t>(config.mmap_mib) << 20});
+  auto storage =
+      hearth::sqlite::open_storage({.path = config.db,
+                                    .mmap_size = static_cast<std::int64_t>(config.mmap_mib) << 20,
+                                    .exclusive = config.exclusive});
   if (!storage) die("cannot open " + config.db + ": " + storage.error().message());
   hearth::EngineOptions engine_options;
   engine_options.storage = *storage;

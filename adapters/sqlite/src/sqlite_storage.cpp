@@ -2176,6 +2176,10 @@ auto no_throw(F&& f) noexcept -> decltype(f()) {
 
 // --- storage -----------------------------------------------------------------------------
 
+// The VFS of a connection that needs none of the adapter's wrappers: SQLite's default, or with
+// SqliteOptions::exclusive its "unix-excl" (wal_vfs.hpp).
+const char* base_vfs(bool exclusive) noexcept { return exclusive ? "unix-excl" : nullptr; }
+
 const char* synchronous_pragma(Synchronous s) noexcept {
   switch (s) {
     case Synchronous::off:
@@ -3960,8 +3964,9 @@ class SqliteTransaction final : public Transaction {
 // WAL stays bounded whatever the load.
 class Checkpointer {
  public:
-  Checkpointer(std::string path, int threshold_pages)
-      : path_(std::move(path)), threshold_(threshold_pages < 1 ? 1 : threshold_pages) {
+  // vfs: the connection's, as base_vfs gives it.
+  Checkpointer(std::string path, int threshold_pages, const char* vfs)
+      : path_(std::move(path)), threshold_(threshold_pages < 1 ? 1 : threshold_pages), vfs_(vfs) {
     // The thread starts with every signal blocked, so that signals the host handles on threads
     // of its own (sigwait in hearthd) are never delivered here.
     sigset_t all;
@@ -4034,7 +4039,7 @@ class Checkpointer {
     sqlite3* db = nullptr;
     // A connection learns that the file is in WAL mode, and opens the WAL, when it first reads
     // the database: until then a checkpoint through it does nothing (its log size is -1).
-    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs_) !=
             SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
       sqlite3_close(db);
@@ -4060,6 +4065,7 @@ class Checkpointer {
 
   const std::string path_;
   const int threshold_;
+  const char* const vfs_;  // a registered VFS's name, or nullptr: the default
   std::mutex mutex_;
   std::condition_variable cv_;
   bool pending_ = false;  // a commit found the WAL at the threshold since the last pass began
@@ -4075,8 +4081,8 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
       : options_(options), max_readers_(options.readers == 0 ? 1 : options.readers) {
     idle_.reserve(max_readers_);  // release_reader never allocates
     if (options.background_checkpoint) {
-      checkpointer_ =
-          std::make_unique<Checkpointer>(options.path, options.wal_autocheckpoint_pages);
+      checkpointer_ = std::make_unique<Checkpointer>(options.path, options.wal_autocheckpoint_pages,
+                                                     base_vfs(options.exclusive));
       checkpointer_->watch(writer->db().getHandle());
     }
     writer_ = std::move(writer);
@@ -4132,8 +4138,9 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
     ++open_readers_;
     lock.unlock();
     auto r = no_throw([&]() -> result<Connection*> {
-      const char* vfs =
-          options_.keep_read_maps && options_.mmap_size > 0 ? detail::kept_map_vfs() : nullptr;
+      const char* vfs = options_.keep_read_maps && options_.mmap_size > 0
+                            ? detail::kept_map_vfs(options_.exclusive)
+                            : base_vfs(options_.exclusive);
       auto c =
           std::make_unique<Connection>(options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
                                        options_.busy_timeout_ms, vfs);
@@ -4207,19 +4214,20 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
   return no_throw([&]() -> result<std::shared_ptr<Storage>> {
     // The writer writes each commit's WAL frames in one call (wal_vfs.hpp), which needs a sync
     // at every commit to write them at: synchronous = FULL, its fsync left out for NORMAL.
-    const char* vfs = nullptr;
+    const char* batching = nullptr;
     if (options.batch_wal_writes && options.synchronous != Synchronous::off)
-      vfs = detail::wal_batching_vfs(options.synchronous == Synchronous::full
-                                         ? detail::WalSync::full
-                                         : detail::WalSync::normal);
+      batching = detail::wal_batching_vfs(options.synchronous == Synchronous::full
+                                              ? detail::WalSync::full
+                                              : detail::WalSync::normal,
+                                          options.exclusive);
     auto writer = std::make_unique<Connection>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-        options.busy_timeout_ms, vfs);
+        options.busy_timeout_ms, batching != nullptr ? batching : base_vfs(options.exclusive));
     auto& db = writer->db();
     db.exec("PRAGMA page_size = 1024");  // takes effect only on a new, empty database
     if (db.execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") return errc::storage_error;
-    db.exec(vfs != nullptr ? synchronous_pragma(Synchronous::full)
-                           : synchronous_pragma(options.synchronous));
+    db.exec(batching != nullptr ? synchronous_pragma(Synchronous::full)
+                                : synchronous_pragma(options.synchronous));
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA cache_size = -1024");
     // With background checkpoints, the Checkpointer's hook replaces SQLite's own.

@@ -368,9 +368,6 @@ int mapped_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flag
   return SQLITE_OK;
 }
 
-Batching normal_vfs{}, full_vfs{}, mapped_vfs{};
-bool registered = false, mapped_registered = false;
-
 using OpenFn = int (*)(sqlite3_vfs*, const char*, sqlite3_file*, int, int*) noexcept;
 
 void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int file_bytes,
@@ -398,33 +395,48 @@ void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int fil
   b.fsync_commits = fsync_commits;
 }
 
-}  // namespace
+// Each wrapper twice: over the default VFS, and over "unix-excl" (exclusive = true).
+struct Wrappers {
+  Batching normal{}, full{}, mapped{};
+  bool registered = false;
+};
+Wrappers wrappers[2];
 
-const char* wal_batching_vfs(WalSync sync) noexcept {
+// Registers both sets, once. A set whose base VFS is missing stays unregistered.
+void register_wrappers() noexcept {
   static std::once_flag once;
   std::call_once(once, [] {
-    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
-    if (real == nullptr || real->iVersion < 1) return;
-    const int bytes = static_cast<int>(real_offset);
-    fill(normal_vfs, real, "hearth-wal-batching", batching_open, bytes, false);
-    fill(full_vfs, real, "hearth-wal-batching-full", batching_open, bytes, true);
-    registered = sqlite3_vfs_register(&normal_vfs.vfs, 0) == SQLITE_OK &&
-                 sqlite3_vfs_register(&full_vfs.vfs, 0) == SQLITE_OK;
+    for (const bool exclusive : {false, true}) {
+      sqlite3_vfs* real = sqlite3_vfs_find(exclusive ? "unix-excl" : nullptr);
+      if (real == nullptr || real->iVersion < 1) continue;
+      Wrappers& w = wrappers[exclusive ? 1 : 0];
+      const int bytes = static_cast<int>(real_offset);
+      fill(w.normal, real, exclusive ? "hearth-wal-batching-excl" : "hearth-wal-batching",
+           batching_open, bytes, false);
+      fill(w.full, real, exclusive ? "hearth-wal-batching-full-excl" : "hearth-wal-batching-full",
+           batching_open, bytes, true);
+      fill(w.mapped, real, exclusive ? "hearth-kept-map-excl" : "hearth-kept-map", mapped_open,
+           static_cast<int>(mapped_real_offset), false);
+      w.registered = sqlite3_vfs_register(&w.normal.vfs, 0) == SQLITE_OK &&
+                     sqlite3_vfs_register(&w.full.vfs, 0) == SQLITE_OK &&
+                     sqlite3_vfs_register(&w.mapped.vfs, 0) == SQLITE_OK;
+    }
   });
-  if (!registered) return nullptr;
-  return sync == WalSync::full ? full_vfs.vfs.zName : normal_vfs.vfs.zName;
 }
 
-const char* kept_map_vfs() noexcept {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
-    if (real == nullptr || real->iVersion < 1) return;
-    fill(mapped_vfs, real, "hearth-kept-map", mapped_open, static_cast<int>(mapped_real_offset),
-         false);
-    mapped_registered = sqlite3_vfs_register(&mapped_vfs.vfs, 0) == SQLITE_OK;
-  });
-  return mapped_registered ? mapped_vfs.vfs.zName : nullptr;
+}  // namespace
+
+const char* wal_batching_vfs(WalSync sync, bool exclusive) noexcept {
+  register_wrappers();
+  const Wrappers& w = wrappers[exclusive ? 1 : 0];
+  if (!w.registered) return nullptr;
+  return sync == WalSync::full ? w.full.vfs.zName : w.normal.vfs.zName;
+}
+
+const char* kept_map_vfs(bool exclusive) noexcept {
+  register_wrappers();
+  const Wrappers& w = wrappers[exclusive ? 1 : 0];
+  return w.registered ? w.mapped.vfs.zName : nullptr;
 }
 
 }  // namespace hearth::sqlite::detail

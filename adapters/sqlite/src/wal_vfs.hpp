@@ -20,7 +20,13 @@ enum class WalSync : unsigned char {
 // connections and before it returns. With WalSync::normal the fsync of a commit is then left
 // out, which gives exactly synchronous = NORMAL's durability; the WAL header's sync when the
 // WAL restarts and the checkpoints' syncs stay. Returns nullptr if registering failed.
-const char* wal_batching_vfs(WalSync sync) noexcept;
+//
+// exclusive: over SQLite's "unix-excl" VFS instead, which takes an exclusive lock on the database
+// file at the first lock and keeps it, so that other processes cannot open the database; the
+// connections of this process then coordinate in memory, and the WAL index is kept in heap
+// memory, not in a -shm file (SqliteOptions::exclusive). Every connection to one database MUST
+// then use an exclusive VFS (these, or "unix-excl" itself).
+const char* wal_batching_vfs(WalSync sync, bool exclusive) noexcept;
 
 // The name of a VFS (registered on first use, never the default) for read connections with
 // PRAGMA mmap_size > 0. It wraps SQLite's default one. When a read transaction begins after
@@ -29,6 +35,7 @@ const char* wal_batching_vfs(WalSync sync) noexcept;
 // keeps its map unless the file shrank or grew by more than an eighth: the map is of the file,
 // shared with the OS's cache, so it shows every change to the file's pages, and pages past its
 // end are read through xRead. Returns nullptr if registering failed.
-const char* kept_map_vfs() noexcept;
+// exclusive as for wal_batching_vfs.
+const char* kept_map_vfs(bool exclusive) noexcept;
 
 }  // namespace hearth::sqlite::detail

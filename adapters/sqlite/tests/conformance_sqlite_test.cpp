@@ -37,13 +37,20 @@ int main(int argc, char** argv) {
   std::string last;
   // Where each storage the kit holds lives, for copy.
   std::map<const hearth::Storage*, std::string> paths;
+  // Every other file is opened exclusive (SqliteOptions::exclusive), so that the kit covers
+  // both ways of locking: the odd ones, where each case's first storage is.
+  std::map<std::string, bool> exclusive;
   auto next_path = [&] {
-    return (scratch.path / ("db" + std::to_string(++counter) + ".sqlite")).string();
+    ++counter;
+    const std::string path = (scratch.path / ("db" + std::to_string(counter) + ".sqlite")).string();
+    exclusive[path] = counter % 2 == 1;
+    return path;
   };
   // Search batches of 3: a kit case's posts are then some in the full-text index and some
   // waiting for the next batch, and every search covers both and their merge.
-  auto options_at = [](const std::string& path) {
-    return hearth::sqlite::SqliteOptions{.path = path, .search_index_batch = 3};
+  auto options_at = [&](const std::string& path) {
+    return hearth::sqlite::SqliteOptions{
+        .path = path, .search_index_batch = 3, .exclusive = exclusive[path]};
   };
   auto open_at = [&](const std::string& path) {
     auto s = hearth::sqlite::open_storage(options_at(path));

@@ -1104,10 +1104,13 @@ TEST_CASE("a commit is in the files when it returns, with the WAL writes batched
           "[sqlite]") {
   const bool batch = GENERATE(true, false);
   const auto sync = GENERATE(sqlite::Synchronous::normal, sqlite::Synchronous::full);
-  CAPTURE(batch, static_cast<int>(sync));
+  const bool exclusive = GENERATE(false, true);  // the WAL index in heap memory: lost with it
+  CAPTURE(batch, static_cast<int>(sync), exclusive);
   TempDb db;
-  const sqlite::SqliteOptions options{
-      .path = db.path.string(), .synchronous = sync, .batch_wal_writes = batch};
+  const sqlite::SqliteOptions options{.path = db.path.string(),
+                                      .synchronous = sync,
+                                      .batch_wal_writes = batch,
+                                      .exclusive = exclusive};
   // One commit per member, then one of 400 members (about 1,000 pages: more than the writer
   // gathers before it writes), then the process ends without closing anything.
   const int code = in_child([&] {
@@ -1124,6 +1127,57 @@ TEST_CASE("a commit is in the files when it returns, with the WAL writes batched
   CHECK(read_members(**reopened, 1, 500));
   SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
   CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("an exclusive storage keeps other processes out until it closes", "[sqlite]") {
+  TempDb db;
+  int ready[2];
+  int done[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(done) == 0);
+  // The child holds the storage (a process that opened none of the file itself is needed on
+  // the other side: SQLite's lock bookkeeping is per process, and a fork copies it).
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int code = 0;
+    {
+      auto storage = sqlite::open_storage({.path = db.path.string(), .exclusive = true});
+      if (!storage) ::_exit(10);
+      if (!insert_members_in_one(**storage, 1, 10)) ::_exit(11);
+      // Its own connections share the WAL index in memory: there is no -shm file.
+      if (fs::exists(db.path.string() + "-shm")) ::_exit(12);
+      char byte = 1;
+      if (::write(ready[1], &byte, 1) != 1 || ::read(done[0], &byte, 1) != 1) ::_exit(13);
+      // Still its own, for its readers and writer.
+      if (!read_members(**storage, 1, 10)) code = 14;
+      if (!insert_members_in_one(**storage, 11, 5)) code = 15;
+    }
+    ::_exit(code);
+  }
+  // Only the child writes to `ready` and reads `done`: if it ends early, read sees the end.
+  ::close(ready[1]);
+  ::close(done[0]);
+  char byte = 0;
+  REQUIRE(::read(ready[0], &byte, 1) == 1);
+  // Another process can neither read the file nor open a storage on it.
+  CHECK_THROWS_AS(SQLite::Database(db.path.string(), SQLite::OPEN_READONLY)
+                      .execAndGet("SELECT count(*) FROM members"),
+                  SQLite::Exception);
+  auto other = sqlite::open_storage({.path = db.path.string(), .busy_timeout_ms = 50});
+  REQUIRE_FALSE(other);
+  CHECK(is(other.error(), errc::unavailable));
+  REQUIRE(::write(done[1], &byte, 1) == 1);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  ::close(ready[0]);
+  ::close(done[1]);
+  // Closed: anyone may open it, and everything is there.
+  auto reopened = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(reopened);
+  CHECK(read_members(**reopened, 1, 15));
 }
 
 TEST_CASE("a commit whose WAL write fails fails, and leaves nothing of itself", "[sqlite]") {

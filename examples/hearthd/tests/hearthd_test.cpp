@@ -447,17 +447,27 @@ std::string refusal(const std::string& flag, const TempFile& file) {
   return refusal(flag, file.path.string());
 }
 
-TEST_CASE("hearthd reads with the database unmapped when told, and refuses a wrong size",
-          "[hearthd]") {
-  Hearthd server({"--mmap-mib", "0"});
+// A thread posted through `server` and read back.
+void post_and_read_back(Hearthd& server) {
   Client ada(server.port());
   ada.hello("ada");
   const std::string raids = raids_channel(ada);
   auto t = ada.call("create_thread", {{"space", raids}, {"title", "Raid"}, {"body", "Friday"}});
   auto page = ada.call("get_thread_page", {{"thread", t.at("thread").at("id")}});
   CHECK(str(page.at("items").as_array().at(0), "body") == "Friday");
+}
+
+TEST_CASE("hearthd reads with the database unmapped when told, and refuses a wrong size",
+          "[hearthd]") {
+  Hearthd server({"--mmap-mib", "0"});
+  post_and_read_back(server);
   CHECK(refusal("--mmap-mib", "lots").find("expected a number") != std::string::npos);
   CHECK(refusal("--mmap-mib", "2000000").find("at most 1000000") != std::string::npos);
+}
+
+TEST_CASE("hearthd runs with the database to itself when told", "[hearthd]") {
+  Hearthd server({"--exclusive"});
+  post_and_read_back(server);
 }
 
 TEST_CASE("hearthd takes reputation rules from a file, and refuses a wrong one by name",

@@ -62,6 +62,14 @@ struct SqliteOptions {
   // the waiting posts too, so results are the same either way. 0 or 1: each post is indexed
   // in its own transaction.
   std::uint32_t search_index_batch = 64;
+  // true: this process has the database to itself while the storage is open. The first
+  // connection takes an exclusive lock on the file and keeps it (SQLite's "unix-excl" VFS), so
+  // other processes cannot read or write it (they get SQLITE_BUSY; open_storage in another
+  // process fails with errc::unavailable); the storage's own connections then coordinate in
+  // memory, without a file-lock system call per transaction, and the WAL index lives in heap
+  // memory instead of a -shm file. Other connections this process opens itself still work.
+  // false: any process may open the file beside this one (the sqlite3 shell, a backup tool).
+  bool exclusive = false;
 };
 
 // Opens the database at options.path, creating the file and the schema or migrating an older
