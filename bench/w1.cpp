@@ -18,6 +18,7 @@
 #include "hearth/model.hpp"
 #include "hearth/sqlite/sqlite_storage.hpp"
 #include "w1_common.hpp"
+#include "w1_hearth.hpp"
 
 namespace {
 
@@ -48,15 +49,8 @@ T check(hearth::result<T> r, std::string_view call, std::uint64_t op) {
 
 int run(const Config& config, const std::string& path) {
   auto clock = std::make_shared<hearth::ManualClock>(hearth::bench::clock_start_ms);
-  hearth::sqlite::SqliteOptions sqlite_options{.path = path,
-                                               .synchronous = hearth::sqlite::Synchronous::normal};
-  if (config.mmap_mib >= 0) sqlite_options.mmap_size = config.mmap_mib << 20;
-  sqlite_options.batch_wal_writes = config.wal_batching;
-  sqlite_options.keep_read_maps = config.keep_maps;
-  sqlite_options.exclusive = config.exclusive;
-  if (config.search_batch >= 0)
-    sqlite_options.search_index_batch = static_cast<std::uint32_t>(config.search_batch);
-  auto storage = check(hearth::sqlite::open_storage(sqlite_options), "sqlite::open_storage", 0);
+  auto storage = check(hearth::sqlite::open_storage(hearth::bench::sqlite_options_of(config, path)),
+                       "sqlite::open_storage", 0);
   hearth::EngineOptions options;
   options.storage = std::move(storage);
   options.clock = clock;

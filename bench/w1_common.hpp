@@ -145,6 +145,17 @@ inline std::uint64_t parse_count(const char* program, std::string_view flag, con
   return value;
 }
 
+inline std::uint64_t parse_at_most(const char* program, std::string_view flag, const char* text,
+                                   std::uint64_t max) {
+  const std::uint64_t value = parse_count(program, flag, text);
+  if (value > max) {
+    std::fprintf(stderr, "%s: %.*s must be 0..%llu\n", program, static_cast<int>(flag.size()),
+                 flag.data(), static_cast<unsigned long long>(max));
+    std::exit(2);
+  }
+  return value;
+}
+
 inline bool parse_switch(const char* program, std::string_view flag, const char* text) {
   const std::uint64_t on = parse_count(program, flag, text);
   if (on > 1) {
@@ -190,19 +201,10 @@ inline Config parse_args(int argc, char** argv) {
     } else if (flag == "--exclusive") {
       config.exclusive = parse_switch(program, flag, value);
     } else if (flag == "--search-batch") {
-      const std::uint64_t n = parse_count(program, flag, value);
-      if (n > 1'000'000) {
-        std::fprintf(stderr, "%s: --search-batch must be 0..1000000\n", program);
-        std::exit(2);
-      }
-      config.search_batch = static_cast<std::int64_t>(n);
+      config.search_batch =
+          static_cast<std::int64_t>(parse_at_most(program, flag, value, 1'000'000));
     } else if (flag == "--mmap-mib") {
-      const std::uint64_t mib = parse_count(program, flag, value);
-      if (mib > 1'000'000) {
-        std::fprintf(stderr, "%s: --mmap-mib must be 0..1000000\n", program);
-        std::exit(2);
-      }
-      config.mmap_mib = static_cast<std::int64_t>(mib);
+      config.mmap_mib = static_cast<std::int64_t>(parse_at_most(program, flag, value, 1'000'000));
     } else {
       usage(program);
       std::exit(2);

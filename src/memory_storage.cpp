@@ -717,7 +717,6 @@ class MemoryTransaction final : public Transaction {
     for (const SpaceId id : q.spaces) spaces.insert(id.value);
     std::vector<std::pair<std::uint32_t, std::uint64_t>> hits;  // (score, post)
     for (const std::uint64_t id : *candidates) {
-      if (!relevance && q.after_post && id >= q.after_post.value) continue;
       const Post& p = s_.posts.at(id);
       if (p.deleted || p.removed) continue;
       if (!spaces.empty() && !spaces.count(p.space.value)) continue;
@@ -732,9 +731,7 @@ class MemoryTransaction final : public Transaction {
       const std::optional<std::uint32_t> scored = search_score(title, body, q.terms);
       if (!scored) continue;
       const std::uint32_t score = *scored;
-      if (relevance && q.after_post &&
-          !(score < q.after_score || (score == q.after_score && id < q.after_post.value)))
-        continue;
+      if (!search_past_keyset(q, score, PostId{id})) continue;
       hits.emplace_back(score, id);
     }
     if (relevance)

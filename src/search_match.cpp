@@ -54,4 +54,11 @@ std::optional<std::uint32_t> search_score(const std::vector<std::string>& title,
   return score;
 }
 
+bool search_past_keyset(const SearchQuery& q, std::uint32_t score, PostId post) noexcept {
+  if (!q.after_post) return true;
+  if (q.sort == SearchSort::newest || score == q.after_score)
+    return post.value < q.after_post.value;
+  return score < q.after_score;
+}
+
 }  // namespace hearth

@@ -3029,10 +3029,7 @@ class SqliteTransaction final : public Transaction {
                                           search_field_tokens(col_text(*s, 15)), q.terms);
           if (!score) continue;
           Post p = read_post(*s);
-          if (!newest && q.after_post &&
-              !(*score < q.after_score ||
-                (*score == q.after_score && p.id.value < q.after_post.value)))
-            continue;
+          if (!search_past_keyset(q, *score, p.id)) continue;
           out.push_back({std::move(p), *score});
         }
       }

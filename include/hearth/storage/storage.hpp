@@ -475,5 +475,8 @@ std::uint32_t search_occurrences(const std::vector<std::string>& tokens, const S
 std::optional<std::uint32_t> search_score(const std::vector<std::string>& title,
                                           const std::vector<std::string>& body,
                                           const std::vector<SearchTerm>& terms);
+// Whether a hit with this score and post comes strictly after q's keyset position in q's order
+// (always, when q has none).
+bool search_past_keyset(const SearchQuery& q, std::uint32_t score, PostId post) noexcept;
 
 }  // namespace hearth
