@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <csignal>
@@ -3993,6 +3994,9 @@ class Checkpointer {
   // is destroyed.
   void watch(sqlite3* writer) noexcept { sqlite3_wal_hook(writer, &Checkpointer::committed, this); }
 
+  // The database file's size in bytes after the last checkpoint pass; 0 before the first.
+  sqlite3_int64 file_size() const noexcept { return file_size_.load(std::memory_order_acquire); }
+
  private:
   // SQLite's WAL hook: runs in the committing call, after the commit, with the WAL's size in
   // pages. Returns SQLITE_OK whatever happens: the commit has succeeded.
@@ -4021,6 +4025,7 @@ class Checkpointer {
     if (wake) self->cv_.notify_all();
     if (inline_checkpoint) {
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      self->note_file_size(db);
       if (!broken) {
         {
           std::lock_guard lock(self->mutex_);
@@ -4030,6 +4035,16 @@ class Checkpointer {
       }
     }
     return SQLITE_OK;
+  }
+
+  // Records the database file's size after a pass, as `db` (any connection to it) finds it.
+  void note_file_size(sqlite3* db) noexcept {
+    sqlite3_file* file = nullptr;
+    sqlite3_int64 size = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+        file != nullptr && file->pMethods != nullptr &&
+        file->pMethods->xFileSize(file, &size) == SQLITE_OK)
+      file_size_.store(size, std::memory_order_release);
   }
 
   void run() noexcept {
@@ -4052,6 +4067,7 @@ class Checkpointer {
       running_ = true;
       lock.unlock();
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      note_file_size(db);
       lock.lock();
       running_ = false;
       cv_.notify_all();  // a commit at four times the threshold waits for this
@@ -4069,7 +4085,8 @@ class Checkpointer {
   bool running_ = false;  // a checkpoint is copying: the thread's, or a commit's own
   bool stopping_ = false;
   bool broken_ = false;  // the thread could not open its connection
-  std::thread thread_;   // last: started once the rest is built
+  std::atomic<sqlite3_int64> file_size_{0};
+  std::thread thread_;  // last: started once the rest is built
 };
 
 class SqliteStorage final : public Storage, public std::enable_shared_from_this<SqliteStorage> {
@@ -4078,8 +4095,12 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
       : options_(options), max_readers_(options.readers == 0 ? 1 : options.readers) {
     idle_.reserve(max_readers_);  // release_reader never allocates
     if (options.background_checkpoint) {
-      checkpointer_ = std::make_unique<Checkpointer>(options.path, options.wal_autocheckpoint_pages,
-                                                     base_vfs(options.exclusive));
+      // With maps, the checkpoints' copying reads the WAL through the read connections' VFS's
+      // map of it, not a pread() per frame.
+      const char* vfs = options.mmap_size > 0 ? detail::kept_map_vfs(options.exclusive) : nullptr;
+      checkpointer_ =
+          std::make_unique<Checkpointer>(options.path, options.wal_autocheckpoint_pages,
+                                         vfs != nullptr ? vfs : base_vfs(options.exclusive));
       checkpointer_->watch(writer->db().getHandle());
     }
     writer_ = std::move(writer);
@@ -4091,6 +4112,7 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
       if (mode == TxMode::write) {
         std::unique_lock lock(writer_mutex_);
         writer_->rollback();  // in case a failed ROLLBACK left one open
+        remap_writer();
         tx = std::make_unique<SqliteTransaction>(shared_from_this(), mode, *writer_,
                                                  std::move(lock), options_.search_index_batch);
       } else {
@@ -4124,6 +4146,25 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
   }
 
  private:
+  // SQLite maps a connection's database file at the size it has when first mapped, and maps it
+  // again only when a read transaction finds another connection's commit, which the writer,
+  // the only one committing, never does. The file grows as checkpoints copy the WAL into it, and
+  // the writer would read every page past the map's end with a pread(). So once the file has
+  // grown by more than an eighth past the writer's map (as the checkpointer last found it), the
+  // writer's map is made again at the file's size, before its next transaction (no mapped page
+  // is held then): SQLite does that when the file's map limit changes, which is set to mmap_size
+  // and one byte less in turn. A new map's pages are faulted in again, so not at every pass.
+  // Called with writer_mutex_ held.
+  void remap_writer() noexcept {
+    if (!checkpointer_ || options_.mmap_size <= 0 || writer_mapped_ >= options_.mmap_size) return;
+    const sqlite3_int64 size = checkpointer_->file_size();
+    if (size <= writer_mapped_ + writer_mapped_ / 8) return;
+    writer_mapped_ = size;
+    writer_map_flip_ = !writer_map_flip_;
+    sqlite3_int64 limit = options_.mmap_size - (writer_map_flip_ ? 1 : 0);
+    sqlite3_file_control(writer_->db().getHandle(), "main", SQLITE_FCNTL_MMAP_SIZE, &limit);
+  }
+
   result<Connection*> acquire_reader() {
     std::unique_lock lock(pool_mutex_);
     pool_cv_.wait(lock, [&] { return !idle_.empty() || open_readers_ < max_readers_; });
@@ -4161,7 +4202,9 @@ class SqliteStorage final : public Storage, public std::enable_shared_from_this<
 
   // Declared before the writer, so destroyed after it: the writer's hook points at it.
   std::unique_ptr<Checkpointer> checkpointer_;
-  std::mutex writer_mutex_;  // held for the life of a write transaction
+  sqlite3_int64 writer_mapped_ = 0;  // the file's size when the writer's map was last made
+  bool writer_map_flip_ = false;     // its limit is mmap_size - 1 (true) or mmap_size
+  std::mutex writer_mutex_;          // held for the life of a write transaction
   std::unique_ptr<Connection> writer_;
 
   std::mutex pool_mutex_;
@@ -4216,7 +4259,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options) {
       batching = detail::wal_batching_vfs(options.synchronous == Synchronous::full
                                               ? detail::WalSync::full
                                               : detail::WalSync::normal,
-                                          options.exclusive);
+                                          options.exclusive, options.mmap_size > 0);
     auto writer = std::make_unique<Connection>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         options.busy_timeout_ms, batching != nullptr ? batching : base_vfs(options.exclusive));

@@ -16,10 +16,15 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 namespace hearth::sqlite::detail {
 namespace {
@@ -29,25 +34,111 @@ constexpr int buffer_bytes = 256 * 1024;
 // unix VFS cuts a larger write to 17 bits of length (then reports the disk full).
 constexpr int write_bytes = 64 * 1024;
 
+// The read map's length: a multiple of this, at least the bytes known to be in the file.
+constexpr sqlite3_int64 map_step = sqlite3_int64{64} << 20;
+
+// A file's reads copied from a shared, read-only map of it instead of costing a pread() each:
+// only of the bytes the file is known to hold, from what was written through this handle, the
+// sizes asked for, and a size asked for when a read goes past them (one fstat(), which then
+// covers everything written so far). SQLite reads only pages and frames that it knows were
+// written, and a file shrinks (a checkpoint truncating the WAL, or the database after a vacuum)
+// only when no connection can still ask for what lay past the new end, so a read within the
+// known size stays within the file while it is copied. A read past it goes to the file, which
+// fills a short read as SQLite expects.
+// For WAL files only: SQLite holds no POSIX lock on a WAL file, so the second descriptor's close
+// cannot drop one (closing any descriptor of a file drops all of the process's locks on it).
+struct ReadMap {
+  bool on;                   // false: off, or a map or an open failed (reads go to the file)
+  int fd;                    // the file opened again, read-only, for the map; -1: not yet
+  const unsigned char* map;  // nullptr: none yet
+  sqlite3_int64 len;         // the map's length, which may run past the file's end
+  sqlite3_int64 known;       // bytes the file is known to hold (never more than it holds)
+  const char* path;          // the file's name (SQLite keeps it until xClose)
+};
+
+void init(ReadMap& m, bool on, const char* path) noexcept {
+  m = ReadMap{on && path != nullptr, -1, nullptr, 0, 0, path};
+}
+
+void unmap(ReadMap& m) noexcept {
+  if (m.map != nullptr) munmap(const_cast<unsigned char*>(m.map), static_cast<size_t>(m.len));
+  m.map = nullptr;
+  m.len = 0;
+}
+
+void close_map(ReadMap& m) noexcept {
+  unmap(m);
+  if (m.fd >= 0) ::close(m.fd);
+  m.fd = -1;
+  m.on = false;
+}
+
+void wrote(ReadMap& m, sqlite3_int64 end) noexcept {
+  if (end > m.known) m.known = end;
+}
+
+// Maps the file so that the map covers `end` bytes; false if it cannot (and never tries again).
+bool map_through(ReadMap& m, sqlite3_int64 end) noexcept {
+  if (m.map != nullptr && end <= m.len) return true;
+  if (m.fd < 0) m.fd = ::open(m.path, O_RDONLY | O_CLOEXEC);
+  if (m.fd >= 0) {
+    unmap(m);
+    const sqlite3_int64 len = (end + map_step - 1) / map_step * map_step;
+    void* p = mmap(nullptr, static_cast<size_t>(len), PROT_READ, MAP_SHARED, m.fd, 0);
+    if (p != MAP_FAILED) {
+      m.map = static_cast<const unsigned char*>(p);
+      m.len = len;
+      return true;
+    }
+  }
+  close_map(m);
+  return false;
+}
+
+// Reads through the map if it can; false: the caller reads from the file.
+bool read_mapped(ReadMap& m, sqlite3_file* real, void* out, int amount,
+                 sqlite3_int64 offset) noexcept {
+  if (!m.on || offset < 0) return false;
+  const sqlite3_int64 end = offset + amount;
+  if (end > m.known) {
+    sqlite3_int64 size = 0;
+    if (real->pMethods->xFileSize(real, &size) != SQLITE_OK) return false;
+    m.known = size;
+    if (end > size) return false;
+  }
+  if (!map_through(m, end)) return false;
+  std::memcpy(out, m.map + offset, static_cast<std::size_t>(amount));
+  return true;
+}
+
 struct WalFile {
   sqlite3_file base;    // pMethods: wal_methods
   sqlite3_file* real;   // the default VFS's file, in the same allocation, after this struct
   unsigned char* data;  // buffered bytes, nullptr until the first write
   sqlite3_int64 start;  // the file offset of data[0]
   int len;              // bytes buffered
+  bool buffer_writes;   // false: every write goes straight to the file (read connections)
   bool fsync_commits;   // WalSync::full
+  ReadMap reads;        // on with map_reads
 };
 
 constexpr std::size_t real_offset = (sizeof(WalFile) + 15) & ~std::size_t{15};
 
 WalFile* wal(sqlite3_file* f) noexcept { return reinterpret_cast<WalFile*>(f); }
 
+// Writes straight to the file; what was written is then known to be in it.
+int write_through(WalFile* f, const void* in, int amount, sqlite3_int64 offset) noexcept {
+  const int rc = f->real->pMethods->xWrite(f->real, in, amount, offset);
+  if (rc == SQLITE_OK) wrote(f->reads, offset + amount);
+  return rc;
+}
+
 int flush(WalFile* f) noexcept {
   const int n = f->len;
   f->len = 0;
   for (int done = 0; done < n;) {
     const int amount = n - done < write_bytes ? n - done : write_bytes;
-    const int rc = f->real->pMethods->xWrite(f->real, f->data + done, amount, f->start + done);
+    const int rc = write_through(f, f->data + done, amount, f->start + done);
     if (rc != SQLITE_OK) return rc;
     done += amount;
   }
@@ -58,6 +149,7 @@ int wal_close(sqlite3_file* file) noexcept {
   WalFile* f = wal(file);
   const int flushed = flush(f);
   const int closed = f->real->pMethods->xClose(f->real);
+  close_map(f->reads);
   std::free(f->data);
   f->data = nullptr;
   return flushed != SQLITE_OK ? flushed : closed;
@@ -66,6 +158,7 @@ int wal_close(sqlite3_file* file) noexcept {
 int wal_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) noexcept {
   WalFile* f = wal(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (read_mapped(f->reads, f->real, out, amount, offset)) return SQLITE_OK;
   return f->real->pMethods->xRead(f->real, out, amount, offset);
 }
 
@@ -77,10 +170,10 @@ int wal_write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offs
     return SQLITE_OK;
   }
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  if (amount > write_bytes) return f->real->pMethods->xWrite(f->real, in, amount, offset);
+  if (!f->buffer_writes || amount > write_bytes) return write_through(f, in, amount, offset);
   if (f->data == nullptr) {
     f->data = static_cast<unsigned char*>(std::malloc(buffer_bytes));
-    if (f->data == nullptr) return f->real->pMethods->xWrite(f->real, in, amount, offset);
+    if (f->data == nullptr) return write_through(f, in, amount, offset);
   }
   std::memcpy(f->data, in, static_cast<std::size_t>(amount));
   f->start = offset;
@@ -91,6 +184,7 @@ int wal_write(sqlite3_file* file, const void* in, int amount, sqlite3_int64 offs
 int wal_truncate(sqlite3_file* file, sqlite3_int64 size) noexcept {
   WalFile* f = wal(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (size < f->reads.known) f->reads.known = size;  // before: a failure may have cut some
   return f->real->pMethods->xTruncate(f->real, size);
 }
 
@@ -107,7 +201,9 @@ int wal_sync(sqlite3_file* file, int flags) noexcept {
 int wal_file_size(sqlite3_file* file, sqlite3_int64* size) noexcept {
   WalFile* f = wal(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFileSize(f->real, size);
+  const int rc = f->real->pMethods->xFileSize(f->real, size);
+  if (rc == SQLITE_OK) f->reads.known = *size;  // another process may have truncated it
+  return rc;
 }
 
 int wal_lock(sqlite3_file* file, int level) noexcept {
@@ -170,7 +266,9 @@ sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) noexcept {
 
 struct Batching {
   sqlite3_vfs vfs;
+  bool buffer_writes;  // false: the read connections' VFS (their WAL files only get the map)
   bool fsync_commits;
+  bool map_reads;
 };
 
 // Opens the default VFS's file in the memory SQLite gave for `outer`, `offset` bytes in (*inner),
@@ -185,20 +283,29 @@ int open_inner(sqlite3_vfs* real, const char* name, sqlite3_file* outer, std::si
   return rc;
 }
 
-int batching_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
-                  int* out_flags) noexcept {
-  sqlite3_vfs* real = real_vfs(vfs);
-  if ((flags & SQLITE_OPEN_WAL) == 0) return real->xOpen(real, name, file, flags, out_flags);
+// Opens a WAL file as the wrapper `vfs` says (its Batching).
+int open_wal(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
+             int* out_flags) noexcept {
+  const auto& b = *reinterpret_cast<Batching*>(vfs);
   WalFile* f = wal(file);
   f->data = nullptr;
   f->start = 0;
   f->len = 0;
-  f->fsync_commits = reinterpret_cast<Batching*>(vfs)->fsync_commits;
-  if (const int rc = open_inner(real, name, file, real_offset, flags, out_flags, &f->real);
+  f->buffer_writes = b.buffer_writes;
+  f->fsync_commits = b.fsync_commits;
+  init(f->reads, b.map_reads, name);
+  if (const int rc = open_inner(real_vfs(vfs), name, file, real_offset, flags, out_flags, &f->real);
       rc != SQLITE_OK)
     return rc;
   f->base.pMethods = &wal_methods;
   return SQLITE_OK;
+}
+
+int batching_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
+                  int* out_flags) noexcept {
+  sqlite3_vfs* real = real_vfs(vfs);
+  if ((flags & SQLITE_OPEN_WAL) == 0) return real->xOpen(real, name, file, flags, out_flags);
+  return open_wal(vfs, name, file, flags, out_flags);
 }
 
 int batching_delete(sqlite3_vfs* vfs, const char* name, int sync_dir) noexcept {
@@ -352,6 +459,7 @@ const sqlite3_io_methods mapped_methods = {
 int mapped_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
                 int* out_flags) noexcept {
   sqlite3_vfs* real = real_vfs(vfs);
+  if ((flags & SQLITE_OPEN_WAL) != 0) return open_wal(vfs, name, file, flags, out_flags);
   if ((flags & SQLITE_OPEN_MAIN_DB) == 0) return real->xOpen(real, name, file, flags, out_flags);
   auto* f = reinterpret_cast<MappedFile*>(file);
   f->map_extent = -1;
@@ -370,8 +478,12 @@ int mapped_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flag
 
 using OpenFn = int (*)(sqlite3_vfs*, const char*, sqlite3_file*, int, int*) noexcept;
 
+struct Behaviour {
+  bool buffer_writes, fsync_commits, map_reads;
+};
+
 void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int file_bytes,
-          bool fsync_commits) noexcept {
+          Behaviour behaviour) noexcept {
   sqlite3_vfs& v = b.vfs;
   // Up to xCurrentTimeInt64 at most: no system-call overrides through this one.
   v.iVersion = real->iVersion >= 2 ? 2 : 1;
@@ -392,12 +504,16 @@ void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int fil
   v.xCurrentTime = batching_current_time;
   v.xGetLastError = batching_get_last_error;
   v.xCurrentTimeInt64 = real->iVersion >= 2 ? batching_current_time_int64 : nullptr;
-  b.fsync_commits = fsync_commits;
+  b.buffer_writes = behaviour.buffer_writes;
+  b.fsync_commits = behaviour.fsync_commits;
+  b.map_reads = behaviour.map_reads;
 }
 
-// Each wrapper twice: over the default VFS, and over "unix-excl" (exclusive = true).
+// Each wrapper twice: over the default VFS, and over "unix-excl" (exclusive = true). The
+// writer's: [map_reads][fsync_commits].
 struct Wrappers {
-  Batching normal{}, full{}, mapped{};
+  Batching writer[2][2]{}, mapped{};
+  std::string names[5];
   bool registered = false;
 };
 Wrappers wrappers[2];
@@ -410,27 +526,40 @@ void register_wrappers() noexcept {
       sqlite3_vfs* real = sqlite3_vfs_find(exclusive ? "unix-excl" : nullptr);
       if (real == nullptr || real->iVersion < 1) continue;
       Wrappers& w = wrappers[exclusive ? 1 : 0];
-      const int bytes = static_cast<int>(real_offset);
-      fill(w.normal, real, exclusive ? "hearth-wal-batching-excl" : "hearth-wal-batching",
-           batching_open, bytes, false);
-      fill(w.full, real, exclusive ? "hearth-wal-batching-full-excl" : "hearth-wal-batching-full",
-           batching_open, bytes, true);
-      fill(w.mapped, real, exclusive ? "hearth-kept-map-excl" : "hearth-kept-map", mapped_open,
-           static_cast<int>(mapped_real_offset), false);
-      w.registered = sqlite3_vfs_register(&w.normal.vfs, 0) == SQLITE_OK &&
-                     sqlite3_vfs_register(&w.full.vfs, 0) == SQLITE_OK &&
-                     sqlite3_vfs_register(&w.mapped.vfs, 0) == SQLITE_OK;
+      const std::string suffix = exclusive ? "-excl" : "";
+      bool ok = true;
+      try {
+        for (const bool map_reads : {false, true}) {
+          for (const bool full : {false, true}) {
+            std::string& name = w.names[(map_reads ? 2 : 0) + (full ? 1 : 0)];
+            name = std::string("hearth-wal-batching") + (full ? "-full" : "") +
+                   (map_reads ? "-mapped" : "") + suffix;
+            fill(w.writer[map_reads][full], real, name.c_str(), batching_open,
+                 static_cast<int>(real_offset), {true, full, map_reads});
+          }
+        }
+        w.names[4] = "hearth-kept-map" + suffix;
+      } catch (...) {
+        continue;  // no memory for a name: this set stays unregistered
+      }
+      constexpr std::size_t file_bytes =
+          mapped_real_offset > real_offset ? mapped_real_offset : real_offset;
+      fill(w.mapped, real, w.names[4].c_str(), mapped_open, static_cast<int>(file_bytes),
+           {false, false, true});
+      for (auto& by_map : w.writer)
+        for (Batching& b : by_map) ok = ok && sqlite3_vfs_register(&b.vfs, 0) == SQLITE_OK;
+      w.registered = ok && sqlite3_vfs_register(&w.mapped.vfs, 0) == SQLITE_OK;
     }
   });
 }
 
 }  // namespace
 
-const char* wal_batching_vfs(WalSync sync, bool exclusive) noexcept {
+const char* wal_batching_vfs(WalSync sync, bool exclusive, bool map_reads) noexcept {
   register_wrappers();
   const Wrappers& w = wrappers[exclusive ? 1 : 0];
   if (!w.registered) return nullptr;
-  return sync == WalSync::full ? w.full.vfs.zName : w.normal.vfs.zName;
+  return w.writer[map_reads ? 1 : 0][sync == WalSync::full ? 1 : 0].vfs.zName;
 }
 
 const char* kept_map_vfs(bool exclusive) noexcept {

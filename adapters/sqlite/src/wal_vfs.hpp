@@ -1,6 +1,7 @@
 // The SQLite adapter's VFS wrappers: for the writer connection, one that writes each commit's
 // WAL frames in one write() call (one per 64 KiB); for read connections, one that keeps the
-// database file's memory map across other connections' commits.
+// database file's memory map across other connections' commits. Both can read the WAL through
+// a memory map.
 // Internal to the SQLite adapter; see wal_vfs.cpp and docs/storage-adapters.md.
 #pragma once
 
@@ -26,7 +27,12 @@ enum class WalSync : unsigned char {
 // connections of this process then coordinate in memory, and the WAL index is kept in heap
 // memory, not in a -shm file (SqliteOptions::exclusive). Every connection to one database MUST
 // then use an exclusive VFS (these, or "unix-excl" itself).
-const char* wal_batching_vfs(WalSync sync, bool exclusive) noexcept;
+//
+// map_reads: the WAL file's reads (pages not in the connection's cache whose newest version is
+// in the WAL; a checkpoint's copying) are copied from a shared, read-only map of the file
+// instead of costing a pread() each. For connections with PRAGMA mmap_size > 0: the map's pages
+// count in the process's resident memory as the database file's do.
+const char* wal_batching_vfs(WalSync sync, bool exclusive, bool map_reads) noexcept;
 
 // The name of a VFS (registered on first use, never the default) for read connections with
 // PRAGMA mmap_size > 0. It wraps SQLite's default one. When a read transaction begins after
@@ -34,7 +40,8 @@ const char* wal_batching_vfs(WalSync sync, bool exclusive) noexcept;
 // the transaction then touches is faulted in again. A database file opened through this VFS
 // keeps its map unless the file shrank or grew by more than an eighth: the map is of the file,
 // shared with the OS's cache, so it shows every change to the file's pages, and pages past its
-// end are read through xRead. Returns nullptr if registering failed.
+// end are read through xRead. WAL files opened through it read as wal_batching_vfs's with
+// map_reads do, and write straight to the file. Returns nullptr if registering failed.
 // exclusive as for wal_batching_vfs.
 const char* kept_map_vfs(bool exclusive) noexcept;
 

@@ -1264,6 +1264,88 @@ TEST_CASE("read connections keep their map of the database file across commits",
   CHECK(dropped - kept >= 150);
 }
 
+namespace {
+
+// How many read system calls (read, pread64, ...) the calling thread has made; -1 where the
+// kernel does not count them (no task I/O accounting).
+long thread_read_calls() {
+  std::ifstream io("/proc/thread-self/io");
+  std::string key;
+  long value = 0;
+  while (io >> key >> value)
+    if (key == "syscr:") return value;
+  return -1;
+}
+
+// Reads members [first, last] in one transaction of `mode`, as read_members does.
+bool read_members_in(Storage& storage, TxMode mode, int first, int last) {
+  auto tx = storage.begin(mode);
+  if (!tx) return false;
+  for (int i = first; i <= last; ++i) {
+    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
+    if (!m || m->handle != "member" + std::to_string(i) || m->bio.size() != 1500) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("pages in the WAL are copied from a map of it, not read with a system call each",
+          "[sqlite]") {
+  if (thread_read_calls() < 0) {
+    WARN("skipped: this kernel does not count a thread's read system calls (/proc/thread-self/io)");
+    return;
+  }
+  const auto mode = GENERATE(TxMode::read, TxMode::write);  // a reader's, and the writer's
+  CAPTURE(mode == TxMode::write);
+  constexpr int members = 400;  // about 1,000 pages, more than a connection's cache of 1 MiB
+  // Every page stays in the WAL (no checkpoint). The first members' pages are read from there by
+  // a connection that has not cached them: a reader, or the writer, whose cache the next
+  // members' pages took.
+  const auto read_calls = [&](std::int64_t mmap_size) {
+    TempDb db;
+    auto storage = sqlite::open_storage({.path = db.path.string(),
+                                         .wal_autocheckpoint_pages = 1'000'000,
+                                         .background_checkpoint = false,
+                                         .mmap_size = mmap_size});
+    REQUIRE(storage);
+    REQUIRE(insert_members_in_one(**storage, 1, members));
+    REQUIRE(insert_members_in_one(**storage, members + 1, members));
+    const long before = thread_read_calls();
+    REQUIRE(read_members_in(**storage, mode, 1, members));
+    return thread_read_calls() - before;
+  };
+  const long mapped = read_calls(std::int64_t{1} << 30);
+  const long unmapped = read_calls(0);
+  CAPTURE(mapped, unmapped);
+  CHECK(unmapped >= members);  // a pread() for every page not cached
+  CHECK(mapped < members / 10);
+}
+
+TEST_CASE("a map of the WAL reads what another process wrote to it", "[sqlite]") {
+  TempDb db;
+  auto storage = sqlite::open_storage({.path = db.path.string(),
+                                       .wal_autocheckpoint_pages = 1'000'000,
+                                       .background_checkpoint = false});
+  REQUIRE(storage);
+  REQUIRE(insert_members_in_one(**storage, 1, 200));
+  REQUIRE(read_members_in(**storage, TxMode::read, 1, 200));  // the reader's map, at its size
+  REQUIRE(read_members_in(**storage, TxMode::write, 1, 200));
+  // Another process appends frames past what this one's maps know the WAL holds.
+  const int code = in_child([&] {
+    auto other = sqlite::open_storage({.path = db.path.string(),
+                                       .wal_autocheckpoint_pages = 1'000'000,
+                                       .background_checkpoint = false});
+    if (!other) return 10;
+    return insert_members_in_one(**other, 201, 200) ? 0 : 11;
+  });
+  REQUIRE(code == 0);
+  CHECK(read_members_in(**storage, TxMode::read, 1, 400));
+  CHECK(read_members_in(**storage, TxMode::write, 1, 400));
+  REQUIRE(insert_members_in_one(**storage, 401, 10));
+  CHECK(read_members_in(**storage, TxMode::read, 1, 410));
+}
+
 TEST_CASE("a kept map reads what checkpoints add to the database file, past the map's end",
           "[sqlite]") {
   TempDb db;
