@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstddef>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -1413,6 +1414,29 @@ const char* sql_of(Q q) noexcept {
 #undef HEARTH_ACTIVITY_DAY_COLS
 
 // One SQLite connection with its statements, each prepared on first use and kept.
+// A prepared statement that also holds SQLite's own handle of it, so that rows are read with
+// sqlite3_column_*: SQLiteCpp's getColumn copies a shared pointer (two atomic operations) for
+// every column read, which was a quarter of a thread listing's time. SQLiteCpp does not give
+// the handle out; a statement just prepared is the first of its connection's statements
+// (sqlite3_next_stmt: SQLite puts each new one first), and its SQL text must match. When it
+// does not (another SQLite), the handle stays null and columns are read through SQLiteCpp.
+class Stmt : public SQLite::Statement {
+ public:
+  Stmt(SQLite::Database& db, const char* sql)
+      : SQLite::Statement(db, sql), raw_(just_prepared(db.getHandle(), sql)) {}
+
+  sqlite3_stmt* raw() const noexcept { return raw_; }
+
+ private:
+  static sqlite3_stmt* just_prepared(sqlite3* db, const char* sql) noexcept {
+    sqlite3_stmt* first = sqlite3_next_stmt(db, nullptr);
+    const char* text = first != nullptr ? sqlite3_sql(first) : nullptr;
+    return text != nullptr && std::strcmp(text, sql) == 0 ? first : nullptr;
+  }
+
+  sqlite3_stmt* const raw_;
+};
+
 class Connection {
  public:
   Connection(const std::string& path, int flags, int busy_timeout_ms, const char* vfs = nullptr)
@@ -1420,7 +1444,7 @@ class Connection {
 
   SQLite::Database& db() noexcept { return db_; }
 
-  SQLite::Statement& statement(Q q) {
+  Stmt& statement(Q q) {
     auto& slot = statements_[static_cast<std::size_t>(q)];
     if (!slot) slot.emplace(db_, sql_of(q));
     return *slot;
@@ -1442,7 +1466,7 @@ class Connection {
 
  private:
   SQLite::Database db_;  // declared first: outlives the statements
-  std::array<std::optional<SQLite::Statement>, query_count> statements_;
+  std::array<std::optional<Stmt>, query_count> statements_;
 };
 
 // A cached statement in use: reset and unbound when the use ends, however it ends, so that no
@@ -1460,11 +1484,11 @@ class Use {
   Use(const Use&) = delete;
   Use& operator=(const Use&) = delete;
 
-  SQLite::Statement* operator->() const noexcept { return &s_; }
-  SQLite::Statement& operator*() const noexcept { return s_; }
+  Stmt* operator->() const noexcept { return &s_; }
+  Stmt& operator*() const noexcept { return s_; }
 
  private:
-  SQLite::Statement& s_;
+  Stmt& s_;
 };
 
 // --- value mapping -----------------------------------------------------------------------
@@ -1494,15 +1518,20 @@ void bind_text(SQLite::Statement& s, int i, const std::string& v) { s.bindNoCopy
 // Bound without a copy: the string must outlive the statement's execution.
 void bind_text(SQLite::Statement& s, int i, std::string&& v) = delete;
 
-std::uint64_t col_u64(const SQLite::Statement& s, int i) {
-  return static_cast<std::uint64_t>(s.getColumn(i).getInt64());  // NULL reads as 0
+// Column i of the row `s` stands on; NULL reads as 0 and as "".
+std::int64_t col_i64(const Stmt& s, int i) {
+  return s.raw() != nullptr ? sqlite3_column_int64(s.raw(), i) : s.getColumn(i).getInt64();
 }
-std::int64_t col_i64(const SQLite::Statement& s, int i) { return s.getColumn(i).getInt64(); }
-std::uint32_t col_u32(const SQLite::Statement& s, int i) {
-  return static_cast<std::uint32_t>(s.getColumn(i).getInt64());
+std::uint64_t col_u64(const Stmt& s, int i) { return static_cast<std::uint64_t>(col_i64(s, i)); }
+std::uint32_t col_u32(const Stmt& s, int i) { return static_cast<std::uint32_t>(col_i64(s, i)); }
+bool col_bool(const Stmt& s, int i) { return col_i64(s, i) != 0; }
+std::string col_text(const Stmt& s, int i) {
+  if (s.raw() == nullptr) return s.getColumn(i).getString();
+  // The blob first, then its size: the order SQLite asks for.
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(s.raw(), i));
+  const int bytes = sqlite3_column_bytes(s.raw(), i);
+  return data != nullptr ? std::string(data, static_cast<std::size_t>(bytes)) : std::string();
 }
-bool col_bool(const SQLite::Statement& s, int i) { return s.getColumn(i).getInt64() != 0; }
-std::string col_text(const SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
 
 // A list of tags as one TEXT value (see schema_v3): each tag followed by a comma, with every
 // comma and backslash inside it preceded by a backslash.
@@ -1542,7 +1571,7 @@ std::vector<std::string> decode_tags(const std::string& text) {
   return out;
 }
 
-Member read_member(const SQLite::Statement& s) {
+Member read_member(const Stmt& s) {
   Member m;
   m.id = MemberId{col_u64(s, 0)};
   m.handle = col_text(s, 1);
@@ -1569,7 +1598,7 @@ void bind_member(SQLite::Statement& s, const Member& m) {
   s.bind(8, m.erased_at);
 }
 
-Space read_space(const SQLite::Statement& s) {
+Space read_space(const Stmt& s) {
   Space sp;
   sp.id = SpaceId{col_u64(s, 0)};
   sp.parent = SpaceId{col_u64(s, 1)};
@@ -1616,7 +1645,7 @@ void bind_space(SQLite::Statement& s, const Space& sp, const SpaceLists& lists) 
   bind_text(s, 15, lists.no_self_reaction);
 }
 
-Membership read_membership(const SQLite::Statement& s) {
+Membership read_membership(const Stmt& s) {
   Membership m;
   m.space = SpaceId{col_u64(s, 0)};
   m.member = MemberId{col_u64(s, 1)};
@@ -1626,11 +1655,9 @@ Membership read_membership(const SQLite::Statement& s) {
 }
 
 void bind_permissions(SQLite::Statement& s, int i, Permissions p) { s.bind(i, to_db(p.bits())); }
-Permissions col_permissions(const SQLite::Statement& s, int i) {
-  return Permissions::from_bits(col_u64(s, i));
-}
+Permissions col_permissions(const Stmt& s, int i) { return Permissions::from_bits(col_u64(s, i)); }
 
-Role read_role(const SQLite::Statement& s) {
+Role read_role(const Stmt& s) {
   Role r;
   r.id = RoleId{col_u64(s, 0)};
   r.space = SpaceId{col_u64(s, 1)};
@@ -1650,7 +1677,7 @@ void bind_role(SQLite::Statement& s, const Role& r) {
   s.bind(6, r.created_at);
 }
 
-RoleAssignment read_assignment(const SQLite::Statement& s) {
+RoleAssignment read_assignment(const Stmt& s) {
   RoleAssignment a;
   a.space = SpaceId{col_u64(s, 0)};
   a.member = MemberId{col_u64(s, 1)};
@@ -1660,7 +1687,7 @@ RoleAssignment read_assignment(const SQLite::Statement& s) {
   return a;
 }
 
-RoleOverride read_override(const SQLite::Statement& s) {
+RoleOverride read_override(const Stmt& s) {
   RoleOverride o;
   o.role = RoleId{col_u64(s, 0)};
   o.allow = col_permissions(s, 1);
@@ -1668,7 +1695,7 @@ RoleOverride read_override(const SQLite::Statement& s) {
   return o;
 }
 
-Ban read_ban(const SQLite::Statement& s) {
+Ban read_ban(const Stmt& s) {
   Ban b;
   b.space = SpaceId{col_u64(s, 0)};
   b.member = MemberId{col_u64(s, 1)};
@@ -1679,7 +1706,7 @@ Ban read_ban(const SQLite::Statement& s) {
   return b;
 }
 
-Report read_report(const SQLite::Statement& s) {
+Report read_report(const Stmt& s) {
   Report r;
   r.id = ReportId{col_u64(s, 0)};
   r.reporter = MemberId{col_u64(s, 1)};
@@ -1711,7 +1738,7 @@ void bind_report(SQLite::Statement& s, const Report& r) {
   s.bind(12, r.decided_at);
 }
 
-ReviewItem read_review_item(const SQLite::Statement& s) {
+ReviewItem read_review_item(const Stmt& s) {
   ReviewItem i;
   i.id = ReviewItemId{col_u64(s, 0)};
   i.space = SpaceId{col_u64(s, 1)};
@@ -1757,7 +1784,7 @@ void bind_review_item(SQLite::Statement& s, const ReviewItem& i) {
   bind_id(s, 19, i.acted_by.value);
 }
 
-ModeratorNote read_note(const SQLite::Statement& s) {
+ModeratorNote read_note(const Stmt& s) {
   ModeratorNote n;
   n.id = ModeratorNoteId{col_u64(s, 0)};
   n.space = SpaceId{col_u64(s, 1)};
@@ -1768,7 +1795,7 @@ ModeratorNote read_note(const SQLite::Statement& s) {
   return n;
 }
 
-Sanction read_sanction(const SQLite::Statement& s) {
+Sanction read_sanction(const Stmt& s) {
   Sanction x;
   x.id = SanctionId{col_u64(s, 0)};
   x.kind = static_cast<SanctionKind>(col_u32(s, 1));
@@ -1783,7 +1810,7 @@ Sanction read_sanction(const SQLite::Statement& s) {
   return x;
 }
 
-Invite read_invite(const SQLite::Statement& s) {
+Invite read_invite(const Stmt& s) {
   Invite i;
   i.code = col_text(s, 0);
   i.space = SpaceId{col_u64(s, 1)};
@@ -1796,7 +1823,7 @@ Invite read_invite(const SQLite::Statement& s) {
   return i;
 }
 
-JoinRequest read_join_request(const SQLite::Statement& s) {
+JoinRequest read_join_request(const Stmt& s) {
   JoinRequest r;
   r.space = SpaceId{col_u64(s, 0)};
   r.member = MemberId{col_u64(s, 1)};
@@ -1805,7 +1832,7 @@ JoinRequest read_join_request(const SQLite::Statement& s) {
   return r;
 }
 
-Thread read_thread(const SQLite::Statement& s) {
+Thread read_thread(const Stmt& s) {
   Thread t;
   t.id = ThreadId{col_u64(s, 0)};
   t.space = SpaceId{col_u64(s, 1)};
@@ -1894,7 +1921,7 @@ std::vector<ReactionCount> decode_reactions(const std::string& text) {
   return out;
 }
 
-Post read_post(const SQLite::Statement& s) {
+Post read_post(const Stmt& s) {
   Post p;
   p.id = PostId{col_u64(s, 0)};
   p.thread = ThreadId{col_u64(s, 1)};
@@ -1913,7 +1940,7 @@ Post read_post(const SQLite::Statement& s) {
   return p;
 }
 
-Reaction read_reaction(const SQLite::Statement& s) {
+Reaction read_reaction(const Stmt& s) {
   Reaction r;
   r.post = PostId{col_u64(s, 0)};
   r.member = MemberId{col_u64(s, 1)};
@@ -1922,7 +1949,7 @@ Reaction read_reaction(const SQLite::Statement& s) {
   return r;
 }
 
-Revision read_revision(const SQLite::Statement& s) {
+Revision read_revision(const Stmt& s) {
   Revision r;
   r.post = PostId{col_u64(s, 0)};
   r.number = col_u32(s, 1);
@@ -1933,7 +1960,7 @@ Revision read_revision(const SQLite::Statement& s) {
   return r;
 }
 
-Notification read_notification(const SQLite::Statement& s) {
+Notification read_notification(const Stmt& s) {
   Notification n;
   n.id = NotificationId{col_u64(s, 0)};
   n.recipient = MemberId{col_u64(s, 1)};
@@ -1963,7 +1990,7 @@ void bind_notification(SQLite::Statement& s, const Notification& n) {
   bind_bool(s, 11, n.read);
 }
 
-ReadMarker read_marker(const SQLite::Statement& s) {
+ReadMarker read_marker(const Stmt& s) {
   ReadMarker m;
   m.member = MemberId{col_u64(s, 0)};
   m.space = SpaceId{col_u64(s, 1)};
@@ -1972,7 +1999,7 @@ ReadMarker read_marker(const SQLite::Statement& s) {
   return m;
 }
 
-Event read_event(const SQLite::Statement& s) {
+Event read_event(const Stmt& s) {
   Event e;
   e.seq = col_u64(s, 0);
   e.type = static_cast<EventType>(static_cast<std::uint16_t>(col_i64(s, 1)));
@@ -1983,7 +2010,7 @@ Event read_event(const SQLite::Statement& s) {
   return e;
 }
 
-ReputationEntry read_reputation_entry(const SQLite::Statement& s) {
+ReputationEntry read_reputation_entry(const Stmt& s) {
   ReputationEntry e;
   e.id = ReputationEntryId{col_u64(s, 0)};
   e.member = MemberId{col_u64(s, 1)};
@@ -2017,7 +2044,7 @@ void bind_reputation_entry(SQLite::Statement& s, const ReputationEntry& e) {
   bind_bool(s, 13, e.capped);
 }
 
-ReputationTotal read_reputation_total(const SQLite::Statement& s) {
+ReputationTotal read_reputation_total(const Stmt& s) {
   ReputationTotal t;
   t.scope = SpaceId{col_u64(s, 0)};
   t.window = col_text(s, 1);
@@ -2026,7 +2053,7 @@ ReputationTotal read_reputation_total(const SQLite::Statement& s) {
   return t;
 }
 
-MemberActivity read_member_activity(const SQLite::Statement& s) {
+MemberActivity read_member_activity(const Stmt& s) {
   MemberActivity a;
   a.member = MemberId{col_u64(s, 0)};
   a.days_visited = col_u32(s, 1);
@@ -2045,7 +2072,7 @@ MemberActivity read_member_activity(const SQLite::Statement& s) {
 }
 
 // A day row, or (from activity_day_sum) the counts summed.
-ActivityDay read_activity_day(const SQLite::Statement& s) {
+ActivityDay read_activity_day(const Stmt& s) {
   ActivityDay d;
   d.member = MemberId{col_u64(s, 0)};
   d.day = col_i64(s, 1);
@@ -3374,7 +3401,7 @@ class SqliteTransaction final : public Transaction {
         bind_id(*s, 1, scope.value);
         bind_text(*s, 2, w);
         bind_id(*s, 3, member.value);
-        if (s->executeStep()) sum += s->getColumn(3).getInt64();
+        if (s->executeStep()) sum += col_i64(*s, 3);
       }
       Use s(c, Q::total_put);
       bind_id(*s, 1, scope.value);
@@ -3537,7 +3564,7 @@ class SqliteTransaction final : public Transaction {
       r.space = SpaceId{col_u64(*s, 0)};
       r.rules = col_text(*s, 1);
       r.updated_by = MemberId{col_u64(*s, 2)};
-      r.updated_at = s->getColumn(3).getInt64();
+      r.updated_at = col_i64(*s, 3);
       return r;
     });
   }
@@ -3925,7 +3952,7 @@ class SqliteTransaction final : public Transaction {
     std::int64_t waiting = 0;
     {
       Use s(c, Q::search_pending_count);
-      if (s->executeStep()) waiting = s->getColumn(0).getInt64();
+      if (s->executeStep()) waiting = col_i64(*s, 0);
     }
     if (waiting == 0 || waiting < static_cast<std::int64_t>(search_batch_)) return;
     {
