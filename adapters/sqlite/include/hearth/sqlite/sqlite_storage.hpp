@@ -41,7 +41,10 @@ struct SqliteOptions {
   // signal, so a host's signal handling (sigwait on a thread of its own) is not disturbed.
   bool background_checkpoint = true;
   // PRAGMA mmap_size of every connection: reads map this much of the file instead of copying
-  // pages through read() calls. 0 turns it off (for file systems where mmap is unreliable).
+  // pages through read() calls. With it, pages read from the WAL are copied from a map of the
+  // WAL too, and the writer's map follows the file as checkpoints grow it. Mapped pages count
+  // in the process's resident size (they are the OS's file cache, shared and reclaimable).
+  // 0 turns it all off (for file systems where mmap is unreliable, or a memory bound).
   std::int64_t mmap_size = std::int64_t{1} << 30;
   // true: the writer gathers each commit's WAL frames and writes them with one write() call,
   // where SQLite makes two per page (a frame header and the page). Durability is the same
