@@ -1086,10 +1086,10 @@ bool insert_members_in_one(Storage& storage, int first, int count) {
   return static_cast<bool>((*tx)->commit());
 }
 
-// Reads members [first, last] (as insert_members_in_one wrote them) in one read transaction;
-// true when every one is there, whole.
-bool read_members(Storage& storage, int first, int last) {
-  auto tx = storage.begin(TxMode::read);
+// Reads members [first, last] (as insert_members_in_one wrote them) in one transaction of
+// `mode`; true when every one is there, whole.
+bool read_members(Storage& storage, int first, int last, TxMode mode = TxMode::read) {
+  auto tx = storage.begin(mode);
   if (!tx) return false;
   for (int i = first; i <= last; ++i) {
     auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
@@ -1277,17 +1277,6 @@ long thread_read_calls() {
   return -1;
 }
 
-// Reads members [first, last] in one transaction of `mode`, as read_members does.
-bool read_members_in(Storage& storage, TxMode mode, int first, int last) {
-  auto tx = storage.begin(mode);
-  if (!tx) return false;
-  for (int i = first; i <= last; ++i) {
-    auto m = (*tx)->get_member(MemberId{static_cast<std::uint64_t>(i)});
-    if (!m || m->handle != "member" + std::to_string(i) || m->bio.size() != 1500) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("pages in the WAL are copied from a map of it, not read with a system call each",
@@ -1312,7 +1301,7 @@ TEST_CASE("pages in the WAL are copied from a map of it, not read with a system 
     REQUIRE(insert_members_in_one(**storage, 1, members));
     REQUIRE(insert_members_in_one(**storage, members + 1, members));
     const long before = thread_read_calls();
-    REQUIRE(read_members_in(**storage, mode, 1, members));
+    REQUIRE(read_members(**storage, 1, members, mode));
     return thread_read_calls() - before;
   };
   const long mapped = read_calls(std::int64_t{1} << 30);
@@ -1329,8 +1318,8 @@ TEST_CASE("a map of the WAL reads what another process wrote to it", "[sqlite]")
                                        .background_checkpoint = false});
   REQUIRE(storage);
   REQUIRE(insert_members_in_one(**storage, 1, 200));
-  REQUIRE(read_members_in(**storage, TxMode::read, 1, 200));  // the reader's map, at its size
-  REQUIRE(read_members_in(**storage, TxMode::write, 1, 200));
+  REQUIRE(read_members(**storage, 1, 200, TxMode::read));  // the reader's map, at its size
+  REQUIRE(read_members(**storage, 1, 200, TxMode::write));
   // Another process appends frames past what this one's maps know the WAL holds.
   const int code = in_child([&] {
     auto other = sqlite::open_storage({.path = db.path.string(),
@@ -1340,10 +1329,10 @@ TEST_CASE("a map of the WAL reads what another process wrote to it", "[sqlite]")
     return insert_members_in_one(**other, 201, 200) ? 0 : 11;
   });
   REQUIRE(code == 0);
-  CHECK(read_members_in(**storage, TxMode::read, 1, 400));
-  CHECK(read_members_in(**storage, TxMode::write, 1, 400));
+  CHECK(read_members(**storage, 1, 400, TxMode::read));
+  CHECK(read_members(**storage, 1, 400, TxMode::write));
   REQUIRE(insert_members_in_one(**storage, 401, 10));
-  CHECK(read_members_in(**storage, TxMode::read, 1, 410));
+  CHECK(read_members(**storage, 1, 410, TxMode::read));
 }
 
 TEST_CASE("a kept map reads what checkpoints add to the database file, past the map's end",
