@@ -24,7 +24,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <string>
 
 namespace hearth::sqlite::detail {
 namespace {
@@ -513,41 +512,41 @@ void fill(Batching& b, sqlite3_vfs* real, const char* name, OpenFn open, int fil
 // writer's: [map_reads][fsync_commits].
 struct Wrappers {
   Batching writer[2][2]{}, mapped{};
-  std::string names[5];
   bool registered = false;
 };
 Wrappers wrappers[2];
+
+// The wrappers' names, by [exclusive]: the writer's by [map_reads][fsync_commits], and the
+// read connections'.
+constexpr const char* writer_names[2][2][2] = {
+    {{"hearth-wal-batching", "hearth-wal-batching-full"},
+     {"hearth-wal-batching-mapped", "hearth-wal-batching-full-mapped"}},
+    {{"hearth-wal-batching-excl", "hearth-wal-batching-full-excl"},
+     {"hearth-wal-batching-mapped-excl", "hearth-wal-batching-full-mapped-excl"}}};
+constexpr const char* mapped_names[2] = {"hearth-kept-map", "hearth-kept-map-excl"};
 
 // Registers both sets, once. A set whose base VFS is missing stays unregistered.
 void register_wrappers() noexcept {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (const bool exclusive : {false, true}) {
-      sqlite3_vfs* real = sqlite3_vfs_find(exclusive ? "unix-excl" : nullptr);
+    for (const int exclusive : {0, 1}) {
+      sqlite3_vfs* real = sqlite3_vfs_find(exclusive != 0 ? "unix-excl" : nullptr);
       if (real == nullptr || real->iVersion < 1) continue;
-      Wrappers& w = wrappers[exclusive ? 1 : 0];
-      const std::string suffix = exclusive ? "-excl" : "";
+      Wrappers& w = wrappers[exclusive];
       bool ok = true;
-      try {
-        for (const bool map_reads : {false, true}) {
-          for (const bool full : {false, true}) {
-            std::string& name = w.names[(map_reads ? 2 : 0) + (full ? 1 : 0)];
-            name = std::string("hearth-wal-batching") + (full ? "-full" : "") +
-                   (map_reads ? "-mapped" : "") + suffix;
-            fill(w.writer[map_reads][full], real, name.c_str(), batching_open,
-                 static_cast<int>(real_offset), {true, full, map_reads});
-          }
+      for (const int map_reads : {0, 1}) {
+        for (const int full : {0, 1}) {
+          Batching& b = w.writer[map_reads][full];
+          fill(b, real, writer_names[exclusive][map_reads][full], batching_open,
+               static_cast<int>(real_offset), {true, full != 0, map_reads != 0});
+          ok = ok && sqlite3_vfs_register(&b.vfs, 0) == SQLITE_OK;
         }
-        w.names[4] = "hearth-kept-map" + suffix;
-      } catch (...) {
-        continue;  // no memory for a name: this set stays unregistered
       }
+      // Its files: a database file (MappedFile) or a WAL file (WalFile), whichever is larger.
       constexpr std::size_t file_bytes =
           mapped_real_offset > real_offset ? mapped_real_offset : real_offset;
-      fill(w.mapped, real, w.names[4].c_str(), mapped_open, static_cast<int>(file_bytes),
+      fill(w.mapped, real, mapped_names[exclusive], mapped_open, static_cast<int>(file_bytes),
            {false, false, true});
-      for (auto& by_map : w.writer)
-        for (Batching& b : by_map) ok = ok && sqlite3_vfs_register(&b.vfs, 0) == SQLITE_OK;
       w.registered = ok && sqlite3_vfs_register(&w.mapped.vfs, 0) == SQLITE_OK;
     }
   });
