@@ -1311,6 +1311,44 @@ TEST_CASE("pages in the WAL are copied from a map of it, not read with a system 
   CHECK(mapped < members / 10);
 }
 
+TEST_CASE("the writer maps the database file again as checkpoints grow it", "[sqlite]") {
+  if (thread_read_calls() < 0) {
+    WARN("skipped: this kernel does not count a thread's read system calls (/proc/thread-self/io)");
+    return;
+  }
+  TempDb db;
+  // The writer maps the file when it opens (migrating reads the schema): a few pages. The
+  // checkpoint thread then grows the file while only the writer commits. Each commit is given
+  // the time for the thread to copy it: a writer that reached twice the threshold would copy
+  // the WAL itself, and SQLite maps a file again when its own checkpoint grows it.
+  auto storage = sqlite::open_storage({.path = db.path.string(), .wal_autocheckpoint_pages = 100});
+  REQUIRE(storage);
+  const auto at_open = size_or_zero(db.path);
+  constexpr int members = 600;  // about 1,500 pages, more than the writer's cache of 1 MiB
+  for (int i = 1; i <= members; i += 10) {
+    REQUIRE(insert_members_in_one(**storage, i, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Until the checkpoint thread has stopped growing the file (200 ms unchanged; 10 s at most).
+  auto size = size_or_zero(db.path);
+  for (int still = 0, polls = 0; still < 20 && polls < 1000; ++polls) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto now = size_or_zero(db.path);
+    still = now == size ? still + 1 : 0;
+    size = now;
+  }
+  REQUIRE(size > 8 * at_open);
+  // The next write transaction begins with the writer's map made again at the file's size, so
+  // the first members' pages, long out of the writer's cache and copied into the file, are read
+  // from the map: without it, each past the first map's end would cost a pread().
+  REQUIRE(insert_members_in_one(**storage, members + 1, 1));
+  const long before = thread_read_calls();
+  REQUIRE(read_members(**storage, 1, members / 3, TxMode::write));
+  const long calls = thread_read_calls() - before;
+  CAPTURE(at_open, size, calls);
+  CHECK(calls < members / 10);
+}
+
 TEST_CASE("a map of the WAL reads what another process wrote to it", "[sqlite]") {
   TempDb db;
   auto storage = sqlite::open_storage({.path = db.path.string(),
