@@ -668,13 +668,34 @@ CREATE TABLE search_pending (
 );
 )sql";
 
+// Version 16: a member's totals side by side. reputation_totals is keyed (scope, member,
+// window), so the windows one credit moves (all time, week, month, the day's cap) share a leaf
+// page, where under (scope, window, member) each had one of its own: 0.69 pages of totals
+// written per reaction in W1 instead of 2.30. The leaderboards' key order (scope, window,
+// member) is an index of its own, which a change of points leaves alone (points is not in it):
+// only a member's first total in a window writes it.
+constexpr const char* schema_v16 = R"sql(
+CREATE TABLE reputation_totals_v16 (
+  scope INTEGER NOT NULL,                      -- 0: the whole community
+  window TEXT NOT NULL COLLATE BINARY,
+  member INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  PRIMARY KEY (scope, member, window)
+) WITHOUT ROWID;
+INSERT INTO reputation_totals_v16 (scope, window, member, points)
+  SELECT scope, window, member, points FROM reputation_totals;
+DROP TABLE reputation_totals;
+ALTER TABLE reputation_totals_v16 RENAME TO reputation_totals;
+CREATE INDEX reputation_totals_by_window ON reputation_totals (scope, window, member);
+)sql";
+
 // Migration i brings a database from version i to version i + 1, inside the opening
 // transaction (so a step cannot toggle PRAGMA foreign_keys; a table rebuild must keep them
 // satisfied). A new schema version is one more entry here; a released one is never edited, so
 // that existing files upgrade.
-constexpr std::array<const char*, 15> migrations = {
-    schema_v1, schema_v2,  schema_v3,  schema_v4,  schema_v5,  schema_v6,  schema_v7, schema_v8,
-    schema_v9, schema_v10, schema_v11, schema_v12, schema_v13, schema_v14, schema_v15};
+constexpr std::array<const char*, 16> migrations = {
+    schema_v1, schema_v2,  schema_v3,  schema_v4,  schema_v5,  schema_v6,  schema_v7,  schema_v8,
+    schema_v9, schema_v10, schema_v11, schema_v12, schema_v13, schema_v14, schema_v15, schema_v16};
 static_assert(migrations.size() == static_cast<std::size_t>(schema_version));
 
 // --- prepared statements -----------------------------------------------------------------
@@ -1262,9 +1283,9 @@ const char* sql_of(Q q) noexcept {
              "WHERE scope = ?1 AND window = ?2 AND member = ?3";
     case Q::total_put:
       return "INSERT INTO reputation_totals (scope, window, member, points) "
-             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, window, member) DO UPDATE SET "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (scope, member, window) DO UPDATE SET "
              "points = excluded.points";
-    case Q::total_list:  // a range of the primary key, strictly after the row value
+    case Q::total_list:  // reputation_totals_by_window, strictly after the row value
       return "SELECT scope, window, member, points FROM reputation_totals "
              "WHERE (scope, window, member) > (?1, ?2, ?3) ORDER BY scope, window, member "
              "LIMIT ?4";

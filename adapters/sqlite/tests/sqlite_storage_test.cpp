@@ -629,6 +629,77 @@ TEST_CASE("sanction listings walk their indexes (version 11)", "[sqlite]") {
   for (const auto& [where, index] : paths) check_walks(raw, sql(where), index);
 }
 
+TEST_CASE("a member's reputation totals are keyed side by side, listed by window (version 16)",
+          "[sqlite]") {
+  TempDb db;
+  {
+    auto storage = sqlite::open_storage({.path = db.path.string()});
+    REQUIRE(storage);
+  }
+  {
+    // The file as version 15 left it: totals keyed (scope, window, member), with rows.
+    SQLite::Database raw(db.path.string(), SQLite::OPEN_READWRITE);
+    raw.exec(
+        "DROP TABLE reputation_totals;"
+        "CREATE TABLE reputation_totals (scope INTEGER NOT NULL, window TEXT NOT NULL COLLATE "
+        "BINARY, member INTEGER NOT NULL, points INTEGER NOT NULL, PRIMARY KEY (scope, window, "
+        "member)) WITHOUT ROWID;"
+        "INSERT INTO reputation_totals VALUES (0, 'all', 8, 3), (0, 'all', 7, 5), "
+        "(0, 'week:2026-11-23', 7, 2), (4, 'all', 7, 1), (0, 'day:2026-11-28', 7, 2);"
+        "PRAGMA user_version = 15;");
+  }
+  auto storage = sqlite::open_storage({.path = db.path.string()});
+  REQUIRE(storage);
+  {
+    auto tx = (*storage)->begin(TxMode::write);
+    REQUIRE(tx);
+    auto sum = (*tx)->add_reputation_total(SpaceId{}, "all", MemberId{7}, 10);
+    REQUIRE(sum);
+    CHECK(*sum == 15);
+    auto day = (*tx)->get_reputation_total(SpaceId{}, "day:2026-11-28", MemberId{7});
+    REQUIRE(day);
+    CHECK(day->points == 2);
+    REQUIRE((*tx)->add_reputation_total(SpaceId{}, "month:2026-11", MemberId{7}, 4));
+    REQUIRE((*tx)->commit());
+  }
+  {
+    // Listed in the contract's order, (scope, window, member), from any key on.
+    auto tx = (*storage)->begin(TxMode::read);
+    REQUIRE(tx);
+    auto all = (*tx)->list_reputation_totals({}, 10);
+    REQUIRE(all);
+    std::vector<std::string> keys;
+    for (const ReputationTotal& t : *all)
+      keys.push_back(std::to_string(t.scope.value) + "/" + t.window + "/" +
+                     std::to_string(t.member.value) + "=" + std::to_string(t.points));
+    CHECK(keys == std::vector<std::string>{"0/all/7=15", "0/all/8=3", "0/day:2026-11-28/7=2",
+                                           "0/month:2026-11/7=4", "0/week:2026-11-23/7=2",
+                                           "4/all/7=1"});
+    auto after = (*tx)->list_reputation_totals({SpaceId{}, "all", MemberId{8}}, 2);
+    REQUIRE(after);
+    REQUIRE(after->size() == 2);
+    CHECK((*after)[0].window == "day:2026-11-28");
+    CHECK((*after)[1].window == "month:2026-11");
+  }
+  storage->reset();
+  SQLite::Database raw(db.path.string(), SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == sqlite::schema_version);
+  // The key's order: a member's windows are neighbours, where a credit writes them.
+  CHECK(raw.execAndGet("SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                       "pragma_table_info('reputation_totals') WHERE pk > 0 ORDER BY pk)")
+            .getString() == "scope,member,window");
+  const std::string get = query_plan(raw,
+                                     "SELECT scope, window, member, points FROM reputation_totals "
+                                     "WHERE scope = 0 AND window = 'all' AND member = 7");
+  INFO(get);
+  CHECK(get.find("PRIMARY KEY") != std::string::npos);
+  check_walks(raw,
+              "SELECT scope, window, member, points FROM reputation_totals "
+              "WHERE (scope, window, member) > (0, 'all', 8) ORDER BY scope, window, member "
+              "LIMIT 10",
+              "INDEX reputation_totals_by_window");
+}
+
 TEST_CASE("what the engine writes can be read with plain SQL", "[sqlite]") {
   TempDb db;
   {

@@ -111,6 +111,7 @@ result<std::shared_ptr<Storage>> open_storage(const SqliteOptions& options);
 // 13: automod_rules, one per space (0: the community's).
 // 14: members.erased_at (member erasure), member_created and member_updated events by actor.
 // 15: search_pending, the posts' search text waiting for the next batch into post_search.
-inline constexpr int schema_version = 15;
+// 16: reputation_totals keyed (scope, member, window), by (scope, window, member) in an index.
+inline constexpr int schema_version = 16;
 
 }  // namespace hearth::sqlite
