@@ -1348,14 +1348,18 @@ long thread_read_calls() {
   return -1;
 }
 
+// Whether thread_read_calls counts here; says why the test is skipped when it does not.
+bool read_calls_counted() {
+  if (thread_read_calls() >= 0) return true;
+  WARN("skipped: this kernel does not count a thread's read system calls (/proc/thread-self/io)");
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("pages in the WAL are copied from a map of it, not read with a system call each",
           "[sqlite]") {
-  if (thread_read_calls() < 0) {
-    WARN("skipped: this kernel does not count a thread's read system calls (/proc/thread-self/io)");
-    return;
-  }
+  if (!read_calls_counted()) return;
   const auto mode = GENERATE(TxMode::read, TxMode::write);  // a reader's, and the writer's
   CAPTURE(mode == TxMode::write);
   constexpr int members = 400;  // about 1,000 pages, more than a connection's cache of 1 MiB
@@ -1383,10 +1387,7 @@ TEST_CASE("pages in the WAL are copied from a map of it, not read with a system 
 }
 
 TEST_CASE("the writer maps the database file again as checkpoints grow it", "[sqlite]") {
-  if (thread_read_calls() < 0) {
-    WARN("skipped: this kernel does not count a thread's read system calls (/proc/thread-self/io)");
-    return;
-  }
+  if (!read_calls_counted()) return;
   TempDb db;
   // The writer maps the file when it opens (migrating reads the schema): a few pages. The
   // checkpoint thread then grows the file while only the writer commits. Each commit is given
