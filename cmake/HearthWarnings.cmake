@@ -34,6 +34,15 @@ function(hearth_test_code target)
   endif()
 endfunction()
 
+# Boost.Beast's translation units (the WebSocket server, the load generator): under sanitizers
+# their template instances compile in less than half the time at -O0 (websocket_session.cpp: 39
+# against 84 s at -O1), with every check kept, and the tests that run them take seconds.
+function(hearth_beast_code target)
+  if(HEARTH_SANITIZE)
+    target_compile_options(${target} PRIVATE -O0)
+  endif()
+endfunction()
+
 if(HEARTH_SANITIZE)
   if(HEARTH_SANITIZE MATCHES "thread" AND HEARTH_SANITIZE MATCHES "address")
     message(FATAL_ERROR "HEARTH_SANITIZE: thread cannot be combined with address")
@@ -44,4 +53,11 @@ if(HEARTH_SANITIZE)
   # still name every line. These come after the build type's flags, so they win.
   add_compile_options(-O1 -g1)
   add_link_options(-fsanitize=${HEARTH_SANITIZE})
+  # An instrumented position-independent executable spends half of its start-up relocating
+  # its data (hearth_tests: 0.33 s, 0.17 s linked -no-pie), and CTest starts one process per
+  # test case. AddressSanitizer supports fixed-address executables; ThreadSanitizer is left as
+  # the compiler sets it up.
+  if(HEARTH_SANITIZE MATCHES "address")
+    add_link_options("$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-no-pie>")
+  endif()
 endif()
